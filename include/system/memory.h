@@ -1,0 +1,155 @@
+/*
+ * Guest physical memory: a tree of regions (RAM or MMIO) under the system
+ * memory root, and address spaces that read and write through it.
+ *
+ * Guest RAM is memfd-backed so that its host virtual address can be mapped
+ * into an iommufd IOAS and its fd passed around.  MMIO regions dispatch
+ * 1/2/4/8-byte accesses to device callbacks, split or widened to what the
+ * device implements.  Addresses nobody claims read as all ones and drop
+ * writes; both are traced.
+ */
+#ifndef SYSTEM_MEMORY_H
+#define SYSTEM_MEMORY_H
+
+#include "qemu/queue.h"
+#include "qom/object.h"
+
+typedef enum MemTxResult {
+    MEMTX_OK = 0,
+    MEMTX_ERROR = 1,            /* the device refused the access */
+    MEMTX_DECODE_ERROR = 2,     /* nothing at that address */
+} MemTxResult;
+
+typedef struct MemTxAttrs {
+    unsigned int requester_id:16;
+    unsigned int secure:1;
+    unsigned int unspecified:1;
+} MemTxAttrs;
+
+#define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs) { .unspecified = 1 })
+
+typedef struct MemoryRegion MemoryRegion;
+
+typedef struct MemoryRegionOps {
+    uint64_t (*read)(void *opaque, hwaddr addr, unsigned size);
+    void (*write)(void *opaque, hwaddr addr, uint64_t data, unsigned size);
+    /* Accesses the device accepts; others fail with MEMTX_ERROR. */
+    struct {
+        unsigned min_access_size;   /* 0 means 1 */
+        unsigned max_access_size;   /* 0 means 4 */
+        bool unaligned;
+    } valid;
+    /* Sizes the callbacks handle; other accesses are split or widened. */
+    struct {
+        unsigned min_access_size;   /* 0 means 1 */
+        unsigned max_access_size;   /* 0 means 4 */
+    } impl;
+} MemoryRegionOps;
+
+struct MemoryRegion {
+    Object *owner;
+    char *name;
+    uint64_t size;
+    hwaddr addr;                /* offset in the container */
+    int priority;
+    bool enabled;
+    bool ram;
+    bool container_only;
+    uint8_t *ram_ptr;
+    int ram_fd;                 /* memfd backing RAM, -1 otherwise */
+    const MemoryRegionOps *ops;
+    void *opaque;
+    MemoryRegion *container;
+    QTAILQ_HEAD(, MemoryRegion) subregions;   /* highest priority first */
+    QTAILQ_ENTRY(MemoryRegion) subregions_link;
+};
+
+void memory_region_init(MemoryRegion *mr, Object *owner, const char *name,
+                        uint64_t size);
+void memory_region_init_io(MemoryRegion *mr, Object *owner,
+                           const MemoryRegionOps *ops, void *opaque,
+                           const char *name, uint64_t size);
+/* RAM backed by a memfd, zero-filled. */
+bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
+                            uint64_t size, Error **errp);
+/* Unmap RAM / drop subregions; the MemoryRegion itself is the caller's. */
+void memory_region_finalize(MemoryRegion *mr);
+
+void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
+                                 MemoryRegion *subregion);
+void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset,
+                                         MemoryRegion *subregion, int priority);
+void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion);
+void memory_region_set_enabled(MemoryRegion *mr, bool enabled);
+void memory_region_set_address(MemoryRegion *mr, hwaddr addr);
+void memory_region_set_size(MemoryRegion *mr, uint64_t size);
+
+static inline void *memory_region_get_ram_ptr(MemoryRegion *mr)
+{
+    return mr->ram_ptr;
+}
+static inline int memory_region_get_fd(MemoryRegion *mr)
+{
+    return mr->ram_fd;
+}
+static inline uint64_t memory_region_size(MemoryRegion *mr)
+{
+    return mr->size;
+}
+
+MemoryRegion *get_system_memory(void);
+
+typedef struct AddressSpace {
+    MemoryRegion *root;
+    const char *name;
+} AddressSpace;
+
+extern AddressSpace address_space_memory;
+
+void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
+
+/*
+ * Access @len bytes at @addr.  Spans across regions are split; the result
+ * is the worst of the pieces.  Unassigned bytes read as 0xff.
+ */
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                               void *buf, hwaddr len);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                                const void *buf, hwaddr len);
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                             void *buf, hwaddr len, bool is_write);
+/* Fill with a byte value (qtest "memset"). */
+MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
+                              hwaddr len, MemTxAttrs attrs);
+
+/*
+ * One access of 1, 2, 4 or 8 bytes, little-endian, dispatched as a single
+ * device access when it hits MMIO (what a CPU load/store or qtest readl
+ * does).
+ */
+MemTxResult address_space_access_sized(AddressSpace *as, hwaddr addr,
+                                       uint64_t *val, unsigned size,
+                                       bool is_write, MemTxAttrs attrs);
+
+uint32_t address_space_ldl_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                              MemTxResult *result);
+uint64_t address_space_ldq_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                              MemTxResult *result);
+void address_space_stl_le(AddressSpace *as, hwaddr addr, uint32_t val,
+                          MemTxAttrs attrs, MemTxResult *result);
+void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
+                          MemTxAttrs attrs, MemTxResult *result);
+
+/*
+ * Host pointer for [@addr, @addr + *@plen) if it is all RAM in one region:
+ * *@plen is shortened to what is contiguous.  NULL if @addr is not RAM.
+ * The hot paths use it to write queue entries without copying twice.
+ */
+void *address_space_map_ram(AddressSpace *as, hwaddr addr, hwaddr *plen);
+
+/* Visit every RAM region with its guest-physical address (for IOAS maps). */
+void memory_foreach_ram(AddressSpace *as,
+                        void (*fn)(MemoryRegion *mr, hwaddr gpa, void *opaque),
+                        void *opaque);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Creating devices from option strings (-device, device_add).
+ */
+#ifndef SYSTEM_QDEV_MONITOR_H
+#define SYSTEM_QDEV_MONITOR_H
+
+#include "hw/qdev-core.h"
+#include "qemu/option.h"
+
+/*
+ * Create, configure and realize a device from @opts ("driver", "id",
+ * "bus", then properties).  On error nothing is left behind.
+ */
+DeviceState *qdev_device_add(QemuOpts *opts, Error **errp);
+
+/*
+ * Parse a -device/-object argument: "TYPE,key=val,..." or a JSON object
+ * ('{"driver": "intel-iommu", "id": "iommu0"}'), as libvirt writes it.
+ * @implied_key is "driver" for -device and "qom-type" for -object.
+ */
+QemuOpts *qemu_opts_parse_maybe_json(const char *arg, const char *implied_key,
+                                     Error **errp);
+
+#endif

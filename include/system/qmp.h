@@ -1,0 +1,57 @@
+/*
+ * QMP: JSON commands and events over a unix socket (system/qmp.c).
+ * Commands are registered by name; a command gets its "arguments" object
+ * (never NULL) and returns the "return" value, or NULL with @errp set.
+ */
+#ifndef SYSTEM_QMP_H
+#define SYSTEM_QMP_H
+
+#include <json-glib/json-glib.h>
+#include "qapi/error.h"
+
+typedef JsonNode *(*QmpCommandFunc)(JsonObject *args, Error **errp);
+
+/*
+ * Register @fn as command @name (replacing any earlier registration).
+ * An Error of class ERROR_CLASS_COMMAND_NOT_FOUND / DEVICE_NOT_FOUND is
+ * reported with QMP class "CommandNotFound" / "DeviceNotFound", anything
+ * else as "GenericError".
+ */
+void qmp_register_command(const char *name, QmpCommandFunc fn);
+
+/*
+ * Start a QMP server on @spec ("unix:PATH[,server=on][,wait=off]"; without
+ * server=on it connects to PATH).
+ */
+bool monitor_qmp_init(const char *spec, Error **errp);
+
+/* Broadcast an event to every QMP client; takes ownership of @data. */
+void qapi_event_send(const char *event, JsonObject *data);
+
+/*
+ * Send what is still queued for the clients (blocking, bounded in time)
+ * and close them.  Also run at exit, so calling it is optional.
+ */
+void monitor_cleanup(void);
+
+/* Helpers for commands. */
+JsonNode *qmp_return_empty(void);   /* {} */
+/* Refuse any argument: "Parameter 'X' is unexpected". */
+bool qmp_check_no_args(JsonObject *args, Error **errp);
+
+/*
+ * Unix socket endpoints shared by QMP and qtest.  Parse @spec
+ * ("unix:PATH[,server=on|off][,wait=on|off]") and return a non-blocking,
+ * close-on-exec fd: with server=on a listening socket (*@listening set,
+ * *@wait true unless wait=off), otherwise a socket connected to PATH.
+ * Returns -1 with @errp set on failure.
+ */
+int qemu_socket_spec_open(const char *spec, bool *listening, bool *wait,
+                          Error **errp);
+/*
+ * Accept a client on @listen_fd; with @block, wait for one.  Returns a
+ * non-blocking fd, or -1 (errno EAGAIN when nobody is waiting).
+ */
+int qemu_socket_accept(int listen_fd, bool block);
+
+#endif

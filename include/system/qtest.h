@@ -1,0 +1,21 @@
+/*
+ * qtest: a test drives the machine over a socket with QEMU's text protocol
+ * (system/qtest.c).  Implemented by system/qtest.c.
+ */
+#ifndef SYSTEM_QTEST_H
+#define SYSTEM_QTEST_H
+
+#include "qapi/error.h"
+
+/* True once -qtest or -accel qtest was given. */
+bool qtest_enabled(void);
+void qtest_set_enabled(bool enabled);
+
+/*
+ * Start the server on @spec ("unix:PATH[,server=on][,wait=off]"; without
+ * server=on the binary connects to PATH, as QEMU's chardev does).
+ * @logfile: NULL, "none", or a path to log the protocol to.
+ */
+bool qtest_server_init(const char *spec, const char *logfile, Error **errp);
+
+#endif

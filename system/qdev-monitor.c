@@ -1,0 +1,184 @@
+/*
+ * -device and -object from option strings, and the help that lists them.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "system/qdev-monitor.h"
+#include "hw/qdev-properties.h"
+#include <json-glib/json-glib.h>
+
+static bool json_member_to_opt(QemuOpts *opts, const char *name,
+                               JsonNode *node, Error **errp)
+{
+    g_autofree char *text = NULL;
+
+    if (!JSON_NODE_HOLDS_VALUE(node)) {
+        error_setg(errp, "Parameter '%s' must be a scalar", name);
+        return false;
+    }
+    switch (json_node_get_value_type(node)) {
+    case G_TYPE_STRING:
+        text = g_strdup(json_node_get_string(node));
+        break;
+    case G_TYPE_BOOLEAN:
+        text = g_strdup(json_node_get_boolean(node) ? "on" : "off");
+        break;
+    case G_TYPE_INT64:
+        text = g_strdup_printf("%" PRId64, json_node_get_int(node));
+        break;
+    default:
+        error_setg(errp, "Parameter '%s' has an unsupported type", name);
+        return false;
+    }
+    qemu_opt_set(opts, name, text);
+    return true;
+}
+
+static QemuOpts *opts_from_json(const char *arg, Error **errp)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(QemuOpts) opts = qemu_opts_new();
+    JsonObject *obj;
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *node;
+
+    if (!json_parser_load_from_data(parser, arg, -1, &gerr)) {
+        error_setg(errp, "JSON parse error: %s", gerr->message);
+        return NULL;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        error_setg(errp, "JSON argument must be an object");
+        return NULL;
+    }
+    obj = json_node_get_object(json_parser_get_root(parser));
+    json_object_iter_init(&iter, obj);
+    while (json_object_iter_next(&iter, &name, &node)) {
+        if (!json_member_to_opt(opts, name, node, errp)) {
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&opts);
+}
+
+QemuOpts *qemu_opts_parse_maybe_json(const char *arg, const char *implied_key,
+                                     Error **errp)
+{
+    if (arg[0] == '{') {
+        return opts_from_json(arg, errp);
+    }
+    return qemu_opts_parse(arg, implied_key, errp);
+}
+
+static BusState *find_default_bus(const char *bus_type)
+{
+    /* The root PCIe bus of both machines is "pcie.0". */
+    BusState *bus = qbus_find("pcie.0");
+
+    if (bus && object_dynamic_cast(OBJECT(bus), bus_type)) {
+        return bus;
+    }
+    return NULL;
+}
+
+static BusState *device_find_bus(DeviceClass *dc, const char *driver,
+                                 const char *bus_name, Error **errp)
+{
+    BusState *bus;
+
+    if (!dc->bus_type) {
+        if (bus_name) {
+            error_setg(errp, "Device '%s' can't go on a bus", driver);
+        }
+        return NULL;
+    }
+    if (bus_name) {
+        bus = qbus_find(bus_name);
+        if (!bus) {
+            error_setg(errp, "Bus '%s' not found", bus_name);
+            return NULL;
+        }
+        if (!object_dynamic_cast(OBJECT(bus), dc->bus_type)) {
+            error_setg(errp, "Bus '%s' is not of type '%s'", bus_name,
+                       dc->bus_type);
+            return NULL;
+        }
+        return bus;
+    }
+    bus = find_default_bus(dc->bus_type);
+    if (!bus) {
+        error_setg(errp, "No '%s' bus found for device '%s'", dc->bus_type,
+                   driver);
+    }
+    return bus;
+}
+
+DeviceState *qdev_device_add(QemuOpts *opts, Error **errp)
+{
+    const char *driver = qemu_opt_get(opts, "driver");
+    const char *id = qemu_opt_get(opts, "id");
+    const char *bus_name = qemu_opt_get(opts, "bus");
+    ObjectClass *oc;
+    DeviceClass *dc;
+    DeviceState *dev;
+    BusState *bus = NULL;
+    Error *local_err = NULL;
+
+    if (!driver) {
+        error_setg(errp, "Parameter 'driver' is missing");
+        return NULL;
+    }
+    oc = object_class_by_name(driver);
+    if (!oc || !object_class_dynamic_cast(oc, TYPE_DEVICE) ||
+        object_class_is_abstract(oc)) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return NULL;
+    }
+    dc = DEVICE_CLASS(oc);
+    if (!dc->user_creatable) {
+        error_setg(errp, "Parameter 'driver' expects a pluggable device type");
+        return NULL;
+    }
+    if (id && !id[0]) {
+        error_setg(errp, "Parameter 'id' expects an identifier");
+        return NULL;
+    }
+    if (id && qdev_find_by_id(id)) {
+        error_setg(errp, "Duplicate device ID '%s'", id);
+        return NULL;
+    }
+    if (dc->bus_type) {
+        bus = device_find_bus(dc, driver, bus_name, errp);
+        if (!bus) {
+            return NULL;
+        }
+    } else if (bus_name) {
+        device_find_bus(dc, driver, bus_name, errp);
+        return NULL;
+    }
+
+    dev = qdev_new(driver);
+    dev->id = g_strdup(id);
+    for (guint i = 0; i < opts->opts->len; i++) {
+        const QemuOpt *o = &g_array_index(opts->opts, QemuOpt, i);
+
+        if (!strcmp(o->name, "driver") || !strcmp(o->name, "id") ||
+            !strcmp(o->name, "bus")) {
+            continue;
+        }
+        if (!qdev_prop_parse(dev, o->name, o->value, &local_err)) {
+            goto fail;
+        }
+    }
+    if (!qdev_realize(dev, bus, &local_err)) {
+        goto fail;
+    }
+    object_unref(dev);      /* the tree and the bus hold it now */
+    return dev;
+
+fail:
+    error_propagate(errp, local_err);
+    object_unref(dev);
+    return NULL;
+}

@@ -1,0 +1,273 @@
+/*
+ * Main loop: one GSource on the default GMainContext that carries the
+ * fd handlers, the timers and the bottom halves.  Keeping them in one
+ * source gives a single, predictable dispatch order per iteration:
+ * ready fds, then expired timers, then bottom halves.
+ */
+#include "qemu/osdep.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "qemu/queue.h"
+#include "trace.h"
+
+typedef struct IOHandlerRecord {
+    int fd;
+    IOHandler *fd_read;
+    IOHandler *fd_write;
+    void *opaque;
+    gpointer tag;               /* from g_source_add_unix_fd() */
+    bool deleted;
+    QLIST_ENTRY(IOHandlerRecord) next;
+} IOHandlerRecord;
+
+struct QEMUBH {
+    QEMUBHFunc *cb;
+    void *opaque;
+    bool scheduled;
+    uint64_t seq;               /* order of the last schedule */
+    QTAILQ_ENTRY(QEMUBH) next;
+};
+
+typedef struct MainSource {
+    GSource source;
+} MainSource;
+
+static QLIST_HEAD(, IOHandlerRecord) io_handlers =
+    QLIST_HEAD_INITIALIZER(io_handlers);
+static QTAILQ_HEAD(, QEMUBH) bh_queue = QTAILQ_HEAD_INITIALIZER(bh_queue);
+static uint64_t bh_seq;
+static unsigned io_handler_count;
+static int dispatch_depth;
+static GSource *main_source;
+static bool shutdown_requested;
+
+static gboolean main_source_prepare(GSource *source, gint *timeout)
+{
+    int64_t deadline;
+
+    if (!QTAILQ_EMPTY(&bh_queue)) {
+        *timeout = 0;
+        return TRUE;
+    }
+    deadline = qemu_timers_deadline_ns();
+    if (deadline < 0) {
+        *timeout = -1;
+        return FALSE;
+    }
+    /* Round up so that we never wake before the timer is due. */
+    *timeout = MIN(DIV_ROUND_UP(deadline, SCALE_MS), (int64_t)G_MAXINT);
+    return deadline == 0;
+}
+
+static gboolean main_source_check(GSource *source)
+{
+    return !QTAILQ_EMPTY(&bh_queue) || qemu_timers_deadline_ns() == 0;
+}
+
+static void io_handlers_dispatch(GSource *source)
+{
+    IOHandlerRecord *ioh, *next;
+
+    dispatch_depth++;
+    QLIST_FOREACH(ioh, &io_handlers, next) {
+        GIOCondition revents;
+
+        if (ioh->deleted || !ioh->tag) {
+            continue;
+        }
+        revents = g_source_query_unix_fd(source, ioh->tag);
+        if (ioh->fd_read && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
+            ioh->fd_read(ioh->opaque);
+        }
+        if (!ioh->deleted && ioh->fd_write && (revents & (G_IO_OUT | G_IO_ERR))) {
+            ioh->fd_write(ioh->opaque);
+        }
+    }
+    dispatch_depth--;
+
+    /* Records removed by a handler are freed once nobody walks the list. */
+    if (dispatch_depth == 0) {
+        QLIST_FOREACH_SAFE(ioh, &io_handlers, next, next) {
+            if (ioh->deleted) {
+                QLIST_REMOVE(ioh, next);
+                g_free(ioh);
+            }
+        }
+    }
+}
+
+static gboolean main_source_dispatch(GSource *source, GSourceFunc cb,
+                                     gpointer data)
+{
+    io_handlers_dispatch(source);
+    qemu_clock_run_timers(QEMU_CLOCK_REALTIME);
+    qemu_clock_run_timers(QEMU_CLOCK_VIRTUAL);
+    qemu_bh_poll();
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs main_source_funcs = {
+    .prepare = main_source_prepare,
+    .check = main_source_check,
+    .dispatch = main_source_dispatch,
+};
+
+static GSource *get_main_source(void)
+{
+    if (!main_source) {
+        main_source = g_source_new(&main_source_funcs, sizeof(MainSource));
+        g_source_set_name(main_source, "qemu-main-loop");
+        g_source_attach(main_source, g_main_context_default());
+    }
+    return main_source;
+}
+
+GMainContext *qemu_get_main_context(void)
+{
+    get_main_source();
+    return g_main_context_default();
+}
+
+static IOHandlerRecord *find_io_handler(int fd)
+{
+    IOHandlerRecord *ioh;
+
+    QLIST_FOREACH(ioh, &io_handlers, next) {
+        if (ioh->fd == fd && !ioh->deleted) {
+            return ioh;
+        }
+    }
+    return NULL;
+}
+
+static void io_handler_remove(IOHandlerRecord *ioh)
+{
+    g_source_remove_unix_fd(get_main_source(), ioh->tag);
+    ioh->tag = NULL;
+    ioh->deleted = true;
+    io_handler_count--;
+    if (dispatch_depth == 0) {
+        QLIST_REMOVE(ioh, next);
+        g_free(ioh);
+    }
+}
+
+void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
+                         void *opaque)
+{
+    IOHandlerRecord *ioh = find_io_handler(fd);
+    GIOCondition cond = 0;
+
+    trace_qemu_set_fd_handler(fd, fd_read != NULL, fd_write != NULL);
+    if (!fd_read && !fd_write) {
+        if (ioh) {
+            io_handler_remove(ioh);
+        }
+        return;
+    }
+    if (fd_read) {
+        cond |= G_IO_IN | G_IO_HUP | G_IO_ERR;
+    }
+    if (fd_write) {
+        cond |= G_IO_OUT | G_IO_ERR;
+    }
+    if (!ioh) {
+        ioh = g_new0(IOHandlerRecord, 1);
+        ioh->fd = fd;
+        ioh->tag = g_source_add_unix_fd(get_main_source(), fd, cond);
+        QLIST_INSERT_HEAD(&io_handlers, ioh, next);
+        io_handler_count++;
+    } else {
+        g_source_modify_unix_fd(get_main_source(), ioh->tag, cond);
+    }
+    ioh->fd_read = fd_read;
+    ioh->fd_write = fd_write;
+    ioh->opaque = opaque;
+}
+
+unsigned qemu_fd_handler_count(void)
+{
+    return io_handler_count;
+}
+
+QEMUBH *qemu_bh_new(QEMUBHFunc *cb, void *opaque)
+{
+    QEMUBH *bh = g_new0(QEMUBH, 1);
+
+    bh->cb = cb;
+    bh->opaque = opaque;
+    get_main_source();
+    return bh;
+}
+
+void qemu_bh_schedule(QEMUBH *bh)
+{
+    if (bh->scheduled) {
+        return;
+    }
+    bh->scheduled = true;
+    bh->seq = ++bh_seq;
+    QTAILQ_INSERT_TAIL(&bh_queue, bh, next);
+    g_main_context_wakeup(g_main_context_default());
+}
+
+void qemu_bh_cancel(QEMUBH *bh)
+{
+    if (bh->scheduled) {
+        QTAILQ_REMOVE(&bh_queue, bh, next);
+        bh->scheduled = false;
+    }
+}
+
+void qemu_bh_delete(QEMUBH *bh)
+{
+    if (!bh) {
+        return;
+    }
+    qemu_bh_cancel(bh);
+    g_free(bh);
+}
+
+bool qemu_bh_poll(void)
+{
+    /*
+     * Only run what was scheduled before this call: a BH that schedules
+     * itself (or another) runs on the next iteration, so a busy BH cannot
+     * starve fds and timers.
+     */
+    uint64_t last = bh_seq;
+    bool ran = false;
+    QEMUBH *bh;
+
+    while ((bh = QTAILQ_FIRST(&bh_queue)) && bh->seq <= last) {
+        QTAILQ_REMOVE(&bh_queue, bh, next);
+        bh->scheduled = false;
+        ran = true;
+        bh->cb(bh->opaque);     /* may delete bh */
+    }
+    return ran;
+}
+
+void main_loop_wait(bool nonblocking)
+{
+    get_main_source();
+    g_main_context_iteration(g_main_context_default(), !nonblocking);
+}
+
+void qemu_system_shutdown_request(void)
+{
+    shutdown_requested = true;
+    g_main_context_wakeup(g_main_context_default());
+}
+
+bool qemu_system_shutdown_requested(void)
+{
+    return shutdown_requested;
+}
+
+void qemu_main_loop(void)
+{
+    while (!shutdown_requested) {
+        main_loop_wait(false);
+    }
+}
