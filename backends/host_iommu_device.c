@@ -58,6 +58,10 @@ static const TypeInfo host_iommu_device_types[] = {
         .class_size = sizeof(HostIOMMUDeviceClass),
         .instance_finalize = host_iommu_device_finalize,
         .abstract = true,
+    }, {
+        .name = TYPE_HOST_IOMMU_DEVICE_IOMMUFD,
+        .parent = TYPE_HOST_IOMMU_DEVICE,
+        .abstract = true,
     },
 };
 

@@ -1,0 +1,1 @@
+#include "trace-hw_vfio.h"
