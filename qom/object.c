@@ -23,6 +23,7 @@ struct TypeImpl {
 };
 
 static GHashTable *type_table;     /* name -> TypeImpl */
+static GPtrArray *user_objects;    /* -object instances, in creation order */
 static Object *root_object;
 
 static GHashTable *get_type_table(void)
@@ -609,6 +610,10 @@ Object *user_creatable_add_type(const char *type, const char *id,
     }
     object_property_add_child(object_get_objects_root(), id, obj);
     object_unref(obj);
+    if (!user_objects) {
+        user_objects = g_ptr_array_new();
+    }
+    g_ptr_array_add(user_objects, obj);
     return obj;
 
 fail:
@@ -628,23 +633,19 @@ bool user_creatable_del(const char *id, Error **errp)
         error_setg(errp, "object '%s' is in use, can not be deleted", id);
         return false;
     }
+    g_ptr_array_remove(user_objects, obj);
     object_unparent(obj);
     return true;
 }
 
-static int collect_child(Object *child, void *opaque)
-{
-    g_ptr_array_add(opaque, child);
-    return 0;
-}
-
 void user_creatable_cleanup(void)
 {
-    g_autoptr(GPtrArray) objs = g_ptr_array_new();
+    /* Newest first: later objects may use earlier ones. */
+    while (user_objects && user_objects->len) {
+        Object *obj = g_ptr_array_steal_index(user_objects,
+                                              user_objects->len - 1);
 
-    object_child_foreach(object_get_objects_root(), collect_child, objs);
-    for (guint i = objs->len; i > 0; i--) {
-        object_unparent(g_ptr_array_index(objs, i - 1));
+        object_unparent(obj);
     }
 }
 

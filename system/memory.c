@@ -164,18 +164,23 @@ static MemoryRegion *mr_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *offset,
     MemoryRegion *sub;
     hwaddr limit = mr->size - addr;
 
+    /*
+     * Any region starting further on may shadow what is here from that
+     * point: stop the answer there (at worst an access is split more).
+     */
     QTAILQ_FOREACH(sub, &mr->subregions, subregions_link) {
-        if (!sub->enabled) {
-            continue;
+        if (sub->enabled && sub->addr > addr) {
+            limit = MIN(limit, sub->addr - addr);
         }
-        if (mr_covers(sub, addr)) {
+    }
+    QTAILQ_FOREACH(sub, &mr->subregions, subregions_link) {
+        if (sub->enabled && mr_covers(sub, addr)) {
             MemoryRegion *leaf = mr_lookup(sub, addr - sub->addr, offset, avail);
 
             if (leaf) {
+                *avail = MIN(*avail, limit);
                 return leaf;
             }
-        } else if (sub->addr > addr) {
-            limit = MIN(limit, sub->addr - addr);
         }
     }
     *avail = limit;
@@ -210,8 +215,10 @@ static void io_call(MemoryRegion *mr, hwaddr offset, uint64_t *val,
                     unsigned size, bool is_write)
 {
     if (is_write) {
+        /* A device only ever sees the bytes of its access. */
         if (mr->ops->write) {
-            mr->ops->write(mr->opaque, offset, *val, size);
+            mr->ops->write(mr->opaque, offset,
+                           *val & MAKE_64BIT_MASK(0, size * 8), size);
         }
     } else {
         *val = mr->ops->read ? mr->ops->read(mr->opaque, offset, size) : 0;
@@ -239,7 +246,8 @@ static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr offset, uint64_t *val,
         uint64_t result = 0;
 
         for (unsigned i = 0; i < size; i += imax) {
-            uint64_t part = is_write ? *val >> (i * 8) : 0;
+            uint64_t part = is_write ?
+                (*val >> (i * 8)) & MAKE_64BIT_MASK(0, imax * 8) : 0;
 
             io_call(mr, offset + i, &part, imax, is_write);
             result |= (part & MAKE_64BIT_MASK(0, imax * 8)) << (i * 8);
@@ -250,7 +258,8 @@ static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr offset, uint64_t *val,
     } else {
         hwaddr base = QEMU_ALIGN_DOWN(offset, imin);
         unsigned shift = (offset - base) * 8;
-        uint64_t wide = is_write ? *val << shift : 0;
+        uint64_t wide = is_write ?
+            (*val & MAKE_64BIT_MASK(0, size * 8)) << shift : 0;
 
         io_call(mr, base, &wide, imin, is_write);
         if (!is_write) {

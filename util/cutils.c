@@ -81,16 +81,24 @@ int qemu_strtosz(const char *nptr, uint64_t *result)
     }
     p = end;
     if (*p == '.') {
-        frac = g_ascii_strtod(p, &end);
-        if (end == p + 1) {
+        /* Digits only: strtod would also take exponents and "inf". */
+        const char *digits = p + 1;
+        g_autofree char *text = NULL;
+
+        while (g_ascii_isdigit(*digits)) {
+            digits++;
+        }
+        if (digits == p + 1) {
             return -EINVAL;
         }
-        p = end;
+        text = g_strndup(p, digits - p);
+        frac = g_ascii_strtod(text, NULL);
+        p = digits;
     }
     if (*p) {
         shift = suffix_shift(*p);
-        if (shift < 0 || p[1]) {
-            return -EINVAL;
+        if (shift < 0 || p[1] || (frac != 0 && shift == 0)) {
+            return -EINVAL;     /* no fractions of a byte either */
         }
     } else if (frac != 0) {
         return -EINVAL;     /* "1.5" without a unit is ambiguous */

@@ -39,12 +39,19 @@ int64_t qemu_clock_get_ns(QEMUClockType type)
 
 void qemu_clock_set_virtual_manual(bool manual)
 {
-    if (manual && !virtual_manual) {
+    if (manual == virtual_manual) {
+        return;
+    }
+    if (manual) {
+        /* Freeze where the free-running clock is now. */
         virtual_manual_ns = virtual_offset_set ?
             qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) : 0;
+    } else {
+        /* Resume from the frozen value: the clock never goes back. */
+        virtual_offset_ns = get_monotonic_ns() - virtual_manual_ns;
+        virtual_offset_set = true;
     }
     virtual_manual = manual;
-    virtual_offset_set = false;
 }
 
 void timer_init_full(QEMUTimer *ts, QEMUClockType type, int scale,
