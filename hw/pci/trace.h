@@ -1,0 +1,1 @@
+#include "trace-hw_pci.h"
