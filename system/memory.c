@@ -181,6 +181,8 @@ static MemoryRegion *mr_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *offset,
                 *avail = MIN(*avail, limit);
                 return leaf;
             }
+            /* A gap in @sub ends where @sub's next child starts. */
+            limit = MIN(limit, *avail);
         }
     }
     *avail = limit;
