@@ -229,6 +229,27 @@ static void handle_object_help(const CmdOpt *o, QemuOpts *opts)
     }
 }
 
+static void collect_event_name(TraceEvent *ev, void *opaque)
+{
+    g_ptr_array_add(opaque, (gpointer)ev->name);
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_trace_events(void)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+    trace_event_foreach(collect_event_name, names);
+    g_ptr_array_sort(names, compare_names);
+    for (guint i = 0; i < names->len; i++) {
+        printf("%s\n", (const char *)g_ptr_array_index(names, i));
+    }
+}
+
 /* "help" anywhere in -device/-object/-machine prints and exits 0. */
 static void process_help_request(const CmdOpt *o)
 {
@@ -267,6 +288,10 @@ static void process_early_options(void)
             print_help();
             exit(0);
         } else if (!strcmp(o->name, "trace")) {
+            if (is_help_option(o->arg)) {
+                print_trace_events();
+                exit(0);
+            }
             if (!trace_opt_parse(o->arg, &err)) {
                 fail_at(o, err);
             }

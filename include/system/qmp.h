@@ -44,10 +44,11 @@ bool qmp_check_no_args(JsonObject *args, Error **errp);
  * ("unix:PATH[,server=on|off][,wait=on|off]") and return a non-blocking,
  * close-on-exec fd: with server=on a listening socket (*@listening set,
  * *@wait true unless wait=off), otherwise a socket connected to PATH.
+ * *@path, if not NULL, gets PATH (caller frees).
  * Returns -1 with @errp set on failure.
  */
 int qemu_socket_spec_open(const char *spec, bool *listening, bool *wait,
-                          Error **errp);
+                          char **path, Error **errp);
 /*
  * Accept a client on @listen_fd; with @block, wait for one.  Returns a
  * non-blocking fd, or -1 (errno EAGAIN when nobody is waiting).
