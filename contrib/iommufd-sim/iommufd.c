@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /dev/iommu ioctl dispatch, IOMMU_DESTROY and the IOAS commands.
+ *
+ * Dispatch follows drivers/iommu/iommufd/main.c: the leading u32 "size" is
+ * the caller's struct size; below the per-command minimum (the end of the
+ * struct's first released version) -> EINVAL; a longer struct is accepted
+ * only if the bytes we don't know are zero (E2BIG); the answer is copied
+ * back truncated to the caller's size.
+ *
+ * IOAS semantics follow drivers/iommu/iommufd/io_pagetable.c, minus the page
+ * pinning: an area records its user_va and is never touched until a
+ * simulated DMA reads through it.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "sim-internal.h"
+
+#define offsetofend(t, f) (offsetof(t, f) + sizeof(((t *)0)->f))
+
+static int do_destroy(struct sim_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = ucmd->cmd;
+
+	return sim_obj_destroy_user(ucmd->ictx, cmd->id);
+}
+
+struct ioctl_op {
+	unsigned int nr;
+	size_t size;
+	size_t min_size;
+	int (*fn)(struct sim_ucmd *ucmd);
+};
+
+#define OP(_nr, _fn, _s, _last)						\
+	{ IOMMUFD_CMD_##_nr, sizeof(struct _s),				\
+	  offsetofend(struct _s, _last), _fn }
+
+static const struct ioctl_op ops[] = {
+	OP(DESTROY, do_destroy, iommu_destroy, id),
+	OP(IOAS_ALLOC, sim_ioas_alloc, iommu_ioas_alloc, out_ioas_id),
+	OP(IOAS_IOVA_RANGES, sim_ioas_iova_ranges, iommu_ioas_iova_ranges,
+	   out_iova_alignment),
+	OP(IOAS_MAP, sim_ioas_map, iommu_ioas_map, iova),
+	OP(IOAS_UNMAP, sim_ioas_unmap, iommu_ioas_unmap, length),
+	/* 6.6 layouts end at the first __reserved */
+	OP(HWPT_ALLOC, sim_hwpt_alloc, iommu_hwpt_alloc, __reserved),
+	OP(GET_HW_INFO, sim_get_hw_info, iommu_hw_info, __reserved),
+	OP(HWPT_INVALIDATE, sim_hwpt_invalidate, iommu_hwpt_invalidate,
+	   __reserved),
+	OP(FAULT_QUEUE_ALLOC, sim_fault_alloc, iommu_fault_alloc,
+	   out_fault_fd),
+	OP(VIOMMU_ALLOC, sim_viommu_alloc, iommu_viommu_alloc, out_viommu_id),
+	OP(VDEVICE_ALLOC, sim_vdevice_alloc, iommu_vdevice_alloc, virt_id),
+	OP(VEVENTQ_ALLOC, sim_veventq_alloc, iommu_veventq_alloc,
+	   out_veventq_fd),
+};
+
+static const struct ioctl_op *find_op(unsigned long cmd)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(ops); i++)
+		if (cmd == _IO(IOMMUFD_TYPE, ops[i].nr))
+			return &ops[i];
+	return NULL;
+}
+
+int sim_ucmd_respond(struct sim_ucmd *ucmd)
+{
+	return sim_copy_to_user(ucmd->ubuf, ucmd->cmd,
+				MIN(ucmd->user_size, ucmd->ksize));
+}
+
+long sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long cmd, uint64_t arg)
+{
+	uint64_t buf[8];	/* the largest command struct is 48 bytes */
+	struct sim_ucmd ucmd = { .ictx = ictx, .ubuf = arg, .cmd = buf };
+	const struct ioctl_op *op = find_op(cmd);
+	int rc;
+
+	/* commands we don't implement, and the VFIO-compat range, are ENOTTY */
+	if (!op)
+		return -ENOTTY;
+	rc = sim_copy_from_user(&ucmd.user_size, arg, sizeof(ucmd.user_size));
+	if (rc)
+		return rc;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	G_STATIC_ASSERT(sizeof(buf) >= sizeof(struct iommu_hwpt_alloc));
+	ucmd.ksize = op->size;
+	rc = sim_copy_struct_from_user(buf, op->size, arg, ucmd.user_size);
+	if (rc)
+		return rc;
+	return op->fn(&ucmd);
+}
+
+/* ---- IOAS ---- */
+
+static unsigned int iova_bits(void)
+{
+	static const unsigned int oas[] = { 32, 36, 40, 42, 44, 48, 52 };
+	const struct sim_iommu_cfg *c = &sim.cfg.iommu;
+	unsigned int v;
+
+	if (c->type == SIM_IOMMU_VTD)
+		return ((c->cap_reg >> 16) & 0x3f) + 1;	/* MGAW + 1 */
+	v = c->idr[5] & 7;
+	return v < G_N_ELEMENTS(oas) ? oas[v] : 48;
+}
+
+static uint64_t iova_limit(void)
+{
+	unsigned int bits = iova_bits();
+
+	return bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+}
+
+int sim_ioas_alloc(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_alloc *cmd = ucmd->cmd;
+	struct sim_ioas *ioas;
+	int rc;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	ioas = sim_obj_alloc(ucmd->ictx, SIM_OBJ_IOAS, sizeof(*ioas));
+	ioas->areas = g_array_new(FALSE, FALSE, sizeof(struct sim_area));
+	sim_obj_insert(&ioas->obj);
+	cmd->out_ioas_id = ioas->obj.id;
+	rc = sim_ucmd_respond(ucmd);
+	if (rc)
+		sim_obj_destroy(&ioas->obj);
+	return rc;
+}
+
+void sim_ioas_free(struct sim_ioas *ioas)
+{
+	g_array_unref(ioas->areas);
+	g_free(ioas);
+}
+
+static inline uint64_t area_last(const struct sim_area *a)
+{
+	return a->iova + a->length - 1;
+}
+
+/* Index of the first area whose end is at or above iova */
+static unsigned int area_lower_bound(struct sim_ioas *ioas, uint64_t iova)
+{
+	unsigned int lo = 0, hi = ioas->areas->len;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (area_last(&g_array_index(ioas->areas, struct sim_area,
+					     mid)) < iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct sim_area *sim_ioas_find(struct sim_ioas *ioas, uint64_t iova)
+{
+	unsigned int i = area_lower_bound(ioas, iova);
+	struct sim_area *a;
+
+	if (i >= ioas->areas->len)
+		return NULL;
+	a = &g_array_index(ioas->areas, struct sim_area, i);
+	return a->iova <= iova ? a : NULL;
+}
+
+static bool range_used(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
+{
+	unsigned int i = area_lower_bound(ioas, iova);
+
+	return i < ioas->areas->len &&
+	       g_array_index(ioas->areas, struct sim_area, i).iova <= last;
+}
+
+/* Lowest page-aligned hole of the given length below the IOVA limit */
+static int alloc_iova(struct sim_ioas *ioas, uint64_t length, uint64_t *iova)
+{
+	uint64_t cur = 0;
+
+	for (unsigned int i = 0; i <= ioas->areas->len; i++) {
+		uint64_t end = i < ioas->areas->len ?
+			g_array_index(ioas->areas, struct sim_area, i).iova :
+			iova_limit() + 1;
+
+		if (end > cur && end - cur >= length) {
+			*iova = cur;
+			return 0;
+		}
+		if (i < ioas->areas->len)
+			cur = area_last(&g_array_index(ioas->areas,
+						       struct sim_area, i)) + 1;
+	}
+	return -ENOSPC;
+}
+
+int sim_ioas_map(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_WRITEABLE |
+			       IOMMU_IOAS_MAP_READABLE;
+	struct sim_area area;
+	struct sim_ioas *ioas;
+	uint64_t last;
+	int rc;
+
+	if ((cmd->flags & ~valid) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
+	if (!ioas)
+		return -ENOENT;
+	if (!cmd->length || cmd->length % SIM_PAGE_SIZE)
+		return -EINVAL;
+	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) {
+		if (cmd->iova % SIM_PAGE_SIZE)
+			return -EINVAL;
+		if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
+			return -EOVERFLOW;
+		if (range_used(ioas, cmd->iova, last))
+			return -EEXIST;
+	} else {
+		uint64_t iova;
+
+		rc = alloc_iova(ioas, cmd->length, &iova);
+		if (rc)
+			return rc;
+		cmd->iova = iova;
+	}
+	area = (struct sim_area) {
+		.iova = cmd->iova, .length = cmd->length,
+		.user_va = cmd->user_va, .flags = cmd->flags,
+	};
+	g_array_insert_val(ioas->areas, area_lower_bound(ioas, cmd->iova),
+			   area);
+	rc = sim_ucmd_respond(ucmd);
+	if (rc)
+		g_array_remove_index(ioas->areas,
+				     area_lower_bound(ioas, cmd->iova));
+	return rc;
+}
+
+/*
+ * Areas are removed whole, in IOVA order; one that sticks out of the range
+ * stops the walk with ENOENT (areas before it stay unmapped, as in the
+ * kernel).  Unmapping everything from an empty IOAS succeeds.
+ */
+int sim_ioas_unmap(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	bool all = !cmd->iova && cmd->length == UINT64_MAX;
+	uint64_t last, unmapped = 0;
+	struct sim_ioas *ioas;
+	int rc = -ENOENT;
+
+	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
+	if (!ioas)
+		return -ENOENT;
+	if (all) {
+		last = UINT64_MAX;
+	} else {
+		if (!cmd->length)
+			return -EINVAL;
+		if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
+			return -EOVERFLOW;
+	}
+	for (;;) {
+		unsigned int i = area_lower_bound(ioas, cmd->iova);
+		struct sim_area *a;
+
+		if (i >= ioas->areas->len)
+			break;
+		a = &g_array_index(ioas->areas, struct sim_area, i);
+		if (a->iova > last)
+			break;
+		if (a->iova < cmd->iova || area_last(a) > last) {
+			rc = -ENOENT;
+			break;
+		}
+		unmapped += a->length;
+		g_array_remove_index(ioas->areas, i);
+		rc = 0;
+	}
+	if (all && rc == -ENOENT && !unmapped)
+		rc = 0;
+	if (rc)
+		return rc;
+	cmd->length = unmapped;
+	return sim_ucmd_respond(ucmd);
+}
+
+int sim_ioas_iova_ranges(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iommu_iova_range range = { .start = 0, .last = iova_limit() };
+	uint32_t max = cmd->num_iovas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS))
+		return -ENOENT;
+	if (max >= 1) {
+		rc = sim_copy_to_user(cmd->allowed_iovas, &range,
+				      sizeof(range));
+		if (rc)
+			return rc;
+	}
+	cmd->num_iovas = 1;
+	cmd->out_iova_alignment = SIM_PAGE_SIZE;
+	rc = sim_ucmd_respond(ucmd);
+	if (rc)
+		return rc;
+	return max < 1 ? -EMSGSIZE : 0;
+}

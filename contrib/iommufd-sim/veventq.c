@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vEVENTQ objects and their fd (IOMMU_VEVENTQ_ALLOC).
+ *
+ * Behaviour of drivers/iommu/iommufd/eventq.c (6.15+):
+ *
+ *  - at most one queue per (vIOMMU, type); depth 1..2^19;
+ *  - each record is an 8-byte header {flags, sequence} directly followed by
+ *    the type's payload, no padding; sequence starts at 0, advances by one
+ *    per appended node and wraps from INT_MAX to 0;
+ *  - when depth real events are queued, a report appends (or moves to the
+ *    tail, restamped) the single header-only LOST_EVENTS node; any later
+ *    append first removes that node if it is still the tail, so the loss
+ *    then only shows as a sequence gap;
+ *  - read() copies whole records only, as many as fit, 0 when none fits or
+ *    the queue is empty; it never blocks; there is no write().
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "sim-internal.h"
+
+#define HDR_SIZE sizeof(struct iommufd_vevent_header)
+
+static void veventq_update_ready(struct sim_veventq *q)
+{
+	if (!q->fd_open)
+		return;
+	sim_eventfd_set(q->fd, &q->ready,
+			q->hung || !g_queue_is_empty(&q->events));
+}
+
+static struct sim_veventq *find_veventq(struct sim_viommu *viommu,
+					uint32_t type)
+{
+	for (unsigned int i = 0; i < viommu->veventqs->len; i++) {
+		struct sim_veventq *q = g_ptr_array_index(viommu->veventqs, i);
+
+		if (q->type == type)
+			return q;
+	}
+	return NULL;
+}
+
+int sim_veventq_alloc(struct sim_ucmd *ucmd)
+{
+	struct iommu_veventq_alloc *cmd = ucmd->cmd;
+	struct sim_viommu *viommu;
+	struct sim_veventq *q;
+	int rc;
+
+	if (cmd->flags || cmd->__reserved ||
+	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
+		return -EOPNOTSUPP;
+	if (!cmd->veventq_depth || cmd->veventq_depth > SIM_VEVENTQ_MAX_DEPTH)
+		return -EINVAL;
+	viommu = sim_obj_get(ucmd->ictx, cmd->viommu_id, SIM_OBJ_VIOMMU);
+	if (!viommu)
+		return -ENOENT;
+	if (find_veventq(viommu, cmd->type))
+		return -EEXIST;
+
+	q = sim_obj_alloc(ucmd->ictx, SIM_OBJ_VEVENTQ, sizeof(*q));
+	q->fd = sim_eventfd_new();
+	if (q->fd < 0) {
+		rc = -errno;
+		goto err_free;
+	}
+	q->viommu = viommu;
+	q->type = cmd->type;
+	q->depth = cmd->veventq_depth;
+	g_queue_init(&q->events);
+	sim_obj_insert(&q->obj);
+	viommu->obj.users++;
+	g_ptr_array_add(viommu->veventqs, q);
+	g_ptr_array_add(sim.veventqs, q);
+
+	q->fd_open = true;
+	q->obj.users++;
+	sim_ictx_get(ucmd->ictx);
+	sim_file_add(q->fd, SIM_FILE_VEVENTQ, q);
+
+	cmd->out_veventq_id = q->obj.id;
+	cmd->out_veventq_fd = q->fd;
+	rc = sim_ucmd_respond(ucmd);
+	if (rc)
+		goto err_uninstall;
+	return 0;
+
+err_uninstall:
+	g_hash_table_remove(sim.files, GINT_TO_POINTER(q->fd));
+	sim_libc.close(q->fd);
+	q->fd_open = false;
+	q->obj.users--;
+	sim_obj_destroy(&q->obj);
+	sim_ictx_put(ucmd->ictx);
+	return rc;
+err_free:
+	sim_obj_abort(&q->obj);
+	return rc;
+}
+
+void sim_veventq_fd_closed(struct sim_veventq *q)
+{
+	struct sim_ictx *ictx = q->obj.ictx;
+
+	q->fd_open = false;
+	q->fd = -1;
+	q->ready = false;
+	q->obj.users--;
+	sim_ictx_put(ictx);
+}
+
+void sim_veventq_release(struct sim_veventq *q)
+{
+	struct sim_vevent *ev;
+
+	while ((ev = g_queue_pop_head(&q->events)))
+		if (ev != &q->lost)
+			g_free(ev);
+	g_ptr_array_remove(q->viommu->veventqs, q);
+	q->viommu->obj.users--;
+	g_ptr_array_remove_fast(sim.veventqs, q);
+	g_free(q);
+}
+
+void sim_veventq_hangup(struct sim_veventq *q)
+{
+	q->hung = true;
+	veventq_update_ready(q);
+}
+
+static void veventq_append(struct sim_veventq *q, struct sim_vevent *ev)
+{
+	GList *lost = g_queue_find(&q->events, &q->lost);
+
+	/* a pending LOST marker at the tail is superseded by anything new */
+	if (lost && lost == q->events.tail)
+		g_queue_delete_link(&q->events, lost);
+	else if (lost && ev == &q->lost)
+		g_queue_delete_link(&q->events, lost);
+	g_queue_push_tail(&q->events, ev);
+	ev->seq = q->sequence;
+	q->sequence = (q->sequence + 1) & INT_MAX;
+	veventq_update_ready(q);
+}
+
+/*
+ * Report one event to the vIOMMU's queue of that type.  EOPNOTSUPP when
+ * there is none (dropped, not counted); 0 when queued or lost to a full
+ * queue.
+ */
+int sim_veventq_report(struct sim_viommu *viommu, uint32_t type,
+		       const void *data, size_t len)
+{
+	struct sim_veventq *q = find_veventq(viommu, type);
+	struct sim_vevent *ev;
+
+	if (!q)
+		return -EOPNOTSUPP;
+	if (len > sizeof(ev->data))
+		return -EINVAL;
+	if (q->num_events >= q->depth) {
+		sim.stats.vevents_lost++;
+		veventq_append(q, &q->lost);
+		return 0;
+	}
+	ev = g_new0(struct sim_vevent, 1);
+	ev->len = len;
+	memcpy(ev->data, data, len);
+	q->num_events++;
+	sim.stats.vevents++;
+	veventq_append(q, ev);
+	return 0;
+}
+
+ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count)
+{
+	struct sim_vevent *ev;
+	size_t done = 0;
+	int rc = 0;
+
+	if (q->hung)
+		return -EBADF;
+	while ((ev = g_queue_peek_head(&q->events))) {
+		bool lost = ev == &q->lost;
+		struct iommufd_vevent_header hdr = {
+			.flags = lost ? IOMMU_VEVENTQ_FLAG_LOST_EVENTS : 0,
+			.sequence = ev->seq,
+		};
+		size_t len = HDR_SIZE + (lost ? 0 : ev->len);
+
+		if (count - done < len)
+			break;
+		rc = sim_copy_to_user(buf + done, &hdr, HDR_SIZE);
+		if (!rc && !lost)
+			rc = sim_copy_to_user(buf + done + HDR_SIZE, ev->data,
+					      ev->len);
+		if (rc)
+			break;
+		g_queue_pop_head(&q->events);
+		if (!lost) {
+			q->num_events--;
+			g_free(ev);
+		}
+		sim.stats.vevents_read++;
+		done += len;
+	}
+	veventq_update_ready(q);
+	return done ? (ssize_t)done : rc;
+}
