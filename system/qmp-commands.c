@@ -1,0 +1,114 @@
+/*
+ * Core QMP commands: query-version, query-status, quit, system_reset.
+ * (qmp_capabilities and query-commands live in system/qmp.c, as they
+ * need the server's state.)
+ */
+#include "qemu/osdep.h"
+#include "qemu/main-loop.h"
+#include "hw/qdev-core.h"
+#include "system/qmp.h"
+
+static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
+{
+    JsonObject *ret, *qemu;
+
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    qemu = json_object_new();
+    json_object_set_int_member(qemu, "major", 0);
+    json_object_set_int_member(qemu, "minor", 1);
+    json_object_set_int_member(qemu, "micro", 0);
+    ret = json_object_new();
+    json_object_set_object_member(ret, "qemu", qemu);
+    json_object_set_string_member(ret, "package", "");
+    return json_node_init_object(json_node_alloc(), ret);
+}
+
+static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
+{
+    JsonObject *ret;
+
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    /* There are no vCPUs to stop: the machine is always running. */
+    ret = json_object_new();
+    json_object_set_boolean_member(ret, "running", true);
+    json_object_set_string_member(ret, "status", "running");
+    return json_node_init_object(json_node_alloc(), ret);
+}
+
+/* Event data shared by SHUTDOWN and RESET. */
+static JsonObject *host_request_event_data(const char *reason)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_boolean_member(data, "guest", false);
+    json_object_set_string_member(data, "reason", reason);
+    return data;
+}
+
+/*
+ * As in QEMU, the command's return reaches the client before the event
+ * it causes: the event is sent from a bottom half, after the reply.
+ */
+static void quit_bh(void *opaque)
+{
+    QEMUBH **bh = opaque;
+
+    qemu_bh_delete(*bh);
+    g_free(bh);
+    qapi_event_send("SHUTDOWN", host_request_event_data("host-qmp-quit"));
+    qemu_system_shutdown_request();
+}
+
+static void reset_event_bh(void *opaque)
+{
+    QEMUBH **bh = opaque;
+
+    qemu_bh_delete(*bh);
+    g_free(bh);
+    qapi_event_send("RESET",
+                    host_request_event_data("host-qmp-system-reset"));
+}
+
+/* Run @fn once from the main loop (it deletes its own BH). */
+static void schedule_oneshot(QEMUBHFunc *fn)
+{
+    QEMUBH **bh = g_new(QEMUBH *, 1);
+
+    *bh = qemu_bh_new(fn, bh);
+    qemu_bh_schedule(*bh);
+}
+
+static JsonNode *qmp_quit(JsonObject *args, Error **errp)
+{
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    schedule_oneshot(quit_bh);
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
+{
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    /*
+     * Reset now rather than from the main loop: when the reply arrives,
+     * the machine is already in its reset state.
+     */
+    qemu_system_reset();
+    schedule_oneshot(reset_event_bh);
+    return qmp_return_empty();
+}
+
+static void __attribute__((constructor)) qmp_register_system_commands(void)
+{
+    qmp_register_command("query-version", qmp_query_version);
+    qmp_register_command("query-status", qmp_query_status);
+    qmp_register_command("quit", qmp_quit);
+    qmp_register_command("system_reset", qmp_system_reset);
+}

@@ -1,0 +1,899 @@
+/*
+ * QMP server: JSON commands and events over unix sockets.
+ *
+ * Every client gets the greeting, must negotiate with qmp_capabilities,
+ * then sends {"execute": NAME, "arguments": {...}, "id": ANY} requests.
+ * Input is split into top-level JSON values by a small scanner that
+ * tracks nesting and strings, so a request may arrive in pieces or
+ * several may arrive at once; each value is then parsed by json-glib.
+ * Nothing a client sends is fatal: bad input gets an error reply and the
+ * client keeps going.
+ *
+ * Output is queued per client and written without blocking, so a client
+ * that stops reading cannot stall the machine; its input is not
+ * processed while too much output is queued.
+ */
+#include "qemu/osdep.h"
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+#include "qemu/queue.h"
+#include "system/qmp.h"
+#include "trace.h"
+
+/* Larger requests are refused (QEMU's JSON lexer has the same limits). */
+#define QMP_MAX_VALUE_SIZE  (64u << 20)
+#define QMP_MAX_NESTING     1024
+/* Stop taking requests while this much output is queued... */
+#define QMP_OUT_HIGH_WATER  (1u << 20)
+/* ...and give up on a client that lets this much pile up. */
+#define QMP_OUT_MAX         (64u << 20)
+/* How long monitor_cleanup() waits for clients to read what is queued. */
+#define QMP_FLUSH_TIMEOUT_MS 2000
+
+typedef struct QmpClient {
+    int fd;
+    bool negotiated;
+    bool oob;                   /* client enabled the "oob" capability */
+    bool broken;                /* EOF or I/O error: close from the BH */
+    GString *in;
+    size_t in_pos;              /* scanned up to here */
+    size_t value_start;         /* start of the value being scanned */
+    int depth;
+    bool in_string;
+    bool escape;
+    bool in_token;              /* a bare top-level scalar */
+    bool skip_line;             /* after bad input: drop up to a newline */
+    GString *out;
+    QLIST_ENTRY(QmpClient) next;
+} QmpClient;
+
+/* A listening socket of a "-qmp unix:PATH,server=on" option. */
+typedef struct QmpListener {
+    int fd;
+    char *path;
+    QLIST_ENTRY(QmpListener) next;
+} QmpListener;
+
+/* Every -qmp option shares the clients list: events go to all. */
+typedef struct QmpServer {
+    QLIST_HEAD(, QmpListener) listeners;
+    QLIST_HEAD(, QmpClient) clients;
+    QEMUBH *reap_bh;
+} QmpServer;
+
+static QmpServer qmp_server;
+static GHashTable *qmp_commands;    /* name -> QmpCommandFunc */
+static bool qmp_atexit_registered;
+
+static void qmp_client_update_handlers(QmpClient *c);
+static void qmp_client_process_input(QmpClient *c);
+
+/* ------------------------------------------------------------------ */
+/* Unix sockets (shared with qtest) */
+
+static bool socket_spec_parse(const char *spec, char **path, bool *server,
+                              bool *wait, Error **errp)
+{
+    g_auto(GStrv) parts = NULL;
+
+    if (!g_str_has_prefix(spec, "unix:")) {
+        error_setg(errp, "'%s': only unix:PATH sockets are supported", spec);
+        return false;
+    }
+    parts = g_strsplit(spec + strlen("unix:"), ",", -1);
+    if (!parts[0] || !*parts[0]) {
+        error_setg(errp, "'%s': missing socket path", spec);
+        return false;
+    }
+    *server = false;
+    *wait = true;
+    for (int i = 1; parts[i]; i++) {
+        const char *opt = parts[i];
+
+        /* "server" and "nowait" are QEMU's legacy spellings. */
+        if (!strcmp(opt, "server")) {
+            *server = true;
+        } else if (!strcmp(opt, "nowait")) {
+            *wait = false;
+        } else if (g_str_has_prefix(opt, "server=")) {
+            if (!qemu_parse_bool(opt + strlen("server="), server)) {
+                error_setg(errp, "'%s': invalid value in '%s'", spec, opt);
+                return false;
+            }
+        } else if (g_str_has_prefix(opt, "wait=")) {
+            if (!qemu_parse_bool(opt + strlen("wait="), wait)) {
+                error_setg(errp, "'%s': invalid value in '%s'", spec, opt);
+                return false;
+            }
+        } else {
+            error_setg(errp, "'%s': unsupported socket option '%s'", spec, opt);
+            return false;
+        }
+    }
+    *path = g_strdup(parts[0]);
+    return true;
+}
+
+static bool set_nonblock(int fd, Error **errp)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        error_setg_errno(errp, errno, "cannot make socket non-blocking");
+        return false;
+    }
+    return true;
+}
+
+int qemu_socket_spec_open(const char *spec, bool *listening, bool *wait,
+                          char **path_out, Error **errp)
+{
+    g_autofree char *path = NULL;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    bool server;
+    int fd;
+
+    if (!socket_spec_parse(spec, &path, &server, wait, errp)) {
+        return -1;
+    }
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        error_setg(errp, "socket path '%s' is too long", path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot create socket");
+        return -1;
+    }
+    if (server) {
+        /* A stale socket file from an earlier run would make bind fail. */
+        unlink(path);
+        if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+            listen(fd, 8) < 0) {
+            error_setg_errno(errp, errno, "cannot listen on '%s'", path);
+            close(fd);
+            return -1;
+        }
+    } else if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        error_setg_errno(errp, errno, "Failed to connect to '%s'", path);
+        close(fd);
+        return -1;
+    }
+    if (!set_nonblock(fd, errp)) {
+        close(fd);
+        return -1;
+    }
+    *listening = server;
+    if (path_out) {
+        *path_out = g_steal_pointer(&path);
+    }
+    return fd;
+}
+
+int qemu_socket_accept(int listen_fd, bool block)
+{
+    int fd;
+
+    for (;;) {
+        if (block) {
+            struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+
+            if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+                return -1;
+            }
+        }
+        fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0 || !block || (errno != EAGAIN && errno != EINTR)) {
+            return fd;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Command registry */
+
+static GHashTable *qmp_command_table(void)
+{
+    /* Commands register from constructors, so create on first use. */
+    if (!qmp_commands) {
+        qmp_commands = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                             g_free, NULL);
+    }
+    return qmp_commands;
+}
+
+void qmp_register_command(const char *name, QmpCommandFunc fn)
+{
+    g_hash_table_insert(qmp_command_table(), g_strdup(name), (gpointer)fn);
+}
+
+JsonNode *qmp_return_empty(void)
+{
+    JsonNode *node = json_node_alloc();
+
+    return json_node_init_object(node, json_object_new());
+}
+
+bool qmp_check_no_args(JsonObject *args, Error **errp)
+{
+    g_autoptr(GList) members = json_object_get_members(args);
+
+    if (members) {
+        error_setg(errp, "Parameter '%s' is unexpected",
+                   (const char *)members->data);
+        return false;
+    }
+    return true;
+}
+
+/* qmp_capabilities is handled by the dispatcher (it is per client). */
+static JsonNode *qmp_cmd_capabilities_placeholder(JsonObject *args,
+                                                  Error **errp)
+{
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_cmd_query_commands(JsonObject *args, Error **errp)
+{
+    g_autoptr(GList) names = NULL;
+    JsonArray *list;
+
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    names = g_list_sort(g_hash_table_get_keys(qmp_command_table()),
+                        (GCompareFunc)strcmp);
+    list = json_array_new();
+    for (GList *l = names; l; l = l->next) {
+        JsonObject *entry = json_object_new();
+
+        json_object_set_string_member(entry, "name", l->data);
+        json_array_add_object_element(list, entry);
+    }
+    return json_node_init_array(json_node_alloc(), list);
+}
+
+static void __attribute__((constructor)) qmp_register_core_commands(void)
+{
+    qmp_register_command("qmp_capabilities", qmp_cmd_capabilities_placeholder);
+    qmp_register_command("query-commands", qmp_cmd_query_commands);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output */
+
+static void qmp_reap_clients(void *opaque);
+
+static void qmp_client_mark_broken(QmpClient *c)
+{
+    if (!c->broken) {
+        c->broken = true;
+        qemu_bh_schedule(qmp_server.reap_bh);
+    }
+}
+
+/* Write what the socket takes now; the write handler does the rest. */
+static void qmp_client_flush(QmpClient *c)
+{
+    while (c->out->len && !c->broken) {
+        ssize_t n = send(c->fd, c->out->str, c->out->len,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        }
+        if (n <= 0) {
+            qmp_client_mark_broken(c);
+            break;
+        }
+        g_string_erase(c->out, 0, n);
+    }
+}
+
+static void qmp_client_send_node(QmpClient *c, JsonNode *root)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autofree char *text = NULL;
+    gsize len;
+
+    if (c->broken) {
+        return;
+    }
+    json_generator_set_root(gen, root);
+    text = json_generator_to_data(gen, &len);
+    g_string_append_len(c->out, text, len);
+    g_string_append(c->out, "\r\n");
+    if (c->out->len > QMP_OUT_MAX) {
+        warn_report("QMP client is not reading its replies, disconnecting");
+        qmp_client_mark_broken(c);
+        return;
+    }
+    qmp_client_flush(c);
+    qmp_client_update_handlers(c);
+}
+
+/* Send @obj (consumed). */
+static void qmp_client_send_object(QmpClient *c, JsonObject *obj)
+{
+    g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), obj);
+
+    json_object_unref(obj);
+    qmp_client_send_node(c, root);
+}
+
+static const char *qmp_error_class_name(ErrorClass cls)
+{
+    switch (cls) {
+    case ERROR_CLASS_COMMAND_NOT_FOUND:
+        return "CommandNotFound";
+    case ERROR_CLASS_DEVICE_NOT_FOUND:
+        return "DeviceNotFound";
+    default:
+        return "GenericError";
+    }
+}
+
+static void qmp_client_send_error(QmpClient *c, ErrorClass cls,
+                                  const char *desc, JsonNode *id)
+{
+    JsonObject *resp = json_object_new();
+    JsonObject *err = json_object_new();
+
+    json_object_set_string_member(err, "class", qmp_error_class_name(cls));
+    json_object_set_string_member(err, "desc", desc);
+    json_object_set_object_member(resp, "error", err);
+    if (id) {
+        json_object_set_member(resp, "id", json_node_copy(id));
+    }
+    qmp_client_send_object(c, resp);
+}
+
+/* Send @ret (consumed) as the "return" of the request with @id. */
+static void qmp_client_send_return(QmpClient *c, JsonNode *ret, JsonNode *id)
+{
+    JsonObject *resp = json_object_new();
+
+    json_object_set_member(resp, "return", ret);
+    if (id) {
+        json_object_set_member(resp, "id", json_node_copy(id));
+    }
+    qmp_client_send_object(c, resp);
+}
+
+static void qmp_client_send_greeting(QmpClient *c)
+{
+    JsonObject *qemu = json_object_new();
+    JsonObject *version = json_object_new();
+    JsonObject *qmp = json_object_new();
+    JsonObject *greeting = json_object_new();
+    JsonArray *caps = json_array_new();
+
+    json_object_set_int_member(qemu, "micro", 0);
+    json_object_set_int_member(qemu, "minor", 1);
+    json_object_set_int_member(qemu, "major", 0);
+    json_object_set_object_member(version, "qemu", qemu);
+    json_object_set_string_member(version, "package", "viommu-system");
+    json_array_add_string_element(caps, "oob");
+    json_object_set_object_member(qmp, "version", version);
+    json_object_set_array_member(qmp, "capabilities", caps);
+    json_object_set_object_member(greeting, "QMP", qmp);
+    qmp_client_send_object(c, greeting);
+}
+
+void qapi_event_send(const char *event, JsonObject *data)
+{
+    JsonObject *ev = json_object_new();
+    JsonObject *ts = json_object_new();
+    g_autoptr(JsonNode) root = NULL;
+    gint64 now = g_get_real_time();
+    QmpClient *c;
+
+    trace_qmp_event(event);
+    json_object_set_string_member(ev, "event", event);
+    if (data) {
+        json_object_set_object_member(ev, "data", data);
+    }
+    json_object_set_int_member(ts, "seconds", now / G_USEC_PER_SEC);
+    json_object_set_int_member(ts, "microseconds", now % G_USEC_PER_SEC);
+    json_object_set_object_member(ev, "timestamp", ts);
+    root = json_node_init_object(json_node_alloc(), ev);
+    json_object_unref(ev);
+
+    /* Clients still negotiating are in "capabilities mode": no events. */
+    QLIST_FOREACH(c, &qmp_server.clients, next) {
+        if (c->negotiated) {
+            qmp_client_send_node(c, root);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests */
+
+static void qmp_negotiate(QmpClient *c, JsonObject *args, JsonNode *id)
+{
+    JsonNode *enable = json_object_get_member(args, "enable");
+    g_autoptr(GList) members = json_object_get_members(args);
+    bool oob = false;
+
+    for (GList *l = members; l; l = l->next) {
+        if (strcmp(l->data, "enable")) {
+            g_autofree char *msg = g_strdup_printf(
+                "Parameter '%s' is unexpected", (const char *)l->data);
+            qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, id);
+            return;
+        }
+    }
+    if (enable) {
+        JsonArray *caps = JSON_NODE_HOLDS_ARRAY(enable) ?
+                          json_node_get_array(enable) : NULL;
+
+        if (!caps) {
+            qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR,
+                                  "Invalid parameter type for 'enable', "
+                                  "expected: array", id);
+            return;
+        }
+        for (guint i = 0; i < json_array_get_length(caps); i++) {
+            JsonNode *cap = json_array_get_element(caps, i);
+
+            if (!JSON_NODE_HOLDS_VALUE(cap) ||
+                json_node_get_value_type(cap) != G_TYPE_STRING ||
+                strcmp(json_node_get_string(cap), "oob")) {
+                qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR,
+                                      "Capability is not supported", id);
+                return;
+            }
+            oob = true;
+        }
+    }
+    c->negotiated = true;
+    c->oob = oob;
+    qmp_client_send_return(c, qmp_return_empty(), id);
+}
+
+static void qmp_execute(QmpClient *c, const char *name, JsonObject *args,
+                        JsonNode *id)
+{
+    QmpCommandFunc fn;
+    Error *err = NULL;
+    JsonNode *ret;
+
+    trace_qmp_command(name);
+    if (!strcmp(name, "qmp_capabilities")) {
+        if (c->negotiated) {
+            qmp_client_send_error(c, ERROR_CLASS_COMMAND_NOT_FOUND,
+                                  "Capabilities negotiation is already "
+                                  "complete, command ignored", id);
+        } else {
+            qmp_negotiate(c, args, id);
+        }
+        return;
+    }
+    if (!c->negotiated) {
+        qmp_client_send_error(c, ERROR_CLASS_COMMAND_NOT_FOUND,
+                              "Expecting capabilities negotiation with "
+                              "'qmp_capabilities'", id);
+        return;
+    }
+    fn = g_hash_table_lookup(qmp_command_table(), name);
+    if (!fn) {
+        g_autofree char *msg = g_strdup_printf(
+            "The command %s has not been found", name);
+        qmp_client_send_error(c, ERROR_CLASS_COMMAND_NOT_FOUND, msg, id);
+        return;
+    }
+    ret = fn(args, &err);
+    if (err) {
+        if (ret) {
+            json_node_unref(ret);
+        }
+        qmp_client_send_error(c, error_get_class(err),
+                              error_get_pretty(err), id);
+        error_free(err);
+        return;
+    }
+    qmp_client_send_return(c, ret ? ret : qmp_return_empty(), id);
+}
+
+/* Check the request's members; on error reply and return false. */
+static bool qmp_check_request(QmpClient *c, JsonObject *req, JsonNode *id,
+                              const char **name, JsonObject **args)
+{
+    g_autoptr(GList) members = json_object_get_members(req);
+    const char *exec_key = NULL;
+    JsonNode *node;
+
+    for (GList *l = members; l; l = l->next) {
+        const char *key = l->data;
+        g_autofree char *msg = NULL;
+
+        if (!strcmp(key, "execute") || (!strcmp(key, "exec-oob") && c->oob)) {
+            if (exec_key) {
+                msg = g_strdup("QMP input must not have both 'execute' and "
+                               "'exec-oob'");
+            }
+            exec_key = key;
+        } else if (strcmp(key, "arguments") && strcmp(key, "id")) {
+            msg = g_strdup_printf("QMP input member '%s' is unexpected", key);
+        }
+        if (msg) {
+            qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, id);
+            return false;
+        }
+    }
+    if (!exec_key) {
+        qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR,
+                              "QMP input lacks member 'execute'", id);
+        return false;
+    }
+    node = json_object_get_member(req, exec_key);
+    if (!JSON_NODE_HOLDS_VALUE(node) ||
+        json_node_get_value_type(node) != G_TYPE_STRING) {
+        g_autofree char *msg = g_strdup_printf(
+            "QMP input member '%s' must be a string", exec_key);
+        qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, id);
+        return false;
+    }
+    *name = json_node_get_string(node);
+    node = json_object_get_member(req, "arguments");
+    if (node && !JSON_NODE_HOLDS_OBJECT(node)) {
+        qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR,
+                              "QMP input member 'arguments' must be an object",
+                              id);
+        return false;
+    }
+    *args = node ? json_node_get_object(node) : NULL;
+    return true;
+}
+
+/* Handle one complete top-level JSON value of @len bytes. */
+static void qmp_handle_value(QmpClient *c, const char *text, size_t len)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) gerr = NULL;
+    g_autoptr(JsonObject) empty = NULL;
+    JsonNode *root, *id;
+    JsonObject *req, *args = NULL;
+    const char *name = NULL;
+
+    if (!json_parser_load_from_data(parser, text, len, &gerr) ||
+        !(root = json_parser_get_root(parser))) {
+        g_autofree char *msg = g_strdup_printf(
+            "JSON parse error, %s", gerr ? gerr->message : "empty input");
+        qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, NULL);
+        return;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT(root)) {
+        qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR,
+                              "QMP input must be a JSON object", NULL);
+        return;
+    }
+    req = json_node_get_object(root);
+    id = json_object_get_member(req, "id");
+    if (!qmp_check_request(c, req, id, &name, &args)) {
+        return;
+    }
+    if (!args) {
+        empty = json_object_new();
+        args = empty;
+    }
+    qmp_execute(c, name, args, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Input scanning */
+
+static void qmp_scanner_reset(QmpClient *c)
+{
+    c->depth = 0;
+    c->in_string = false;
+    c->escape = false;
+    c->in_token = false;
+}
+
+/*
+ * Report bad input and drop everything scanned so far.  Unless we are at
+ * a newline, also drop the rest of the line: requests usually end with
+ * one, and this avoids an error per byte of, say, an over-deep value.
+ */
+static void qmp_scanner_fail(QmpClient *c, const char *why, bool at_newline)
+{
+    g_autofree char *msg = g_strdup_printf("JSON parse error, %s", why);
+
+    qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, NULL);
+    qmp_scanner_reset(c);
+    c->skip_line = !at_newline;
+}
+
+static bool is_token_end(char ch)
+{
+    return g_ascii_isspace(ch) || strchr("{}[]\",:", ch);
+}
+
+/*
+ * Advance the scanner by one byte at c->in_pos.  Returns the end offset
+ * of a completed value (exclusive), or 0 if none completed here.
+ */
+static size_t qmp_scan_byte(QmpClient *c)
+{
+    char ch = c->in->str[c->in_pos];
+    size_t pos = c->in_pos;
+
+    if (c->skip_line) {
+        c->skip_line = ch != '\n';
+        c->value_start = pos + 1;
+        return 0;
+    }
+    if (c->in_string) {
+        if (c->escape) {
+            c->escape = false;
+        } else if (ch == '\\') {
+            c->escape = true;
+        } else if (ch == '"') {
+            c->in_string = false;
+            return c->depth == 0 ? pos + 1 : 0;
+        } else if (ch == '\n') {
+            /* A raw newline cannot be in a JSON string: resynchronise. */
+            qmp_scanner_fail(c, "missing closing quote", true);
+            c->value_start = pos + 1;
+        }
+        return 0;
+    }
+    if (c->in_token) {
+        if (is_token_end(ch)) {
+            c->in_token = false;
+            c->in_pos--;            /* scan @ch again as a new value */
+            return pos;
+        }
+        return 0;
+    }
+    if (c->depth == 0 && g_ascii_isspace(ch)) {
+        c->value_start = pos + 1;
+        return 0;
+    }
+    switch (ch) {
+    case '{':
+    case '[':
+        if (++c->depth > QMP_MAX_NESTING) {
+            qmp_scanner_fail(c, "nesting too deep", false);
+            c->value_start = pos + 1;
+        }
+        return 0;
+    case '}':
+    case ']':
+        if (c->depth == 0) {
+            qmp_scanner_fail(c, "unexpected closing bracket", false);
+            c->value_start = pos + 1;
+            return 0;
+        }
+        return --c->depth == 0 ? pos + 1 : 0;
+    case '"':
+        c->in_string = true;
+        return 0;
+    default:
+        if (c->depth == 0) {
+            c->in_token = true;
+        }
+        return 0;
+    }
+}
+
+static void qmp_client_process_input(QmpClient *c)
+{
+    while (!c->broken && c->out->len < QMP_OUT_HIGH_WATER &&
+           c->in_pos < c->in->len) {
+        size_t end = qmp_scan_byte(c);
+
+        c->in_pos++;
+        if (end) {
+            /* Copy: handling the request may queue output, not input. */
+            g_autofree char *text = g_strndup(c->in->str + c->value_start,
+                                              end - c->value_start);
+
+            qmp_handle_value(c, text, end - c->value_start);
+            c->value_start = end;
+        } else if (c->in_pos - c->value_start > QMP_MAX_VALUE_SIZE) {
+            qmp_scanner_fail(c, "input too large", false);
+            c->value_start = c->in_pos;
+        }
+    }
+    /* Drop what has been consumed. */
+    g_string_erase(c->in, 0, c->value_start);
+    c->in_pos -= c->value_start;
+    c->value_start = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Clients */
+
+static void qmp_client_read(void *opaque)
+{
+    QmpClient *c = opaque;
+    char buf[65536];
+    ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return;
+    }
+    if (n <= 0) {
+        qmp_client_mark_broken(c);
+        qmp_client_update_handlers(c);
+        return;
+    }
+    g_string_append_len(c->in, buf, n);
+    qmp_client_process_input(c);
+    qmp_client_update_handlers(c);
+}
+
+static void qmp_client_write(void *opaque)
+{
+    QmpClient *c = opaque;
+
+    qmp_client_flush(c);
+    /* Room again: handle requests that were held back. */
+    qmp_client_process_input(c);
+    qmp_client_update_handlers(c);
+}
+
+static void qmp_client_update_handlers(QmpClient *c)
+{
+    bool want_read = !c->broken && c->out->len < QMP_OUT_HIGH_WATER;
+    bool want_write = !c->broken && c->out->len > 0;
+
+    qemu_set_fd_handler(c->fd, want_read ? qmp_client_read : NULL,
+                        want_write ? qmp_client_write : NULL, c);
+}
+
+static void qmp_client_free(QmpClient *c)
+{
+    trace_qmp_client_disconnect(c->fd);
+    qemu_set_fd_handler(c->fd, NULL, NULL, NULL);
+    close(c->fd);
+    QLIST_REMOVE(c, next);
+    g_string_free(c->in, TRUE);
+    g_string_free(c->out, TRUE);
+    g_free(c);
+}
+
+static void qmp_reap_clients(void *opaque)
+{
+    QmpClient *c, *next;
+
+    QLIST_FOREACH_SAFE(c, &qmp_server.clients, next, next) {
+        if (c->broken) {
+            qmp_client_free(c);
+        }
+    }
+}
+
+static void qmp_client_add(int fd)
+{
+    QmpClient *c = g_new0(QmpClient, 1);
+
+    trace_qmp_client_connect(fd);
+    c->fd = fd;
+    c->in = g_string_new(NULL);
+    c->out = g_string_new(NULL);
+    QLIST_INSERT_HEAD(&qmp_server.clients, c, next);
+    qmp_client_send_greeting(c);
+    qmp_client_update_handlers(c);
+}
+
+static void qmp_accept(void *opaque)
+{
+    QmpListener *l = opaque;
+    int fd = qemu_socket_accept(l->fd, false);
+
+    if (fd >= 0) {
+        qmp_client_add(fd);
+    }
+}
+
+/* Blocking flush of every client, bounded by QMP_FLUSH_TIMEOUT_MS. */
+static void qmp_flush_all(void)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      QMP_FLUSH_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    QmpClient *c;
+
+    QLIST_FOREACH(c, &qmp_server.clients, next) {
+        while (c->out->len && !c->broken) {
+            struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+            gint64 left = deadline - g_get_monotonic_time();
+
+            if (left <= 0) {
+                return;
+            }
+            poll(&pfd, 1, left / G_TIME_SPAN_MILLISECOND + 1);
+            qmp_client_flush(c);
+        }
+    }
+}
+
+void monitor_cleanup(void)
+{
+    QmpClient *c, *next;
+    QmpListener *l, *lnext;
+
+    qmp_flush_all();
+    QLIST_FOREACH_SAFE(c, &qmp_server.clients, next, next) {
+        qmp_client_free(c);
+    }
+    QLIST_FOREACH_SAFE(l, &qmp_server.listeners, next, lnext) {
+        qemu_set_fd_handler(l->fd, NULL, NULL, NULL);
+        close(l->fd);
+        if (l->path) {
+            unlink(l->path);
+        }
+        QLIST_REMOVE(l, next);
+        g_free(l->path);
+        g_free(l);
+    }
+}
+
+/*
+ * Replies and SHUTDOWN queued right before exit must still go out, and
+ * our socket files must not outlive us (as with QEMU's chardevs).
+ */
+static void qmp_atexit(void)
+{
+    QmpListener *l;
+
+    qmp_flush_all();
+    QLIST_FOREACH(l, &qmp_server.listeners, next) {
+        if (l->path) {
+            unlink(l->path);
+        }
+    }
+}
+
+bool monitor_qmp_init(const char *spec, Error **errp)
+{
+    g_autofree char *path = NULL;
+    QmpListener *l;
+    bool listening, wait;
+    int fd;
+
+    fd = qemu_socket_spec_open(spec, &listening, &wait, &path, errp);
+    if (fd < 0) {
+        return false;
+    }
+    if (!qmp_server.reap_bh) {
+        qmp_server.reap_bh = qemu_bh_new(qmp_reap_clients, NULL);
+    }
+    if (!qmp_atexit_registered) {
+        atexit(qmp_atexit);
+        qmp_atexit_registered = true;
+    }
+    if (!listening) {
+        qmp_client_add(fd);
+        return true;
+    }
+    l = g_new0(QmpListener, 1);
+    l->fd = fd;
+    l->path = g_steal_pointer(&path);
+    QLIST_INSERT_HEAD(&qmp_server.listeners, l, next);
+    if (wait) {
+        int cfd;
+
+        info_report("QMP waiting for connection on %s", spec);
+        cfd = qemu_socket_accept(fd, true);
+        if (cfd < 0) {
+            error_setg_errno(errp, errno, "accept on '%s' failed", spec);
+            return false;
+        }
+        qmp_client_add(cfd);
+    }
+    qemu_set_fd_handler(fd, qmp_accept, NULL, l);
+    return true;
+}
