@@ -1,38 +1,58 @@
 #!/bin/sh
-# Build (warnings are errors) and run every test; print "N passed, N failed".
-# Usage: scripts/run-tests.sh [BUILDDIR]      (default: build)
+# Build (warnings are errors) and run every test, twice: a plain build and
+# an ASan+UBSan build (-Dsanitizers=true).  Ends with "N passed, N failed"
+# counted from meson's test logs.
+#
+# Usage: scripts/run-tests.sh [BUILDDIR]   (default: build; the sanitizer
+#        build goes to BUILDDIR-asan).  SANITIZERS=0 skips the second pass.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 
 ./scripts/install-deps.sh
-if [ -f "$BUILD/build.ninja" ]; then
-    meson configure "$BUILD" -Dwerror=true >/dev/null
-else
-    meson setup "$BUILD" -Dwerror=true >/dev/null
-fi
-ninja -C "$BUILD"
+
+# configure_and_build DIR [meson options...]
+configure_and_build() {
+    dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson configure "$dir" -Dwerror=true "$@" >/dev/null
+    else
+        meson setup "$dir" -Dwerror=true "$@" >/dev/null
+    fi
+    ninja -C "$dir"
+}
 
 status=0
-meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
+logs=""
+configure_and_build "$BUILD"
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=1
+logs="$BUILD/meson-logs/testlog.json"
 
-# The count comes from meson's own log, so a run that executed no test
+if [ "${SANITIZERS:-1}" != 0 ]; then
+    configure_and_build "$BUILD-asan" -Dsanitizers=true
+    meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 || status=1
+    logs="$logs $BUILD-asan/meson-logs/testlog.json"
+fi
+
+# The count comes from meson's own logs, so a run that executed no test
 # shows "0 passed".
-python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+python3 - $logs <<'PY'
 import json, sys
 passed = failed = skipped = 0
-try:
-    with open(sys.argv[1]) as f:
-        for line in f:
-            r = json.loads(line).get('result')
-            if r in ('OK', 'EXPECTEDFAIL'):
-                passed += 1
-            elif r == 'SKIP':
-                skipped += 1
-            else:
-                failed += 1
-except FileNotFoundError:
-    pass
+for path in sys.argv[1:]:
+    try:
+        with open(path) as f:
+            for line in f:
+                r = json.loads(line).get('result')
+                if r in ('OK', 'EXPECTEDFAIL'):
+                    passed += 1
+                elif r == 'SKIP':
+                    skipped += 1
+                else:
+                    failed += 1
+    except FileNotFoundError:
+        failed += 1
 print('%d passed, %d failed' % (passed, failed) +
       (', %d skipped' % skipped if skipped else ''))
 PY
