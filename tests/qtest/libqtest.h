@@ -21,6 +21,7 @@
 #ifndef LIBQTEST_H
 #define LIBQTEST_H
 
+#include <inttypes.h>            /* PRIx64 & co. for the tests */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
