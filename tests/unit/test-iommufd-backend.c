@@ -7,6 +7,7 @@
 #include "qapi/error.h"
 #include "system/iommufd.h"
 #include "system/host_iommu_device.h"
+#include "qemu/option.h"
 #include "iommufd-sim.h"
 #include <dirent.h>
 #include <glib/gstdio.h>
@@ -381,12 +382,60 @@ static void test_viommu_vdev_veventq(void)
     fixture_teardown(&f);
 }
 
+/* -object iommufd,id=ID,fd=N: the passed fd is used and never closed. */
+static void test_passed_fd(void)
+{
+    Fixture f = { .devfd = -1 };
+    g_autoptr(QemuOpts) opts = qemu_opts_new();
+    g_autoptr(QemuOpts) bad = qemu_opts_new();
+    g_autofree char *fdstr = NULL;
+    IOMMUFDBackend *be;
+    Error *err = NULL;
+    uint32_t ioas;
+    int fd;
+
+    sim_start(&f, vtd_config);
+    fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    fdstr = g_strdup_printf("%d", fd);
+    qemu_opt_set(opts, "fd", fdstr);
+    be = IOMMUFD_BACKEND(user_creatable_add_type("iommufd", "passed", opts->opts,
+                                                 &error_abort));
+    g_assert_false(be->owned);
+    g_assert_true(iommufd_backend_connect(be, &error_abort));
+    g_assert_cmpint(be->fd, ==, fd);
+    g_assert_true(iommufd_backend_alloc_ioas(be, &ioas, &error_abort));
+    g_assert_true(iommufd_backend_free_id(be, ioas, &error_abort));
+    iommufd_backend_disconnect(be);
+    /* Still ours to close: the backend did not close it. */
+    g_assert_cmpint(fcntl(fd, F_GETFD), >=, 0);
+    g_assert_true(user_creatable_del("passed", &error_abort));
+    g_assert_cmpint(fcntl(fd, F_GETFD), >=, 0);
+    close(fd);
+
+    qemu_opt_set(bad, "fd", "9999");
+    g_assert_null(user_creatable_add_type("iommufd", "bad", bad->opts, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "Invalid file descriptor"));
+    error_free(err);
+    g_assert_cmpuint(sim_live_objects(), ==, 0);
+    g_unsetenv("IOMMUFD_SIM_CONFIG");
+    sim_reinit_for_test();
+    {
+        g_autofree char *conf = g_build_filename(f.dir, "sim.conf", NULL);
+
+        g_unlink(conf);
+    }
+    g_rmdir(f.dir);
+    g_free(f.dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/iommufd-backend/connect/refcount", test_connect_refcount);
     g_test_add_func("/iommufd-backend/connect/no-iommu", test_connect_no_iommu);
     g_test_add_func("/iommufd-backend/ioas", test_ioas_map_unmap);
+    g_test_add_func("/iommufd-backend/passed-fd", test_passed_fd);
     g_test_add_func("/iommufd-backend/free-id", test_free_id_errors);
     g_test_add_func("/iommufd-backend/device-info", test_device_info_vtd);
     g_test_add_func("/iommufd-backend/host-iommu-device", test_host_iommu_device);
