@@ -1,0 +1,813 @@
+/*
+ * arm-smmuv3 accel=on: passthrough devices on a host vIOMMU (iommufd).
+ *
+ * Objects, in the order they are made (and unmade in reverse):
+ *   vIOMMU      on the first device's nesting-parent HWPT (stage 2 = guest
+ *               RAM), when the first passthrough device appears;
+ *   abort and bypass HWPTs, nested on the vIOMMU: what a device uses while
+ *               the guest has the SMMU disabled (chosen by GBPA.ABORT) or
+ *               when its STE says abort/bypass;
+ *   vDEVICE     per device: the guest's StreamID (= requester ID) for it;
+ *   nested HWPT per device whose guest STE enables stage 1, made from the
+ *               STE's guest-controlled words;
+ *   vEVENTQ     when the vIOMMU exists and the guest set CR0.EVENTQEN,
+ *               whichever comes second; its records go to the guest Event
+ *               Queue through smmuv3_propagate_event().
+ * The last device's removal frees everything.
+ *
+ * Host failures never stop the guest's command queue: they are traced,
+ * reported once, and the guest sees CERROR_ILL (as QEMU does) or a
+ * C_BAD_STE event where the architecture has one.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+#include "qemu/queue.h"
+#include "system/iommufd.h"
+#include "system/host_iommu_device.h"
+#include "smmuv3-accel.h"
+#include "trace.h"
+
+/* Invalidation commands sent per IOMMU_HWPT_INVALIDATE at most. */
+#define SMMU_ACCEL_INV_BATCH    64
+/* vEVENTQ records read per read() at most (the buffer is preallocated). */
+#define SMMU_ACCEL_EVT_BATCH    64
+/* read() calls per fd handler run, so a busy host cannot starve the loop. */
+#define SMMU_ACCEL_EVT_READS    16
+
+#define SMMU_VEVENT_HDR_SIZE    sizeof(struct iommufd_vevent_header)
+#define SMMU_VEVENT_SIZE        sizeof(struct iommu_vevent_arm_smmuv3)
+
+typedef struct SMMUv3AccelDevice {
+    HostIOMMUDevice *hiod;
+    PCIBus *bus;
+    int devfn;
+    uint32_t sid;               /* virtual StreamID: bus << 8 | devfn */
+    uint32_t vdev_id;
+    uint32_t s1_hwpt_id;        /* nested HWPT from the guest STE, or 0 */
+    uint32_t attached_id;       /* HWPT attached to the RID */
+    QLIST_ENTRY(SMMUv3AccelDevice) next;
+} SMMUv3AccelDevice;
+
+struct SMMUv3AccelState {
+    IOMMUFDBackend *be;         /* of the devices (one backend per vIOMMU) */
+    uint32_t viommu_id;         /* 0: none */
+    uint32_t s2_parent_id;      /* the nesting parent the vIOMMU sits on */
+    uint32_t bypass_hwpt_id;
+    uint32_t abort_hwpt_id;
+
+    uint32_t veventq_id;
+    int veventq_fd;             /* -1: none */
+    uint32_t veventq_depth;
+    bool seq_valid;             /* last_seq holds a delivered sequence */
+    uint32_t last_seq;
+    uint64_t events_lost;
+    uint8_t *evbuf;             /* SMMU_ACCEL_EVT_BATCH records */
+    size_t evbuf_len;
+
+    QLIST_HEAD(, SMMUv3AccelDevice) devices;
+
+    struct iommu_viommu_arm_smmuv3_invalidate inv[SMMU_ACCEL_INV_BATCH];
+    uint32_t ninv;
+};
+
+static void report_host_error(const char *what, Error *err)
+{
+    trace_smmuv3_accel_host_error(what, error_get_pretty(err));
+    error_report_once("arm-smmuv3: %s: %s", what, error_get_pretty(err));
+    error_free(err);
+}
+
+static void free_host_id(SMMUv3AccelState *a, uint32_t *id, const char *what)
+{
+    Error *err = NULL;
+
+    if (!*id) {
+        return;
+    }
+    if (!iommufd_backend_free_id(a->be, *id, &err)) {
+        report_host_error(what, err);
+    }
+    *id = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* vEVENTQ                                                             */
+
+/*
+ * One gap in the sequence means the host lost events while its queue was
+ * full.  Each gap is traced with its size; the user is told once.
+ */
+static void smmuv3_accel_note_lost(SMMUv3AccelState *a, uint32_t lost,
+                                   uint32_t seq)
+{
+    a->events_lost += lost;
+    trace_smmuv3_accel_lost_events(lost, seq, a->events_lost);
+    warn_report_once("arm-smmuv3: the host vEVENTQ overflowed: %u event(s) "
+                     "lost before sequence %u", lost, seq);
+}
+
+static void smmuv3_accel_check_sequence(SMMUv3AccelState *a, uint32_t seq)
+{
+    if (a->seq_valid) {
+        uint32_t expected = (a->last_seq + 1) & INT_MAX;
+
+        if (seq != expected) {
+            smmuv3_accel_note_lost(a, (seq - expected) & INT_MAX, seq);
+        }
+    }
+    a->last_seq = seq;
+    a->seq_valid = true;
+}
+
+/*
+ * The host's header-only LOST_EVENTS marker carries the sequence of the
+ * most recently lost event: count from the last delivered one, then take
+ * it as the new reference so the next record is not counted twice.
+ */
+static void smmuv3_accel_lost_marker(SMMUv3AccelState *a, uint32_t seq)
+{
+    uint32_t lost = a->seq_valid ? (seq - a->last_seq) & INT_MAX : 1;
+
+    smmuv3_accel_note_lost(a, lost, seq);
+    a->last_seq = seq;
+    a->seq_valid = true;
+}
+
+/* Walk one read()'s worth of records: header + payload, no padding. */
+static void smmuv3_accel_parse_events(SMMUv3State *s, size_t len)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    size_t off = 0;
+
+    while (off < len) {
+        struct iommufd_vevent_header hdr;
+        struct iommu_vevent_arm_smmuv3 rec;
+        SMMUEvent evt;
+
+        if (len - off < SMMU_VEVENT_HDR_SIZE) {
+            goto short_read;
+        }
+        memcpy(&hdr, a->evbuf + off, sizeof(hdr));
+        off += SMMU_VEVENT_HDR_SIZE;
+        if (hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+            smmuv3_accel_lost_marker(a, hdr.sequence);
+            continue;
+        }
+        if (len - off < SMMU_VEVENT_SIZE) {
+            goto short_read;
+        }
+        memcpy(&rec, a->evbuf + off, sizeof(rec));
+        off += SMMU_VEVENT_SIZE;
+        smmuv3_accel_check_sequence(a, hdr.sequence);
+        for (int i = 0; i < 4; i++) {
+            evt.word[i] = le64_to_cpu(rec.evt[i]);
+        }
+        trace_smmuv3_accel_event_read(hdr.sequence, EVT_TYPE(&evt),
+                                      EVT_SID(&evt));
+        smmuv3_propagate_event(s, &evt);
+    }
+    return;
+
+short_read:
+    /* The kernel copies whole records only: this is a host bug. */
+    trace_smmuv3_accel_event_short(len, off);
+    error_report_once("arm-smmuv3: vEVENTQ read returned a partial record "
+                      "(%zu bytes at offset %zu); dropped", len, off);
+}
+
+static void smmuv3_accel_stop_veventq_reads(SMMUv3AccelState *a)
+{
+    if (a->veventq_fd >= 0) {
+        qemu_set_fd_handler(a->veventq_fd, NULL, NULL, NULL);
+    }
+}
+
+/*
+ * fd handler: drain in batches, many records per read(), until the queue
+ * is empty (read returns 0; some hosts say EAGAIN).  Bounded per run: the
+ * handler runs again while the fd stays readable.
+ */
+static void smmuv3_accel_event_read(void *opaque)
+{
+    SMMUv3State *s = opaque;
+    SMMUv3AccelState *a = s->s_accel;
+
+    for (int i = 0; i < SMMU_ACCEL_EVT_READS; i++) {
+        ssize_t n = read(a->veventq_fd, a->evbuf, a->evbuf_len);
+
+        if (n < 0 && errno == EINTR) {
+            continue;           /* counts as a try: the loop stays bounded */
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        }
+        if (n < 0) {
+            int err = errno;
+
+            /* A dead fd stays readable: stop watching it or we spin. */
+            trace_smmuv3_accel_event_read_error(err);
+            error_report_once("arm-smmuv3: reading the vEVENTQ failed: %s; "
+                              "host events no longer reach the guest",
+                              g_strerror(err));
+            smmuv3_accel_stop_veventq_reads(a);
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        smmuv3_accel_parse_events(s, n);
+    }
+}
+
+static void smmuv3_accel_alloc_veventq(SMMUv3State *s)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    uint32_t depth = 1u << s->eventq.log2size;
+    Error *err = NULL;
+    uint32_t id;
+    int fd;
+
+    if (!a->viommu_id || a->veventq_fd >= 0 ||
+        !(s->cr[0] & CR0_EVENTQEN)) {
+        return;
+    }
+    if (!iommufd_backend_alloc_veventq(a->be, a->viommu_id,
+                                       IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, depth,
+                                       &id, &fd, &err)) {
+        /* The guest keeps a working SMMU, only without host events. */
+        trace_smmuv3_accel_alloc_veventq_failed(a->viommu_id, depth);
+        error_report_once("arm-smmuv3: cannot allocate the vEVENTQ (host "
+                          "faults will not reach the guest): %s",
+                          error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    a->veventq_id = id;
+    a->veventq_fd = fd;
+    a->veventq_depth = depth;
+    a->seq_valid = false;
+    qemu_set_fd_handler(fd, smmuv3_accel_event_read, NULL, s);
+    trace_smmuv3_accel_alloc_veventq(a->viommu_id, id, fd, depth);
+}
+
+static void smmuv3_accel_free_veventq(SMMUv3AccelState *a)
+{
+    if (a->veventq_fd < 0) {
+        return;
+    }
+    trace_smmuv3_accel_free_veventq(a->veventq_id);
+    smmuv3_accel_stop_veventq_reads(a);
+    /* The kernel refuses to destroy the queue while its fd is open. */
+    close(a->veventq_fd);
+    a->veventq_fd = -1;
+    free_host_id(a, &a->veventq_id, "vEVENTQ free");
+}
+
+void smmuv3_accel_cr0_changed(SMMUv3State *s)
+{
+    if (s->s_accel) {
+        smmuv3_accel_alloc_veventq(s);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* vIOMMU and its shared HWPTs                                         */
+
+static bool smmuv3_accel_alloc_ste_hwpt(SMMUv3AccelState *a, uint32_t devid,
+                                        uint64_t ste0, uint64_t ste1,
+                                        uint32_t *out, Error **errp)
+{
+    struct iommu_hwpt_arm_smmuv3 data = {
+        .ste = { cpu_to_le64(ste0), cpu_to_le64(ste1) },
+    };
+
+    return iommufd_backend_alloc_hwpt(a->be, devid, a->viommu_id, 0,
+                                      IOMMU_HWPT_DATA_ARM_SMMUV3,
+                                      sizeof(data), &data, 0, out, errp);
+}
+
+static bool smmuv3_accel_alloc_viommu(SMMUv3State *s, HostIOMMUDevice *hiod,
+                                      Error **errp)
+{
+    SMMUv3AccelState *a = s->s_accel;
+
+    a->be = hiod->iommufd;
+    if (!iommufd_backend_alloc_viommu(a->be, hiod->devid,
+                                      IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+                                      hiod->nest_parent_id, &a->viommu_id,
+                                      errp)) {
+        goto fail;
+    }
+    if (!smmuv3_accel_alloc_ste_hwpt(a, hiod->devid, STE0_V, 0,
+                                     &a->abort_hwpt_id, errp)) {
+        goto free_viommu;
+    }
+    if (!smmuv3_accel_alloc_ste_hwpt(a, hiod->devid,
+                                     STE0_V | STE_CONFIG_BYPASS << 1, 0,
+                                     &a->bypass_hwpt_id, errp)) {
+        goto free_abort;
+    }
+    a->s2_parent_id = hiod->nest_parent_id;
+    trace_smmuv3_accel_alloc_viommu(a->viommu_id, hiod->nest_parent_id,
+                                    a->abort_hwpt_id, a->bypass_hwpt_id);
+    /* A hot-plug after the guest enabled its event queue. */
+    smmuv3_accel_alloc_veventq(s);
+    return true;
+
+free_abort:
+    free_host_id(a, &a->abort_hwpt_id, "abort HWPT free");
+free_viommu:
+    free_host_id(a, &a->viommu_id, "vIOMMU free");
+fail:
+    a->be = NULL;
+    return false;
+}
+
+/* Reverse order of allocation: each object pins the ones before it. */
+static void smmuv3_accel_free_viommu(SMMUv3AccelState *a)
+{
+    if (!a->viommu_id) {
+        return;
+    }
+    trace_smmuv3_accel_free_viommu(a->viommu_id);
+    a->ninv = 0;
+    smmuv3_accel_free_veventq(a);
+    free_host_id(a, &a->bypass_hwpt_id, "bypass HWPT free");
+    free_host_id(a, &a->abort_hwpt_id, "abort HWPT free");
+    free_host_id(a, &a->viommu_id, "vIOMMU free");
+    a->s2_parent_id = 0;
+    a->be = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices and their STEs                                              */
+
+static SMMUv3AccelDevice *smmuv3_accel_find_dev(SMMUv3AccelState *a,
+                                                PCIBus *bus, int devfn)
+{
+    SMMUv3AccelDevice *dev;
+
+    QLIST_FOREACH(dev, &a->devices, next) {
+        if (dev->bus == bus && dev->devfn == devfn) {
+            return dev;
+        }
+    }
+    return NULL;
+}
+
+static SMMUv3AccelDevice *smmuv3_accel_find_sid(SMMUv3AccelState *a,
+                                                uint32_t sid)
+{
+    SMMUv3AccelDevice *dev;
+
+    QLIST_FOREACH(dev, &a->devices, next) {
+        if (dev->sid == sid) {
+            return dev;
+        }
+    }
+    return NULL;
+}
+
+bool smmuv3_accel_has_devices(SMMUv3State *s)
+{
+    return s->s_accel && !QLIST_EMPTY(&s->s_accel->devices);
+}
+
+/* A configuration error the guest would see on the device's traffic. */
+static void smmuv3_accel_config_event(SMMUv3State *s, uint32_t sid, int type,
+                                      hwaddr fetch_addr)
+{
+    SMMUEvent evt;
+
+    if (type == SMMU_EVT_C_BAD_STREAMID && !(s->cr[2] & CR2_RECINVSID)) {
+        return;
+    }
+    smmu_event_init(&evt, type, sid);
+    if (type == SMMU_EVT_F_STE_FETCH) {
+        smmu_event_set_fetch_addr(&evt, fetch_addr);
+    }
+    smmuv3_propagate_event(s, &evt);
+}
+
+/*
+ * The HWPT the guest's STE asks for: abort, bypass, or a new nested one
+ * for stage 1 (*@new_s1, owned by the caller).  A bad configuration
+ * aborts.  With @record (the guest invalidated this STE, so it means it
+ * to be used) the error is also recorded as the event the device's
+ * traffic would raise: the host turns a bad guest STE into an abort STE,
+ * which reports nothing.  Not on SMMUEN/GBPA changes: a driver enables
+ * the SMMU before it writes the STEs of devices it has not probed yet.
+ */
+static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
+                                      bool record, uint32_t *new_s1)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    uint64_t ste[STE_DWORDS];
+    hwaddr fetch_addr = 0;
+    Error *err = NULL;
+    int ret;
+
+    ret = smmuv3_read_ste(s, dev->sid, ste, &fetch_addr);
+    if (ret) {
+        if (record) {
+            smmuv3_accel_config_event(s, dev->sid, ret, fetch_addr);
+        }
+        return a->abort_hwpt_id;
+    }
+    if (!(ste[0] & STE0_V)) {
+        if (record) {
+            smmuv3_accel_config_event(s, dev->sid, SMMU_EVT_C_BAD_STE, 0);
+        }
+        return a->abort_hwpt_id;
+    }
+    switch (STE0_CONFIG(ste[0])) {
+    case STE_CONFIG_ABORT:
+        return a->abort_hwpt_id;
+    case STE_CONFIG_BYPASS:
+        return a->bypass_hwpt_id;
+    case STE_CONFIG_S1:
+        if (smmuv3_accel_alloc_ste_hwpt(a, dev->hiod->devid,
+                                        ste[0] & STE0_NESTED_MASK,
+                                        ste[1] & STE1_NESTED_MASK,
+                                        new_s1, &err)) {
+            trace_smmuv3_accel_install_nested(dev->sid, *new_s1, ste[0],
+                                              ste[1]);
+            return *new_s1;
+        }
+        /* The host refused these stage-1 fields: treat as illegal. */
+        report_host_error("nested HWPT from guest STE", err);
+        break;
+    default:
+        /* Stage 2 is the host's: a guest S2/nested STE is illegal here. */
+        break;
+    }
+    if (record) {
+        smmuv3_accel_config_event(s, dev->sid, SMMU_EVT_C_BAD_STE, 0);
+    }
+    return a->abort_hwpt_id;
+}
+
+static bool smmuv3_accel_install_dev(SMMUv3State *s, SMMUv3AccelDevice *dev,
+                                     bool record, Error **errp)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    uint32_t new_s1 = 0;
+    uint32_t hwpt;
+
+    if (!smmuv3_enabled(s)) {
+        hwpt = (s->gbpa & GBPA_ABORT) ? a->abort_hwpt_id : a->bypass_hwpt_id;
+    } else {
+        hwpt = smmuv3_accel_ste_hwpt(s, dev, record, &new_s1);
+    }
+    if (hwpt != dev->attached_id &&
+        !host_iommu_device_attach_hwpt(dev->hiod, IOMMU_NO_PASID, hwpt,
+                                       errp)) {
+        free_host_id(a, &new_s1, "nested HWPT free");
+        return false;
+    }
+    trace_smmuv3_accel_attach(dev->sid, hwpt, smmuv3_enabled(s));
+    dev->attached_id = hwpt;
+    /* The old stage-1 HWPT is unused only now that it is replaced. */
+    if (dev->s1_hwpt_id && dev->s1_hwpt_id != new_s1) {
+        free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
+    }
+    dev->s1_hwpt_id = new_s1;
+    return true;
+}
+
+static bool smmuv3_accel_install_range(SMMUv3State *s, uint32_t sid_first,
+                                       uint32_t sid_last, bool record,
+                                       Error **errp)
+{
+    SMMUv3AccelDevice *dev;
+    bool ok = true;
+
+    if (!s->s_accel) {
+        return true;
+    }
+    QLIST_FOREACH(dev, &s->s_accel->devices, next) {
+        if (dev->sid < sid_first || dev->sid > sid_last) {
+            continue;
+        }
+        /* Keep going: one refused device must not stall the others. */
+        if (!smmuv3_accel_install_dev(s, dev, record, ok ? errp : NULL)) {
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool smmuv3_accel_install_ste_range(SMMUv3State *s, uint32_t sid_first,
+                                    uint32_t sid_last, Error **errp)
+{
+    return smmuv3_accel_install_range(s, sid_first, sid_last, true, errp);
+}
+
+bool smmuv3_accel_install_ste(SMMUv3State *s, uint32_t sid, Error **errp)
+{
+    return smmuv3_accel_install_ste_range(s, sid, sid, errp);
+}
+
+void smmuv3_accel_reinstall_all(SMMUv3State *s)
+{
+    Error *err = NULL;
+
+    if (!smmuv3_accel_install_range(s, 0, UINT32_MAX, false, &err)) {
+        report_host_error("attaching HWPTs", err);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Compatibility with the host SMMU                                    */
+
+static bool smmuv3_accel_hw_compatible(SMMUv3State *s, HostIOMMUDevice *hiod,
+                                       Error **errp)
+{
+    const uint32_t *h = hiod->caps.vendor.smmuv3.idr;
+    unsigned host_oas = h[5] & IDR5_OAS_MASK;
+    unsigned our_oas = s->oas == 48 ? IDR5_OAS_48 : IDR5_OAS_44;
+    uint32_t grans = IDR5_GRAN4K | IDR5_GRAN16K | IDR5_GRAN64K;
+
+    if (hiod->caps.type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+        error_setg(errp, "host IOMMU is not an SMMUv3 (hw info type %u)",
+                   hiod->caps.type);
+        return false;
+    }
+    if (!hiod->nest_parent_id) {
+        error_setg(errp, "no nesting-parent HWPT (needs vfio-pci with "
+                   "iommufd and a host SMMU with stage 2)");
+        return false;
+    }
+    /* 'auto' takes the host's value, from the first device. */
+    if (!s->auto_resolved) {
+        if (s->ril == ON_OFF_AUTO_AUTO) {
+            s->ril_enabled = h[3] & IDR3_RIL;
+        }
+        if (s->ats == ON_OFF_AUTO_AUTO) {
+            s->ats_enabled = h[0] & IDR0_ATS;
+        }
+        s->auto_resolved = true;
+    }
+    if (!(((h[0] >> IDR0_TTF_SHIFT) & 3) & IDR0_TTF_AA64)) {
+        error_setg(errp, "host SMMUv3 lacks AArch64 page tables");
+        return false;
+    }
+    if (s->ril_enabled && !(h[3] & IDR3_RIL)) {
+        error_setg(errp, "ril=on but the host SMMUv3 has no range "
+                   "invalidation (IDR3.RIL=0); use ril=off");
+        return false;
+    }
+    if (s->ats_enabled && !(h[0] & IDR0_ATS)) {
+        error_setg(errp, "ats=on but the host SMMUv3 has no ATS");
+        return false;
+    }
+    if (our_oas > host_oas) {
+        error_setg(errp, "oas=%u exceeds the host SMMUv3's output size "
+                   "(IDR5.OAS=%u)", s->oas, host_oas);
+        return false;
+    }
+    if (s->ssidsize > ((h[1] >> IDR1_SSIDSIZE_SHIFT) & 0x1f)) {
+        error_setg(errp, "ssidsize=%u exceeds the host SMMUv3's (%u)",
+                   s->ssidsize, (h[1] >> IDR1_SSIDSIZE_SHIFT) & 0x1f);
+        return false;
+    }
+    if ((h[5] & grans) != grans) {
+        error_setg(errp, "host SMMUv3 lacks a granule the guest may use "
+                   "(IDR5 0x%x)", h[5]);
+        return false;
+    }
+    return true;
+}
+
+bool smmuv3_accel_set_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn,
+                                   HostIOMMUDevice *hiod, Error **errp)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelDevice *dev;
+    bool new_viommu = false;
+
+    if (smmuv3_accel_find_dev(a, bus, devfn)) {
+        error_setg(errp, "arm-smmuv3: device %02x.%x is already attached",
+                   PCI_SLOT(devfn), PCI_FUNC(devfn));
+        return false;
+    }
+    if (!smmuv3_accel_hw_compatible(s, hiod, errp)) {
+        error_prepend(errp, "arm-smmuv3 accel=on: ");
+        return false;
+    }
+    if (a->viommu_id && hiod->iommufd != a->be) {
+        error_setg(errp, "arm-smmuv3: every passthrough device must use the "
+                   "same iommufd object");
+        return false;
+    }
+    dev = g_new0(SMMUv3AccelDevice, 1);
+    dev->hiod = hiod;
+    dev->bus = bus;
+    dev->devfn = devfn;
+    dev->sid = PCI_BUILD_BDF(pci_bus_num(bus), devfn);
+
+    if (!a->viommu_id) {
+        if (!smmuv3_accel_alloc_viommu(s, hiod, errp)) {
+            goto free_dev;
+        }
+        new_viommu = true;
+    }
+    if (!iommufd_backend_alloc_vdev(a->be, hiod->devid, a->viommu_id,
+                                    dev->sid, &dev->vdev_id, errp)) {
+        goto free_viommu;
+    }
+    QLIST_INSERT_HEAD(&a->devices, dev, next);
+    if (!smmuv3_accel_install_dev(s, dev, false, errp)) {
+        goto unlist;
+    }
+    trace_smmuv3_accel_set_device(hiod->name, dev->sid, dev->vdev_id,
+                                  a->viommu_id);
+    return true;
+
+unlist:
+    QLIST_REMOVE(dev, next);
+    free_host_id(a, &dev->vdev_id, "vDEVICE free");
+free_viommu:
+    if (new_viommu) {
+        smmuv3_accel_free_viommu(a);
+    }
+free_dev:
+    g_free(dev);
+    return false;
+}
+
+/* Undo what set_iommu_device did for @dev, except unlisting it. */
+static void smmuv3_accel_release_dev(SMMUv3AccelState *a,
+                                     SMMUv3AccelDevice *dev)
+{
+    Error *err = NULL;
+
+    /* Off our HWPTs first: an attached HWPT cannot be destroyed. */
+    if (!host_iommu_device_detach_hwpt(dev->hiod, IOMMU_NO_PASID, &err)) {
+        report_host_error("detach", err);
+    }
+    dev->attached_id = 0;
+    free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
+    free_host_id(a, &dev->vdev_id, "vDEVICE free");
+}
+
+/*
+ * The device whose nesting parent carries the vIOMMU is leaving while
+ * others stay.  The vIOMMU pins that parent, so the device's own
+ * teardown could not free it (nor its IOAS): move everything onto a
+ * remaining device's parent.  The guest sees nothing: its STEs are read
+ * again, and host events still queued are delivered first.
+ */
+static void smmuv3_accel_rebuild(SMMUv3State *s)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelDevice *dev;
+    Error *err = NULL;
+
+    trace_smmuv3_accel_rebuild(a->viommu_id);
+    if (a->veventq_fd >= 0) {
+        smmuv3_accel_event_read(s);
+    }
+    QLIST_FOREACH(dev, &a->devices, next) {
+        smmuv3_accel_release_dev(a, dev);
+    }
+    smmuv3_accel_free_viommu(a);
+    dev = QLIST_FIRST(&a->devices);
+    if (!smmuv3_accel_alloc_viommu(s, dev->hiod, &err)) {
+        goto fail;
+    }
+    QLIST_FOREACH(dev, &a->devices, next) {
+        if (!iommufd_backend_alloc_vdev(a->be, dev->hiod->devid, a->viommu_id,
+                                        dev->sid, &dev->vdev_id, &err) ||
+            !smmuv3_accel_install_dev(s, dev, false, &err)) {
+            goto fail;
+        }
+    }
+    return;
+
+fail:
+    /* Devices left on their default (stage 2 only) translation. */
+    report_host_error("moving the vIOMMU after a hot-unplug", err);
+}
+
+void smmuv3_accel_unset_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelDevice *dev = a ? smmuv3_accel_find_dev(a, bus, devfn) : NULL;
+    bool owned_parent;
+
+    if (!dev) {
+        return;
+    }
+    trace_smmuv3_accel_unset_device(dev->hiod->name, dev->sid);
+    smmuv3_accel_release_dev(a, dev);
+    owned_parent = dev->hiod->nest_parent_id == a->s2_parent_id;
+    QLIST_REMOVE(dev, next);
+    g_free(dev);
+    if (QLIST_EMPTY(&a->devices)) {
+        smmuv3_accel_free_viommu(a);
+    } else if (owned_parent) {
+        smmuv3_accel_rebuild(s);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Invalidations                                                       */
+
+bool smmuv3_accel_flush_invalidations(SMMUv3State *s, Error **errp)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    const uint32_t type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+    uint32_t num;
+    bool ok;
+
+    if (!a || !a->ninv) {
+        return true;
+    }
+    num = a->ninv;
+    ok = iommufd_backend_invalidate_cache(a->be, a->viommu_id, type,
+                                          sizeof(a->inv[0]), &num, a->inv,
+                                          errp);
+    trace_smmuv3_accel_invalidate(a->viommu_id, a->ninv, num, ok);
+    /* Dropped either way: resending a refused batch would wedge the queue. */
+    a->ninv = 0;
+    return ok;
+}
+
+bool smmuv3_accel_queue_invalidation(SMMUv3State *s, const SMMUCmd *cmd,
+                                     Error **errp)
+{
+    SMMUv3AccelState *a = s->s_accel;
+
+    if (!a || !a->viommu_id) {
+        return true;
+    }
+    switch (CMD_OPCODE(cmd)) {
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL:
+    case SMMU_CMD_ATC_INV:
+        /* The host knows only vSIDs with a vDEVICE; others cache nothing. */
+        if (!smmuv3_accel_find_sid(a, CMD_SID(cmd))) {
+            return true;
+        }
+        break;
+    default:
+        break;
+    }
+    a->inv[a->ninv].cmd[0] = cpu_to_le64(cmd->word[0]);
+    a->inv[a->ninv].cmd[1] = cpu_to_le64(cmd->word[1]);
+    a->ninv++;
+    if (a->ninv == SMMU_ACCEL_INV_BATCH) {
+        return smmuv3_accel_flush_invalidations(s, errp);
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                          */
+
+void smmuv3_accel_reset(SMMUv3State *s)
+{
+    SMMUv3AccelState *a = s->s_accel;
+
+    if (!a) {
+        return;
+    }
+    a->ninv = 0;
+    /* A new guest driver allocates a new queue at its EVENTQEN write. */
+    smmuv3_accel_free_veventq(a);
+    smmuv3_accel_reinstall_all(s);
+}
+
+void smmuv3_accel_init(SMMUv3State *s)
+{
+    SMMUv3AccelState *a = g_new0(SMMUv3AccelState, 1);
+
+    a->veventq_fd = -1;
+    a->evbuf_len = SMMU_ACCEL_EVT_BATCH *
+                   (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE);
+    a->evbuf = g_malloc(a->evbuf_len);
+    QLIST_INIT(&a->devices);
+    s->s_accel = a;
+}
+
+void smmuv3_accel_finalize(SMMUv3State *s)
+{
+    SMMUv3AccelState *a = s->s_accel;
+
+    if (!a) {
+        return;
+    }
+    /* Devices unset themselves first (they are unplugged before us). */
+    while (!QLIST_EMPTY(&a->devices)) {
+        SMMUv3AccelDevice *dev = QLIST_FIRST(&a->devices);
+
+        smmuv3_accel_unset_iommu_device(s, dev->bus, dev->devfn);
+    }
+    smmuv3_accel_free_viommu(a);
+    g_free(a->evbuf);
+    g_free(a);
+    s->s_accel = NULL;
+}

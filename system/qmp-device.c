@@ -1,0 +1,152 @@
+/*
+ * QMP device_add and device_del: hot-plug and hot-unplug.
+ *
+ *   { "execute": "device_add",
+ *     "arguments": { "driver": "vfio-pci", "id": "dev1",
+ *                    "host": "0000:02:00.0", "iommufd": "iommufd0" } }
+ *   { "execute": "device_del", "arguments": { "id": "dev1" } }
+ *
+ * device_add takes what -device takes (driver, id, bus, then properties
+ * as JSON scalars) and refuses devices that cannot be hot-plugged.
+ * device_del unrealizes and frees the device at once (there is no guest
+ * handshake to wait for) and then emits DEVICE_DELETED, after the reply,
+ * as QEMU does.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/main-loop.h"
+#include "system/qdev-monitor.h"
+#include "system/qmp.h"
+
+/* A JSON scalar as -device would have spelled it. */
+static bool qmp_device_member_to_opt(QemuOpts *opts, const char *name,
+                                     JsonNode *node, Error **errp)
+{
+    g_autofree char *text = NULL;
+
+    if (!JSON_NODE_HOLDS_VALUE(node)) {
+        error_setg(errp, "Parameter '%s' must be a scalar", name);
+        return false;
+    }
+    switch (json_node_get_value_type(node)) {
+    case G_TYPE_STRING:
+        text = g_strdup(json_node_get_string(node));
+        break;
+    case G_TYPE_BOOLEAN:
+        text = g_strdup(json_node_get_boolean(node) ? "on" : "off");
+        break;
+    case G_TYPE_INT64:
+        text = g_strdup_printf("%" PRId64, json_node_get_int(node));
+        break;
+    case G_TYPE_DOUBLE:
+        text = g_strdup_printf("%.17g", json_node_get_double(node));
+        break;
+    default:
+        error_setg(errp, "Parameter '%s' has an unsupported type", name);
+        return false;
+    }
+    qemu_opt_set(opts, name, text);
+    return true;
+}
+
+static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_new();
+    JsonObjectIter iter;
+    const char *name;
+    const char *driver;
+    JsonNode *node;
+    ObjectClass *oc;
+
+    json_object_iter_init(&iter, args);
+    while (json_object_iter_next(&iter, &name, &node)) {
+        if (!qmp_device_member_to_opt(opts, name, node, errp)) {
+            return NULL;
+        }
+    }
+    driver = qemu_opt_get(opts, "driver");
+    if (!driver) {
+        error_setg(errp, "Parameter 'driver' is missing");
+        return NULL;
+    }
+    /* The machine runs: only hot-pluggable devices may come now. */
+    oc = object_class_by_name(driver);
+    if (oc && object_class_dynamic_cast(oc, TYPE_DEVICE) &&
+        !object_class_is_abstract(oc) && DEVICE_CLASS(oc)->user_creatable &&
+        !DEVICE_CLASS(oc)->hotpluggable) {
+        error_setg(errp, "Device '%s' does not support hotplugging", driver);
+        return NULL;
+    }
+    if (!qdev_device_add(opts, errp)) {
+        return NULL;
+    }
+    return qmp_return_empty();
+}
+
+typedef struct DeviceDeletedEvent {
+    QEMUBH *bh;
+    char *id;
+    char *path;
+} DeviceDeletedEvent;
+
+static void device_deleted_bh(void *opaque)
+{
+    DeviceDeletedEvent *ev = opaque;
+    JsonObject *data = json_object_new();
+
+    json_object_set_string_member(data, "device", ev->id);
+    json_object_set_string_member(data, "path", ev->path);
+    qapi_event_send("DEVICE_DELETED", data);
+    qemu_bh_delete(ev->bh);
+    g_free(ev->id);
+    g_free(ev->path);
+    g_free(ev);
+}
+
+static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
+{
+    JsonNode *idn = json_object_get_member(args, "id");
+    g_autoptr(GList) members = json_object_get_members(args);
+    DeviceDeletedEvent *ev;
+    DeviceState *dev;
+    const char *id;
+
+    for (GList *l = members; l; l = l->next) {
+        if (strcmp(l->data, "id")) {
+            error_setg(errp, "Parameter '%s' is unexpected",
+                       (const char *)l->data);
+            return NULL;
+        }
+    }
+    if (!idn || !JSON_NODE_HOLDS_VALUE(idn) ||
+        json_node_get_value_type(idn) != G_TYPE_STRING) {
+        error_setg(errp, "Parameter 'id' is missing or not a string");
+        return NULL;
+    }
+    id = json_node_get_string(idn);
+    dev = qdev_find_by_id(id);
+    if (!dev) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device '%s' not found",
+                  id);
+        return NULL;
+    }
+    if (!DEVICE_GET_CLASS(dev)->hotpluggable) {
+        error_setg(errp, "Device '%s' does not support hotplugging",
+                   object_get_typename(OBJECT(dev)));
+        return NULL;
+    }
+    ev = g_new0(DeviceDeletedEvent, 1);
+    ev->id = g_strdup(id);
+    ev->path = object_get_canonical_path(OBJECT(dev));
+    qdev_unplug_and_free(dev);
+    /* The reply goes out first, then the event, as in QEMU. */
+    ev->bh = qemu_bh_new(device_deleted_bh, ev);
+    qemu_bh_schedule(ev->bh);
+    return qmp_return_empty();
+}
+
+static void __attribute__((constructor)) qmp_register_device_commands(void)
+{
+    qmp_register_command("device_add", qmp_device_add);
+    qmp_register_command("device_del", qmp_device_del);
+}
