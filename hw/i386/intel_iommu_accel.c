@@ -1,0 +1,1092 @@
+/*
+ * intel-iommu acceleration: passthrough devices behind an fsts=on unit.
+ *
+ * The guest's first-stage tables are not shadowed: each present PASID
+ * entry of a passthrough device becomes a nested HWPT on the device's
+ * nesting parent (VT-d S1 data: FSPTPTR, paging mode, SRE/WPE/EAFE),
+ * attached to that PASID.  Recoverable faults on those HWPTs come back
+ * through one FAULTQ per vIOMMU (see docs/devel/vtd-prq.md for why one),
+ * are written into the guest's Page Request Queue, and the guest's Page
+ * Group Responses are written back to the FAULTQ.
+ *
+ * Answer-once rules:
+ *  - a group the guest can see is in the outstanding table until the guest
+ *    answers it, or until the kernel answers it for us (detach, replace,
+ *    unbind, FAULT destroy), at which moment we forget it without writing;
+ *  - a group the guest cannot see (dropped on a full PRQ, or with nowhere
+ *    to go) is answered right away, as the hardware would;
+ *  - responses are batched, and the batch is always flushed before any
+ *    attach/detach, so that a queued answer never meets a group the kernel
+ *    has already answered (or a reused cookie).
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+#include "hw/pci/pci.h"
+#include "system/iommufd.h"
+#include "system/host_iommu_device.h"
+#include "hw/i386/intel_iommu_internal.h"
+#include "hw/i386/intel_iommu_accel.h"
+#include "trace.h"
+
+#define VTD_FAULT_REC_SIZE      sizeof(struct iommu_hwpt_pgfault)
+/* Records per read(): many groups per system call. */
+#define VTD_FAULT_BATCH_MIN     256
+/* A single group may not exceed this (the PRI capacity bounds it). */
+#define VTD_FAULT_BATCH_MAX     8192
+#define VTD_RESP_BATCH          64
+/* Consecutive unexpected read errors before the FAULTQ is given up. */
+#define VTD_FAULT_MAX_ERRORS    8
+#define VTD_GROUP_CHUNK_MIN     64
+/* read() calls per handler run, so that a fault storm can't starve the loop */
+#define VTD_FAULT_READS_PER_RUN 64
+
+typedef struct VTDPASIDCacheEntry VTDPASIDCacheEntry;
+typedef struct VTDPRQGroup VTDPRQGroup;
+
+typedef struct VTDHostIOMMUDevice {
+    uint8_t bus_num;
+    uint8_t devfn;
+    uint16_t rid;               /* guest requester id */
+    HostIOMMUDevice *hiod;
+    GHashTable *pasids;         /* PASID -> VTDPASIDCacheEntry */
+} VTDHostIOMMUDevice;
+
+/* One per (passthrough device, PASID) with a present guest PASID entry. */
+struct VTDPASIDCacheEntry {
+    VTDHostIOMMUDevice *vhiod;
+    uint32_t pasid;
+    uint64_t route_key;         /* iommufd dev_id << 32 | PASID */
+    VTDPASIDEntry pe;           /* as last bound */
+    bool pre;                   /* context entry PRE when bound */
+    uint32_t fs_hwpt_id;        /* nested HWPT; 0 when bound to the parent */
+    uint32_t fault_id;          /* FAULTQ of that HWPT, 0: no faults */
+    QTAILQ_HEAD(, VTDPRQGroup) groups;  /* outstanding, oldest first */
+};
+
+/* An outstanding page group: seen by the guest, not answered yet. */
+struct VTDPRQGroup {
+    uint64_t key;               /* see vtd_group_key() */
+    uint32_t cookie;            /* the kernel's */
+    VTDPASIDCacheEntry *pce;
+    VTDPRQGroup *next_dup;      /* same key, arrived later */
+    QTAILQ_ENTRY(VTDPRQGroup) link;     /* in pce->groups, or free */
+};
+
+struct VTDAccel {
+    GHashTable *devices;        /* BDF -> VTDHostIOMMUDevice */
+    GHashTable *routes;         /* &pce->route_key -> pce */
+    GHashTable *groups;         /* &group->key -> first group of that key */
+
+    /* The FAULTQ shared by every fault-capable HWPT of this vIOMMU */
+    IOMMUFDBackend *fq_be;
+    uint32_t fault_id;
+    int fault_fd;               /* -1: none */
+    bool fq_dying;              /* teardown BH scheduled */
+    unsigned fq_errors;
+    QEMUBH *fq_teardown_bh;
+    struct iommu_hwpt_pgfault *rbuf;
+    size_t rbuf_nrec;
+    struct iommu_hwpt_page_response resp[VTD_RESP_BATCH];
+    unsigned nresp;
+
+    /* Pool of group records: grows only past the previous maximum */
+    QTAILQ_HEAD(, VTDPRQGroup) free_groups;
+    GPtrArray *chunks;
+    unsigned pool_size;
+    unsigned outstanding;
+};
+
+static inline uint64_t vtd_group_key(uint16_t rid, bool pp, uint32_t pasid,
+                                     uint16_t prgi)
+{
+    return ((uint64_t)rid << 32) | ((uint64_t)pp << 31) |
+           ((uint64_t)(pp ? pasid & 0xfffff : 0) << 9) | (prgi & 0x1ff);
+}
+
+static inline uint64_t vtd_route_key(uint32_t dev_id, uint32_t pasid)
+{
+    return ((uint64_t)dev_id << 32) | pasid;
+}
+
+/* ------------------------------------------------------------------ */
+/* Group pool and outstanding table                                    */
+
+static VTDPRQGroup *vtd_group_alloc(VTDAccel *a)
+{
+    VTDPRQGroup *g = QTAILQ_FIRST(&a->free_groups);
+
+    if (!g) {
+        unsigned n = MAX(VTD_GROUP_CHUNK_MIN, a->pool_size);
+        VTDPRQGroup *chunk = g_new0(VTDPRQGroup, n);
+
+        g_ptr_array_add(a->chunks, chunk);
+        for (unsigned i = 0; i < n; i++) {
+            QTAILQ_INSERT_TAIL(&a->free_groups, &chunk[i], link);
+        }
+        a->pool_size += n;
+        trace_vtd_prq_pool_grow(a->pool_size);
+        g = QTAILQ_FIRST(&a->free_groups);
+    }
+    QTAILQ_REMOVE(&a->free_groups, g, link);
+    return g;
+}
+
+static void vtd_group_release(VTDAccel *a, VTDPRQGroup *g)
+{
+    QTAILQ_REMOVE(&g->pce->groups, g, link);
+    g->pce = NULL;
+    g->next_dup = NULL;
+    QTAILQ_INSERT_HEAD(&a->free_groups, g, link);
+    a->outstanding--;
+}
+
+static void vtd_group_remember(VTDAccel *a, VTDPASIDCacheEntry *pce,
+                               uint64_t key, uint32_t cookie)
+{
+    VTDPRQGroup *g = vtd_group_alloc(a);
+    VTDPRQGroup *head = g_hash_table_lookup(a->groups, &key);
+
+    g->key = key;
+    g->cookie = cookie;
+    g->pce = pce;
+    g->next_dup = NULL;
+    QTAILQ_INSERT_TAIL(&pce->groups, g, link);
+    a->outstanding++;
+    if (head) {
+        /*
+         * The device reused a group index before we answered the previous
+         * group: keep both, the guest's next answers go oldest first.
+         */
+        while (head->next_dup) {
+            head = head->next_dup;
+        }
+        head->next_dup = g;
+        trace_vtd_prq_group_dup(key, cookie);
+        return;
+    }
+    g_hash_table_insert(a->groups, &g->key, g);
+}
+
+/* Take the oldest group of @key out of the table. */
+static VTDPRQGroup *vtd_group_take(VTDAccel *a, uint64_t key)
+{
+    VTDPRQGroup *head = g_hash_table_lookup(a->groups, &key);
+
+    if (!head) {
+        return NULL;
+    }
+    if (head->next_dup) {
+        g_hash_table_replace(a->groups, &head->next_dup->key, head->next_dup);
+    } else {
+        g_hash_table_remove(a->groups, &key);
+    }
+    return head;
+}
+
+/* ------------------------------------------------------------------ */
+/* Responses to the host                                               */
+
+static void vtd_resp_flush(IntelIOMMUState *s)
+{
+    VTDAccel *a = s->accel;
+    unsigned off = 0, retries = 0;
+
+    if (!a->nresp) {
+        return;
+    }
+    if (a->fault_fd < 0 || a->fq_dying) {
+        error_report_once("intel-iommu: FAULTQ gone, %u page group "
+                          "response(s) could not be sent", a->nresp);
+        a->nresp = 0;
+        return;
+    }
+    while (off < a->nresp) {
+        ssize_t n = write(a->fault_fd, &a->resp[off],
+                          (a->nresp - off) * sizeof(a->resp[0]));
+
+        if (n < 0) {
+            /* A FAULTQ write never blocks; bound the retries anyway. */
+            if ((errno == EINTR || errno == EAGAIN) && ++retries < 16) {
+                continue;
+            }
+            /* The kernel stops at the first response it refuses. */
+            trace_vtd_prq_response_refused(a->resp[off].cookie,
+                                           a->resp[off].code, errno);
+            error_report_once("intel-iommu: FAULTQ refused the response for "
+                              "cookie %u: %s", a->resp[off].cookie,
+                              g_strerror(errno));
+            if (errno != EINVAL) {
+                break;
+            }
+            off++;
+            continue;
+        }
+        if (n % sizeof(a->resp[0])) {
+            error_report_once("intel-iommu: short FAULTQ write (%zd bytes)",
+                              n);
+        }
+        off += n / sizeof(a->resp[0]);
+        if (n == 0) {
+            break;
+        }
+    }
+    a->nresp = 0;
+}
+
+static void vtd_resp_queue(IntelIOMMUState *s, uint32_t cookie,
+                           uint32_t code)
+{
+    VTDAccel *a = s->accel;
+
+    a->resp[a->nresp].cookie = cookie;
+    a->resp[a->nresp].code = code;
+    if (++a->nresp == VTD_RESP_BATCH) {
+        vtd_resp_flush(s);
+    }
+}
+
+void vtd_accel_flush_responses(IntelIOMMUState *s)
+{
+    if (s->accel) {
+        vtd_resp_flush(s);
+    }
+}
+
+/*
+ * The kernel answered (or will answer) every group of @pce: detach,
+ * replace, unbind.  Drop our records without writing anything.
+ */
+static void vtd_pce_forget_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
+{
+    VTDAccel *a = s->accel;
+    VTDPRQGroup *g;
+
+    while ((g = QTAILQ_FIRST(&pce->groups))) {
+        trace_vtd_prq_group_forget(g->key, g->cookie);
+        /* Every group of one key belongs to the same (RID, PASID) entry. */
+        g_hash_table_remove(a->groups, &g->key);
+        vtd_group_release(a, g);
+    }
+}
+
+/* We answer them ourselves: INVALID, then forget. */
+static void vtd_pce_answer_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
+{
+    VTDPRQGroup *g;
+
+    QTAILQ_FOREACH(g, &pce->groups, link) {
+        trace_vtd_prq_response_notify(g->key, g->cookie,
+                                      IOMMUFD_PAGE_RESP_INVALID, "vmm");
+        vtd_resp_queue(s, g->cookie, IOMMUFD_PAGE_RESP_INVALID);
+    }
+    vtd_resp_flush(s);
+    vtd_pce_forget_groups(s, pce);
+}
+
+/* ------------------------------------------------------------------ */
+/* The FAULTQ                                                          */
+
+static void vtd_prq_read_fault(void *opaque);
+
+static void vtd_faultq_close(IntelIOMMUState *s)
+{
+    VTDAccel *a = s->accel;
+    g_autoptr(Error) err = NULL;
+
+    if (a->fault_fd < 0) {
+        return;
+    }
+    qemu_set_fd_handler(a->fault_fd, NULL, NULL, NULL);
+    close(a->fault_fd);
+    a->fault_fd = -1;
+    /*
+     * Fails with EBUSY while nested HWPTs still name it; the kernel then
+     * frees it with the last of them (or with the iommufd).
+     */
+    if (!iommufd_backend_free_id(a->fq_be, a->fault_id, &err)) {
+        trace_vtd_faultq_free_busy(a->fault_id);
+    }
+    trace_vtd_faultq_teardown(a->fault_id);
+    a->fault_id = 0;
+    a->fq_be = NULL;
+    a->fq_dying = false;
+    a->fq_errors = 0;
+}
+
+static void vtd_faultq_teardown_bh(void *opaque)
+{
+    IntelIOMMUState *s = opaque;
+    VTDAccel *a = s->accel;
+    GHashTableIter it;
+    VTDPASIDCacheEntry *pce;
+
+    /* Nobody can answer through a dead fd: forget what it delivered. */
+    g_hash_table_iter_init(&it, a->routes);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
+        if (pce->fault_id == a->fault_id) {
+            vtd_pce_forget_groups(s, pce);
+            pce->fault_id = 0;
+        }
+    }
+    a->nresp = 0;
+    vtd_faultq_close(s);
+}
+
+/* Called from the fd handler: the actual teardown waits for a BH. */
+static void vtd_faultq_fail(IntelIOMMUState *s, int err)
+{
+    VTDAccel *a = s->accel;
+
+    error_report_once("intel-iommu: FAULTQ %u unusable (%s): page requests "
+                      "of passthrough devices are no longer delivered",
+                      a->fault_id, g_strerror(err));
+    if (!a->fq_dying) {
+        a->fq_dying = true;
+        qemu_bh_schedule(a->fq_teardown_bh);
+    }
+}
+
+static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
+                           uint32_t *fault_id, Error **errp)
+{
+    VTDAccel *a = s->accel;
+
+    if (a->fq_dying) {
+        error_setg(errp, "the FAULTQ is being torn down");
+        return false;
+    }
+    if (a->fault_fd >= 0) {
+        if (a->fq_be != be) {
+            error_setg(errp, "all passthrough devices with page requests "
+                       "must use the same iommufd backend");
+            return false;
+        }
+        *fault_id = a->fault_id;
+        return true;
+    }
+    if (!iommufd_backend_alloc_faultq(be, &a->fault_id, &a->fault_fd, errp)) {
+        a->fault_fd = -1;
+        a->fault_id = 0;
+        return false;
+    }
+    a->fq_be = be;
+    a->fq_errors = 0;
+    qemu_set_fd_handler(a->fault_fd, vtd_prq_read_fault, NULL, s);
+    trace_vtd_faultq_alloc(a->fault_id, a->fault_fd);
+    *fault_id = a->fault_id;
+    return true;
+}
+
+/* One record read from the FAULTQ: into the PRQ, or answered at once. */
+static void vtd_prq_handle_record(IntelIOMMUState *s,
+                                  const struct iommu_hwpt_pgfault *rec)
+{
+    VTDAccel *a = s->accel;
+    bool pv = rec->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID;
+    bool last = rec->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE;
+    uint32_t pasid = pv ? rec->pasid : IOMMU_NO_PASID;
+    uint64_t rkey = vtd_route_key(rec->dev_id, pasid);
+    VTDPASIDCacheEntry *pce = g_hash_table_lookup(a->routes, &rkey);
+    VTDPageRequest req;
+    VTDPRQResult r;
+
+    trace_vtd_prq_read_fault(rec->dev_id, pv, rec->pasid, rec->addr,
+                             rec->perm, rec->grpid, last, rec->cookie);
+    if (!pce) {
+        /* Remapping-table error in the spec's terms: Invalid Request. */
+        trace_vtd_prq_fault_unrouted(rec->dev_id, pasid, rec->cookie);
+        if (last) {
+            vtd_resp_queue(s, rec->cookie, IOMMUFD_PAGE_RESP_INVALID);
+        }
+        return;
+    }
+    req = (VTDPageRequest) {
+        .rid = pce->vhiod->rid,
+        .pasid_present = pv,
+        .pasid = pv ? rec->pasid : 0,
+        .read = rec->perm & IOMMU_PGFAULT_PERM_READ,
+        .write = rec->perm & IOMMU_PGFAULT_PERM_WRITE,
+        .exec = rec->perm & IOMMU_PGFAULT_PERM_EXEC,
+        .priv = rec->perm & IOMMU_PGFAULT_PERM_PRIV,
+        .lpig = last,
+        .prgi = rec->grpid & 0x1ff,
+        .addr = rec->addr,
+    };
+    r = vtd_prq_inject(s, &req);
+    if (!last) {
+        /* The spec answers nothing for a dropped LPIG=0 request. */
+        return;
+    }
+    switch (r) {
+    case VTD_PRQ_QUEUED:
+        vtd_group_remember(a, pce, vtd_group_key(req.rid, pv, req.pasid,
+                                                 req.prgi), rec->cookie);
+        break;
+    case VTD_PRQ_DROPPED_PRO:
+    case VTD_PRQ_DROPPED_FULL:
+        /* Hardware answers Success itself: the device will retry. */
+        trace_vtd_prq_response_notify(vtd_group_key(req.rid, pv, req.pasid,
+                                                    req.prgi),
+                                      rec->cookie, IOMMUFD_PAGE_RESP_SUCCESS,
+                                      "overflow");
+        vtd_resp_queue(s, rec->cookie, IOMMUFD_PAGE_RESP_SUCCESS);
+        break;
+    case VTD_PRQ_DROPPED_ERROR:
+        vtd_resp_queue(s, rec->cookie, IOMMUFD_PAGE_RESP_INVALID);
+        break;
+    }
+}
+
+/* Larger buffer for a group that did not fit (newest kernels: EINVAL). */
+static bool vtd_prq_grow_rbuf(VTDAccel *a)
+{
+    if (a->rbuf_nrec >= VTD_FAULT_BATCH_MAX) {
+        return false;
+    }
+    a->rbuf_nrec *= 2;
+    a->rbuf = g_renew(struct iommu_hwpt_pgfault, a->rbuf, a->rbuf_nrec);
+    return true;
+}
+
+static void vtd_prq_read_fault(void *opaque)
+{
+    IntelIOMMUState *s = opaque;
+    VTDAccel *a = s->accel;
+    unsigned reads = 0;
+
+    /* Level-triggered: whatever is left is read on the next run. */
+    while (!a->fq_dying && reads++ < VTD_FAULT_READS_PER_RUN) {
+        ssize_t n = read(a->fault_fd, a->rbuf,
+                         a->rbuf_nrec * VTD_FAULT_REC_SIZE);
+        size_t nrec;
+
+        if (n < 0) {
+            int err = errno;
+
+            trace_vtd_prq_read_error(err);
+            if (err == EINTR) {
+                continue;
+            }
+            if (err == EAGAIN) {
+                break;
+            }
+            if (err == EINVAL && vtd_prq_grow_rbuf(a)) {
+                continue;
+            }
+            if (err == EBADF || err == EIO ||
+                ++a->fq_errors >= VTD_FAULT_MAX_ERRORS) {
+                vtd_faultq_fail(s, err);
+            } else {
+                /* Level-triggered: the handler runs again. */
+                error_report_once("intel-iommu: FAULTQ read failed: %s",
+                                  g_strerror(err));
+            }
+            break;
+        }
+        a->fq_errors = 0;
+        if (n == 0) {
+            break;
+        }
+        if (n % VTD_FAULT_REC_SIZE) {
+            error_report_once("intel-iommu: FAULTQ read returned a partial "
+                              "record (%zd bytes); the tail is ignored", n);
+        }
+        nrec = n / VTD_FAULT_REC_SIZE;
+        trace_vtd_prq_read_batch(nrec);
+        for (size_t i = 0; i < nrec; i++) {
+            vtd_prq_handle_record(s, &a->rbuf[i]);
+        }
+    }
+    vtd_resp_flush(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Guest answers                                                       */
+
+void vtd_accel_page_group_response(IntelIOMMUState *s, uint16_t rid,
+                                   bool pp, uint32_t pasid, uint16_t prgi,
+                                   unsigned rc)
+{
+    VTDAccel *a = s->accel;
+    uint64_t key = vtd_group_key(rid, pp, pasid, prgi);
+    VTDPRQGroup *g = a ? vtd_group_take(a, key) : NULL;
+    uint32_t code;
+
+    if (!g) {
+        /* Another device's or PASID's group, or one already answered. */
+        trace_vtd_prq_response_stray(rid, pp, pasid, prgi, rc);
+        return;
+    }
+    /* The uAPI has no Response Failure: the device gets Invalid Request. */
+    code = rc == VTD_PGRESP_RC_SUCCESS ? IOMMUFD_PAGE_RESP_SUCCESS :
+                                         IOMMUFD_PAGE_RESP_INVALID;
+    trace_vtd_prq_response_notify(key, g->cookie, code, "guest");
+    vtd_resp_queue(s, g->cookie, code);
+    vtd_group_release(a, g);
+}
+
+void vtd_accel_prq_reset(IntelIOMMUState *s)
+{
+    VTDAccel *a = s->accel;
+    GHashTableIter it;
+    VTDPASIDCacheEntry *pce;
+
+    if (!a || !a->outstanding) {
+        return;
+    }
+    trace_vtd_prq_reset(a->outstanding);
+    g_hash_table_iter_init(&it, a->routes);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
+        if (!QTAILQ_EMPTY(&pce->groups)) {
+            vtd_pce_answer_groups(s, pce);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Binding PASIDs                                                      */
+
+static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
+                                  VTDHostIOMMUDevice *vhiod, uint32_t pasid,
+                                  const VTDPASIDEntry *pe, bool pre,
+                                  uint32_t *hwpt_id, uint32_t *fault_id,
+                                  Error **errp)
+{
+    HostIOMMUDevice *hiod = vhiod->hiod;
+    struct iommu_hwpt_vtd_s1 s1 = {
+        .pgtbl_addr = pe->qw[2] & VTD_PE_FSPTPTR_MASK,
+        .addr_width = VTD_PE_FSPM(pe->qw[2]) == 1 ? 57 : 48,
+    };
+    uint32_t flags = 0;
+
+    if (pe->qw[2] & VTD_PE_SRE) {
+        s1.flags |= IOMMU_VTD_S1_SRE;
+    }
+    if (pe->qw[2] & VTD_PE_WPE) {
+        s1.flags |= IOMMU_VTD_S1_WPE;
+    }
+    if (pe->qw[2] & VTD_PE_EAFE) {
+        s1.flags |= IOMMU_VTD_S1_EAFE;
+    }
+    /*
+     * PASID-capable domains everywhere once the device uses PASIDs: the
+     * kernel refuses PASID attaches next to a RID domain without it.
+     */
+    if (s->pasid_bits && hiod->caps.max_pasid_log2) {
+        flags |= IOMMU_HWPT_ALLOC_PASID;
+    }
+    *fault_id = 0;
+    if (s->svm && pre) {
+        Error *ferr = NULL;
+
+        if (vtd_faultq_get(s, hiod->iommufd, fault_id, &ferr)) {
+            flags |= IOMMU_HWPT_FAULT_ID_VALID;
+        } else {
+            error_report("intel-iommu: %s PASID %u: page requests disabled: "
+                         "%s", hiod->name, pasid, error_get_pretty(ferr));
+            error_free(ferr);
+        }
+    }
+    if (!iommufd_backend_alloc_hwpt(hiod->iommufd, hiod->devid,
+                                    hiod->nest_parent_id, flags,
+                                    IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &s1,
+                                    *fault_id, hwpt_id, errp)) {
+        return false;
+    }
+    trace_vtd_pasid_bind_fs(hiod->name, pasid, *hwpt_id, s1.pgtbl_addr,
+                            *fault_id);
+    return true;
+}
+
+static void vtd_pce_free_hwpt(VTDHostIOMMUDevice *vhiod, uint32_t hwpt_id)
+{
+    g_autoptr(Error) err = NULL;
+
+    if (hwpt_id &&
+        !iommufd_backend_free_id(vhiod->hiod->iommufd, hwpt_id, &err)) {
+        error_report_once("intel-iommu: %s: %s", vhiod->hiod->name,
+                          error_get_pretty(err));
+    }
+}
+
+/*
+ * Bind @pe to @pasid: a new nested HWPT (first stage) or the nesting
+ * parent (pass-through), attached with replace semantics.  @pce is the
+ * existing entry or a new one not yet in any table.
+ */
+static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
+                         const VTDPASIDEntry *pe, bool pre, Error **errp)
+{
+    VTDHostIOMMUDevice *vhiod = pce->vhiod;
+    HostIOMMUDevice *hiod = vhiod->hiod;
+    unsigned pgtt = VTD_PE_PGTT(pe->qw[0]);
+    uint32_t hwpt_id = 0, fault_id = 0;
+    uint32_t old_hwpt = pce->fs_hwpt_id;
+
+    switch (pgtt) {
+    case VTD_PGTT_FST:
+        if ((pe->qw[2] & VTD_PE_SRE) && !(s->ecap & VTD_ECAP_SRS)) {
+            /* SRE is reserved without ECAP.SRS: don't grant it to the host */
+            error_setg(errp, "PASID entry sets SRE but ECAP.SRS=0");
+            return false;
+        }
+        if (!vtd_pce_alloc_fs_hwpt(s, vhiod, pce->pasid, pe, pre, &hwpt_id,
+                                   &fault_id, errp)) {
+            return false;
+        }
+        break;
+    case VTD_PGTT_PT:
+        if (!(s->ecap & VTD_ECAP_PT)) {
+            error_setg(errp, "pass-through PASID entry without ECAP.PT");
+            return false;
+        }
+        break;
+    default:
+        error_setg(errp, "PGTT %u is not supported with fsts=on", pgtt);
+        return false;
+    }
+    /* Nothing queued may meet a group the replace is about to answer. */
+    vtd_resp_flush(s);
+    if (!host_iommu_device_attach_hwpt(hiod, pce->pasid,
+                                       hwpt_id ? hwpt_id :
+                                       hiod->nest_parent_id, errp)) {
+        vtd_pce_free_hwpt(vhiod, hwpt_id);
+        return false;
+    }
+    /* Replaced: the kernel answered the old attachment's groups. */
+    vtd_pce_forget_groups(s, pce);
+    vtd_pce_free_hwpt(vhiod, old_hwpt);
+    pce->fs_hwpt_id = hwpt_id;
+    pce->fault_id = fault_id;
+    pce->pe = *pe;
+    pce->pre = pre;
+    return true;
+}
+
+static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
+{
+    VTDHostIOMMUDevice *vhiod = pce->vhiod;
+    g_autoptr(Error) err = NULL;
+
+    trace_vtd_pasid_cache_remove(vhiod->hiod->name, pce->pasid,
+                                 pce->fs_hwpt_id);
+    vtd_resp_flush(s);
+    if (host_iommu_device_detach_hwpt(vhiod->hiod, pce->pasid, &err)) {
+        /* The detach answered every group of that attachment. */
+        vtd_pce_forget_groups(s, pce);
+    } else {
+        error_report("intel-iommu: %s PASID %u: %s", vhiod->hiod->name,
+                     pce->pasid, error_get_pretty(err));
+        /* Still attached: nobody answered, so we do. */
+        vtd_pce_answer_groups(s, pce);
+    }
+    vtd_pce_free_hwpt(vhiod, pce->fs_hwpt_id);
+    g_hash_table_remove(s->accel->routes, &pce->route_key);
+    g_hash_table_remove(vhiod->pasids, GUINT_TO_POINTER(pce->pasid));
+    g_free(pce);
+}
+
+static void vtd_pce_add(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                        uint32_t pasid, const VTDPASIDEntry *pe, bool pre)
+{
+    VTDPASIDCacheEntry *pce = g_new0(VTDPASIDCacheEntry, 1);
+    g_autoptr(Error) err = NULL;
+
+    pce->vhiod = vhiod;
+    pce->pasid = pasid;
+    pce->route_key = vtd_route_key(vhiod->hiod->devid, pasid);
+    QTAILQ_INIT(&pce->groups);
+    if (!vtd_pce_bind(s, pce, pe, pre, &err)) {
+        /* Not cached: the next invalidation of this PASID tries again. */
+        error_report("intel-iommu: %s PASID %u: cannot bind: %s",
+                     vhiod->hiod->name, pasid, error_get_pretty(err));
+        g_free(pce);
+        return;
+    }
+    trace_vtd_pasid_cache_add(vhiod->hiod->name, pasid, pce->fs_hwpt_id);
+    g_hash_table_insert(vhiod->pasids, GUINT_TO_POINTER(pasid), pce);
+    g_hash_table_insert(s->accel->routes, &pce->route_key, pce);
+}
+
+static void vtd_pce_update(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
+                           const VTDPASIDEntry *pe, bool pre)
+{
+    g_autoptr(Error) err = NULL;
+
+    if (!memcmp(&pce->pe, pe, sizeof(*pe)) && pce->pre == pre) {
+        return;
+    }
+    trace_vtd_pasid_cache_update(pce->vhiod->hiod->name, pce->pasid);
+    if (!vtd_pce_bind(s, pce, pe, pre, &err)) {
+        error_report("intel-iommu: %s PASID %u: cannot rebind: %s",
+                     pce->vhiod->hiod->name, pce->pasid,
+                     error_get_pretty(err));
+        /* Never leave the old tables in use behind the guest's back. */
+        vtd_pce_remove(s, pce);
+    }
+}
+
+/* PASIDs of @vhiod the guest may use: the smaller of both widths. */
+static uint32_t vtd_max_pasid(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod)
+{
+    unsigned bits = MIN(s->pasid_bits, vhiod->hiod->caps.max_pasid_log2);
+
+    return 1U << bits;
+}
+
+static bool vtd_pc_filter(unsigned g, uint16_t did, uint32_t pasid,
+                          uint32_t entry_pasid, const VTDPASIDEntry *pe)
+{
+    switch (g) {
+    case VTD_PC_G_PASID:
+        return entry_pasid == pasid && VTD_PE_DID(pe->qw[1]) == did;
+    case VTD_PC_G_DOMAIN:
+        return VTD_PE_DID(pe->qw[1]) == did;
+    default:
+        return true;
+    }
+}
+
+/* Entries that appeared in the guest's tables: walk present parts only. */
+static void vtd_pc_add_new(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                           const VTDContextEntry *ce, unsigned g,
+                           uint16_t did, uint32_t pasid)
+{
+    uint32_t max = vtd_max_pasid(s, vhiod);
+    bool pre = ce->qw[0] & VTD_SM_CTX_PRE;
+    g_autofree VTDPASIDEntry *table = NULL;
+    uint32_t ndir;
+
+    if (g == VTD_PC_G_PASID) {
+        VTDPASIDEntry pe;
+
+        if (pasid < max &&
+            !g_hash_table_contains(vhiod->pasids, GUINT_TO_POINTER(pasid)) &&
+            !vtd_get_pasid_entry(s, ce, pasid, &pe) && vtd_pe_present(&pe) &&
+            VTD_PE_DID(pe.qw[1]) == did) {
+            vtd_pce_add(s, vhiod, pasid, &pe, pre);
+        }
+        return;
+    }
+    table = g_new(VTDPASIDEntry, 1 << VTD_PASID_TABLE_BITS);
+    ndir = MIN(vtd_pasid_dir_entries(ce),
+               DIV_ROUND_UP(max, 1U << VTD_PASID_TABLE_BITS));
+    for (uint32_t i = 0; i < ndir; i++) {
+        uint64_t pdire;
+
+        if (!vtd_get_pasid_dir_entry(s, ce, i, &pdire) ||
+            !vtd_get_pasid_table(s, pdire, table)) {
+            continue;
+        }
+        for (uint32_t j = 0; j < (1U << VTD_PASID_TABLE_BITS); j++) {
+            uint32_t p = (i << VTD_PASID_TABLE_BITS) | j;
+
+            if (p >= max || !vtd_pe_present(&table[j]) ||
+                !vtd_pc_filter(g, did, pasid, p, &table[j]) ||
+                g_hash_table_contains(vhiod->pasids, GUINT_TO_POINTER(p))) {
+                continue;
+            }
+            vtd_pce_add(s, vhiod, p, &table[j], pre);
+        }
+    }
+}
+
+static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                               unsigned g, uint16_t did, uint32_t pasid)
+{
+    VTDContextEntry ce;
+    bool ce_ok = !vtd_get_sm_context_entry(s, vhiod->bus_num, vhiod->devfn,
+                                           &ce);
+    g_autoptr(GPtrArray) cached = g_ptr_array_new();
+    GHashTableIter it;
+    VTDPASIDCacheEntry *pce;
+
+    /* 1. Cached entries in scope: removed, changed or unchanged. */
+    if (g == VTD_PC_G_PASID) {
+        pce = g_hash_table_lookup(vhiod->pasids, GUINT_TO_POINTER(pasid));
+        if (pce) {
+            g_ptr_array_add(cached, pce);
+        }
+    } else {
+        g_hash_table_iter_init(&it, vhiod->pasids);
+        while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
+            g_ptr_array_add(cached, pce);
+        }
+    }
+    for (unsigned i = 0; i < cached->len; i++) {
+        VTDPASIDEntry pe;
+
+        pce = g_ptr_array_index(cached, i);
+        if (!vtd_pc_filter(g, did, pasid, pce->pasid, &pce->pe)) {
+            continue;
+        }
+        if (!ce_ok || vtd_get_pasid_entry(s, &ce, pce->pasid, &pe) ||
+            !vtd_pe_present(&pe)) {
+            vtd_pce_remove(s, pce);
+        } else {
+            vtd_pce_update(s, pce, &pe, ce.qw[0] & VTD_SM_CTX_PRE);
+        }
+    }
+    /* 2. New entries in scope. */
+    if (ce_ok) {
+        vtd_pc_add_new(s, vhiod, &ce, g, did, pasid);
+    }
+}
+
+void vtd_accel_pasid_cache_sync(IntelIOMMUState *s, unsigned granularity,
+                                uint16_t did, uint32_t pasid)
+{
+    VTDAccel *a = s->accel;
+    GHashTableIter it;
+    VTDHostIOMMUDevice *vhiod;
+
+    if (!a || !s->fsts || !s->root_scalable) {
+        return;
+    }
+    trace_vtd_pasid_cache_sync(granularity, did, pasid);
+    g_hash_table_iter_init(&it, a->devices);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
+        vtd_pc_sync_device(s, vhiod, granularity, did, pasid);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* PASID-based IOTLB invalidation to the host                          */
+
+static void vtd_pce_invalidate(VTDPASIDCacheEntry *pce, uint64_t addr,
+                               uint64_t npages, bool leaf)
+{
+    HostIOMMUDevice *hiod = pce->vhiod->hiod;
+    struct iommu_hwpt_vtd_s1_invalidate inv = {
+        .addr = addr,
+        .npages = npages,
+        .flags = leaf ? IOMMU_VTD_INV_FLAGS_LEAF : 0,
+    };
+    uint32_t n = 1;
+    g_autoptr(Error) err = NULL;
+
+    trace_vtd_piotlb_host_inv(hiod->name, pce->pasid, pce->fs_hwpt_id, addr,
+                              npages, leaf);
+    if (!iommufd_backend_invalidate_cache(hiod->iommufd, pce->fs_hwpt_id,
+                                          IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+                                          sizeof(inv), &n, &inv, &err) ||
+        n != 1) {
+        error_report_once("intel-iommu: %s PASID %u: IOTLB invalidation "
+                          "not done (%u of 1 consumed)%s%s", hiod->name,
+                          pce->pasid, n, err ? ": " : "",
+                          err ? error_get_pretty(err) : "");
+    }
+}
+
+void vtd_accel_flush_piotlb(IntelIOMMUState *s, bool match_did, uint16_t did,
+                            bool match_pasid, uint32_t pasid, uint64_t addr,
+                            uint64_t npages, bool leaf)
+{
+    VTDAccel *a = s->accel;
+    GHashTableIter it;
+    VTDPASIDCacheEntry *pce;
+
+    if (!a) {
+        return;
+    }
+    if (match_pasid) {
+        VTDHostIOMMUDevice *vhiod;
+
+        g_hash_table_iter_init(&it, a->devices);
+        while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
+            pce = g_hash_table_lookup(vhiod->pasids, GUINT_TO_POINTER(pasid));
+            if (pce && pce->fs_hwpt_id &&
+                (!match_did || VTD_PE_DID(pce->pe.qw[1]) == did)) {
+                vtd_pce_invalidate(pce, addr, npages, leaf);
+            }
+        }
+        return;
+    }
+    g_hash_table_iter_init(&it, a->routes);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
+        if (pce->fs_hwpt_id &&
+            (!match_did || VTD_PE_DID(pce->pe.qw[1]) == did)) {
+            vtd_pce_invalidate(pce, addr, npages, leaf);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Passthrough devices                                                 */
+
+static bool vtd_check_hiod(IntelIOMMUState *s, HostIOMMUDevice *hiod,
+                           Error **errp)
+{
+    uint64_t host_cap = hiod->caps.vendor.vtd.cap_reg;
+    uint64_t host_ecap = hiod->caps.vendor.vtd.ecap_reg;
+
+    if (!s->fsts) {
+        error_setg(errp, "passthrough devices need fsts=on (x-flts): this "
+                   "intel-iommu does not shadow guest page tables");
+        return false;
+    }
+    if (!object_dynamic_cast(OBJECT(hiod), TYPE_HOST_IOMMU_DEVICE_IOMMUFD) ||
+        !hiod->iommufd) {
+        error_setg(errp, "fsts=on needs an iommufd backend");
+        return false;
+    }
+    if (hiod->caps.type != IOMMU_HW_INFO_TYPE_INTEL_VTD) {
+        error_setg(errp, "the host IOMMU is not Intel VT-d (hw info type "
+                   "%u)", hiod->caps.type);
+        return false;
+    }
+    if (!(host_ecap & VTD_ECAP_NEST) || !hiod->nest_parent_id) {
+        error_setg(errp, "the host IOMMU does not support nested "
+                   "translation (ECAP.NEST=0), which fsts=on needs");
+        return false;
+    }
+    if (s->fs1gp && !(host_cap & VTD_CAP_FS1GP)) {
+        error_setg(errp, "the host IOMMU lacks first-stage 1GiB pages "
+                   "(CAP.FS1GP); use fs1gp=off");
+        return false;
+    }
+    if (s->pasid_bits && hiod->caps.max_pasid_log2 &&
+        s->pasid_bits > hiod->caps.max_pasid_log2) {
+        error_setg(errp, "pasid-bits=%u is wider than the host's %u bits "
+                   "for this device", s->pasid_bits,
+                   hiod->caps.max_pasid_log2);
+        return false;
+    }
+    return true;
+}
+
+bool vtd_accel_set_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn,
+                                HostIOMMUDevice *hiod, Error **errp)
+{
+    VTDAccel *a = s->accel;
+    uint16_t bdf = PCI_BUILD_BDF(pci_bus_num(bus), devfn);
+    VTDHostIOMMUDevice *vhiod;
+
+    if (g_hash_table_contains(a->devices, GUINT_TO_POINTER(bdf))) {
+        error_setg(errp, "a host IOMMU device is already set at %02x:%02x.%x",
+                   pci_bus_num(bus), PCI_SLOT(devfn), PCI_FUNC(devfn));
+        return false;
+    }
+    if (!vtd_check_hiod(s, hiod, errp)) {
+        return false;
+    }
+    vhiod = g_new0(VTDHostIOMMUDevice, 1);
+    vhiod->bus_num = pci_bus_num(bus);
+    vhiod->devfn = devfn;
+    vhiod->rid = bdf;
+    vhiod->hiod = hiod;
+    object_ref(hiod);
+    vhiod->pasids = g_hash_table_new(NULL, NULL);
+    g_hash_table_insert(a->devices, GUINT_TO_POINTER(bdf), vhiod);
+    trace_vtd_set_iommu_device(hiod->name, bdf, hiod->devid,
+                               hiod->caps.max_pasid_log2);
+    /* Tables the guest set up before the device appeared. */
+    vtd_pc_sync_device(s, vhiod, VTD_PC_G_GLOBAL, 0, 0);
+    return true;
+}
+
+static void vtd_vhiod_unbind_all(IntelIOMMUState *s,
+                                 VTDHostIOMMUDevice *vhiod)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+    GHashTableIter it;
+    VTDPASIDCacheEntry *pce, *rid = NULL;
+
+    g_hash_table_iter_init(&it, vhiod->pasids);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
+        if (pce->pasid == IOMMU_NO_PASID) {
+            rid = pce;
+        } else {
+            g_ptr_array_add(all, pce);
+        }
+    }
+    /* Other PASIDs first: the RID domain must stay PASID-compatible. */
+    for (unsigned i = 0; i < all->len; i++) {
+        vtd_pce_remove(s, g_ptr_array_index(all, i));
+    }
+    if (rid) {
+        vtd_pce_remove(s, rid);
+    }
+}
+
+void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
+{
+    VTDAccel *a = s->accel;
+    uint16_t bdf = PCI_BUILD_BDF(pci_bus_num(bus), devfn);
+    VTDHostIOMMUDevice *vhiod = a ? g_hash_table_lookup(a->devices,
+                                                        GUINT_TO_POINTER(bdf))
+                                  : NULL;
+
+    if (!vhiod) {
+        return;
+    }
+    trace_vtd_unset_iommu_device(vhiod->hiod->name, bdf);
+    vtd_vhiod_unbind_all(s, vhiod);
+    g_hash_table_remove(a->devices, GUINT_TO_POINTER(bdf));
+    g_hash_table_unref(vhiod->pasids);
+    object_unref(vhiod->hiod);
+    g_free(vhiod);
+}
+
+void vtd_accel_reset(IntelIOMMUState *s)
+{
+    VTDAccel *a = s->accel;
+    GHashTableIter it;
+    VTDHostIOMMUDevice *vhiod;
+
+    if (!a) {
+        return;
+    }
+    vtd_resp_flush(s);
+    g_hash_table_iter_init(&it, a->devices);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
+        vtd_vhiod_unbind_all(s, vhiod);
+    }
+}
+
+void vtd_accel_init(IntelIOMMUState *s)
+{
+    VTDAccel *a = g_new0(VTDAccel, 1);
+
+    a->devices = g_hash_table_new(NULL, NULL);
+    a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
+    a->groups = g_hash_table_new(g_int64_hash, g_int64_equal);
+    a->fault_fd = -1;
+    a->fq_teardown_bh = qemu_bh_new(vtd_faultq_teardown_bh, s);
+    a->rbuf_nrec = VTD_FAULT_BATCH_MIN;
+    a->rbuf = g_new(struct iommu_hwpt_pgfault, a->rbuf_nrec);
+    QTAILQ_INIT(&a->free_groups);
+    a->chunks = g_ptr_array_new_with_free_func(g_free);
+    s->accel = a;
+}
+
+void vtd_accel_finalize(IntelIOMMUState *s)
+{
+    VTDAccel *a = s->accel;
+    GHashTableIter it;
+    VTDHostIOMMUDevice *vhiod;
+
+    if (!a) {
+        return;
+    }
+    /* Passthrough devices normally went first; drop what is left. */
+    g_hash_table_iter_init(&it, a->devices);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
+        vtd_vhiod_unbind_all(s, vhiod);
+        g_hash_table_unref(vhiod->pasids);
+        object_unref(vhiod->hiod);
+        g_free(vhiod);
+    }
+    vtd_resp_flush(s);
+    qemu_bh_delete(a->fq_teardown_bh);
+    vtd_faultq_close(s);
+    g_hash_table_unref(a->devices);
+    g_hash_table_unref(a->routes);
+    g_hash_table_unref(a->groups);
+    g_ptr_array_unref(a->chunks);
+    g_free(a->rbuf);
+    g_free(a);
+    s->accel = NULL;
+}

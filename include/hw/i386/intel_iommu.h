@@ -1,0 +1,72 @@
+/*
+ * intel-iommu: an Intel VT-d remapping unit on q35, in scalable mode with
+ * first-stage tables of passthrough devices nested on the host IOMMU.
+ *
+ *   -device intel-iommu,scalable-mode=on,fsts=on,svm=on,pasid-bits=20
+ *
+ * (x-scalable-mode, x-flts, flts and pasid are accepted as aliases.)
+ * Registers at Q35_HOST_BRIDGE_IOMMU_ADDR; the unit translates for every
+ * device on pcie.0.  It must come before the passthrough devices on the
+ * command line, as in QEMU.
+ */
+#ifndef HW_I386_INTEL_IOMMU_H
+#define HW_I386_INTEL_IOMMU_H
+
+#include "hw/qdev-core.h"
+#include "hw/pci/pci.h"
+#include "system/memory.h"
+
+#define TYPE_INTEL_IOMMU_DEVICE "intel-iommu"
+
+#define DMAR_REG_SIZE           0x230
+#define VTD_HOST_AW_39BIT       39
+#define VTD_HOST_AW_48BIT       48
+#define VTD_PASID_BITS_MAX      20
+
+typedef struct VTDAccel VTDAccel;
+
+typedef struct IntelIOMMUState {
+    DeviceState parent_obj;
+
+    /* Properties */
+    bool scalable_mode;         /* "scalable-mode" (alias x-scalable-mode) */
+    bool fsts;                  /* "fsts" (aliases x-flts, flts) */
+    bool svm;                   /* "svm": page requests (ECAP.PRS) */
+    uint8_t pasid_bits;         /* "pasid-bits" (alias pasid), 0 = off */
+    uint8_t aw_bits;            /* "aw-bits" */
+    bool caching_mode;          /* "caching-mode" */
+    bool dma_drain;             /* "dma-drain" */
+    bool dt_supported;          /* "device-iotlb" */
+    bool snoop_control;         /* "snoop-control" */
+    bool fs1gp;                 /* "fs1gp" */
+
+    MemoryRegion csrmem;
+    uint8_t csr[DMAR_REG_SIZE];     /* register values */
+    uint8_t wmask[DMAR_REG_SIZE];   /* guest-writable bits */
+    uint8_t w1cmask[DMAR_REG_SIZE]; /* write-1-to-clear bits */
+    uint8_t womask[DMAR_REG_SIZE];  /* write-only: read as 0 */
+    uint64_t cap, ecap;
+
+    PCIBus *bus;                /* the bus we translate for (pcie.0) */
+
+    /* Latched by GCMD.SRTP */
+    uint64_t root;
+    bool root_scalable;
+    bool dmar_enabled;
+
+    /* Invalidation queue, latched from IQA when QIE is set */
+    bool qi_enabled;
+    uint64_t iq;                /* base */
+    uint32_t iq_size;           /* entries */
+    bool iq_dw;                 /* 256-bit descriptors */
+    uint32_t iq_head;           /* in entries */
+    uint32_t iq_tail;
+
+    /* Passthrough devices, their PASID bindings and the FAULTQ */
+    VTDAccel *accel;
+} IntelIOMMUState;
+
+#define INTEL_IOMMU_DEVICE(obj) \
+    OBJECT_CHECK(IntelIOMMUState, (obj), TYPE_INTEL_IOMMU_DEVICE)
+
+#endif
