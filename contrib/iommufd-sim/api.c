@@ -451,7 +451,7 @@ size_t sim_get_responses(struct sim_response *out, size_t max)
 	if (!api_enter())
 		return 0;
 	n = sim.responses->len;
-	if (out)
+	if (out && n && max)
 		memcpy(out, sim.responses->data,
 		       MIN(n, max) * sizeof(struct sim_response));
 	sim_unlock();

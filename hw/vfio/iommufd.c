@@ -250,6 +250,9 @@ bool vfio_iommufd_attach_default(VFIOPCIDevice *vdev, uint64_t viommu_flags,
         }
         parent = vfio_nest_parent_attach(vdev, space, flags, errp);
         if (!parent) {
+            /* Say why we asked: the failure alone reads like a host bug. */
+            error_prepend(errp, "the vIOMMU needs nested translation, which "
+                          "the host IOMMU refused: ");
             goto put_space;
         }
         vdev->nest_parent_id = parent->hwpt_id;
