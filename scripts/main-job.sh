@@ -1,13 +1,16 @@
 #!/bin/sh
-# The main job: a scripted VT-d guest against the iommufd simulator.
+# The main job: scripted guests against the iommufd simulator, first the
+# Intel VT-d scenario (page requests through the PRQ), then the Arm SMMUv3
+# one (vEVENTs through the Event Queue).
 #
 #   scripts/main-job.sh BUILDDIR
 #
 # Writes a simulator config (one Intel VT-d host IOMMU with nesting, one
 # PASID/PRI/ATS-capable device at 0000:02:00.0) into a temporary
-# directory and runs BUILDDIR/tests/qtest/vtd-guest-demo, which starts
+# directory and runs BUILDDIR/tests/qtest/vtd-guest-demo, then
+# smmuv3-guest-demo with an SMMUv3 host; each starts
 # BUILDDIR/viommu-system itself (through libqtest) with the simulator
-# preloaded.  Nothing else is started here.  Exit status is the demo's.
+# preloaded.  Nothing else is started here.  It fails if either demo fails.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -16,10 +19,11 @@ if [ $# -ne 1 ]; then
 fi
 build=$(cd "$1" && pwd)
 demo="$build/tests/qtest/vtd-guest-demo"
+arm_demo="$build/tests/qtest/smmuv3-guest-demo"
 lib="$build/contrib/iommufd-sim/libiommufd-sim.so"
 bin="$build/viommu-system"
 
-for f in "$demo" "$lib" "$bin"; do
+for f in "$demo" "$arm_demo" "$lib" "$bin"; do
     if [ ! -e "$f" ]; then
         echo "$0: $f is missing; run 'ninja -C $1' first" >&2
         exit 1
@@ -44,3 +48,18 @@ ats = true
 EOF
 
 QTEST_QEMU_BINARY="$bin" "$demo" "$lib" "$tmp/sim.conf" "$tmp/sim.sock"
+echo
+
+cat > "$tmp/smmu.conf" <<'EOF'
+[iommu]
+type = arm-smmuv3
+nesting = true
+
+[device 0000:02:00.0]
+vendor-id = 0x13b5
+device-id = 0x0001
+pasid-width = 16
+stream-id = 0x200
+EOF
+
+QTEST_QEMU_BINARY="$bin" "$arm_demo" "$lib" "$tmp/smmu.conf" "$tmp/smmu.sock"
