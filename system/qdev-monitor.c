@@ -7,6 +7,7 @@
 #include "hw/qdev-properties.h"
 #include <json-glib/json-glib.h>
 
+/* A JSON scalar as the command line would have spelled it. */
 static bool json_member_to_opt(QemuOpts *opts, const char *name,
                                JsonNode *node, Error **errp)
 {
@@ -26,6 +27,9 @@ static bool json_member_to_opt(QemuOpts *opts, const char *name,
     case G_TYPE_INT64:
         text = g_strdup_printf("%" PRId64, json_node_get_int(node));
         break;
+    case G_TYPE_DOUBLE:
+        text = g_strdup_printf("%.17g", json_node_get_double(node));
+        break;
     default:
         error_setg(errp, "Parameter '%s' has an unsupported type", name);
         return false;
@@ -34,15 +38,26 @@ static bool json_member_to_opt(QemuOpts *opts, const char *name,
     return true;
 }
 
+QemuOpts *qemu_opts_from_json_object(JsonObject *obj, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_new();
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *node;
+
+    json_object_iter_init(&iter, obj);
+    while (json_object_iter_next(&iter, &name, &node)) {
+        if (!json_member_to_opt(opts, name, node, errp)) {
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&opts);
+}
+
 static QemuOpts *opts_from_json(const char *arg, Error **errp)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) gerr = NULL;
-    g_autoptr(QemuOpts) opts = qemu_opts_new();
-    JsonObject *obj;
-    JsonObjectIter iter;
-    const char *name;
-    JsonNode *node;
 
     if (!json_parser_load_from_data(parser, arg, -1, &gerr)) {
         error_setg(errp, "JSON parse error: %s", gerr->message);
@@ -52,14 +67,8 @@ static QemuOpts *opts_from_json(const char *arg, Error **errp)
         error_setg(errp, "JSON argument must be an object");
         return NULL;
     }
-    obj = json_node_get_object(json_parser_get_root(parser));
-    json_object_iter_init(&iter, obj);
-    while (json_object_iter_next(&iter, &name, &node)) {
-        if (!json_member_to_opt(opts, name, node, errp)) {
-            return NULL;
-        }
-    }
-    return g_steal_pointer(&opts);
+    return qemu_opts_from_json_object(
+        json_node_get_object(json_parser_get_root(parser)), errp);
 }
 
 QemuOpts *qemu_opts_parse_maybe_json(const char *arg, const char *implied_key,

@@ -18,51 +18,14 @@
 #include "system/qdev-monitor.h"
 #include "system/qmp.h"
 
-/* A JSON scalar as -device would have spelled it. */
-static bool qmp_device_member_to_opt(QemuOpts *opts, const char *name,
-                                     JsonNode *node, Error **errp)
-{
-    g_autofree char *text = NULL;
-
-    if (!JSON_NODE_HOLDS_VALUE(node)) {
-        error_setg(errp, "Parameter '%s' must be a scalar", name);
-        return false;
-    }
-    switch (json_node_get_value_type(node)) {
-    case G_TYPE_STRING:
-        text = g_strdup(json_node_get_string(node));
-        break;
-    case G_TYPE_BOOLEAN:
-        text = g_strdup(json_node_get_boolean(node) ? "on" : "off");
-        break;
-    case G_TYPE_INT64:
-        text = g_strdup_printf("%" PRId64, json_node_get_int(node));
-        break;
-    case G_TYPE_DOUBLE:
-        text = g_strdup_printf("%.17g", json_node_get_double(node));
-        break;
-    default:
-        error_setg(errp, "Parameter '%s' has an unsupported type", name);
-        return false;
-    }
-    qemu_opt_set(opts, name, text);
-    return true;
-}
-
 static JsonNode *qmp_device_add(JsonObject *args, Error **errp)
 {
-    g_autoptr(QemuOpts) opts = qemu_opts_new();
-    JsonObjectIter iter;
-    const char *name;
+    g_autoptr(QemuOpts) opts = qemu_opts_from_json_object(args, errp);
     const char *driver;
-    JsonNode *node;
     ObjectClass *oc;
 
-    json_object_iter_init(&iter, args);
-    while (json_object_iter_next(&iter, &name, &node)) {
-        if (!qmp_device_member_to_opt(opts, name, node, errp)) {
-            return NULL;
-        }
+    if (!opts) {
+        return NULL;
     }
     driver = qemu_opt_get(opts, "driver");
     if (!driver) {

@@ -6,6 +6,7 @@
 
 #include "hw/qdev-core.h"
 #include "qemu/option.h"
+#include <json-glib/json-glib.h>
 
 /*
  * Create, configure and realize a device from @opts ("driver", "id",
@@ -20,5 +21,8 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp);
  */
 QemuOpts *qemu_opts_parse_maybe_json(const char *arg, const char *implied_key,
                                      Error **errp);
+
+/* The members of a JSON object (scalars only) as options, in order. */
+QemuOpts *qemu_opts_from_json_object(JsonObject *obj, Error **errp);
 
 #endif
