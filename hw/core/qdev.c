@@ -355,9 +355,13 @@ char *qdev_device_help_text(const char *typename, Error **errp)
         } else if (prop->info->print_default) {
             def = prop->info->print_default(prop);
         }
-        g_string_append_printf(out, "  %-24s<%s>", prop->name, type);
+        g_autofree char *head = g_strdup_printf("%s=<%s>", prop->name, type);
+
+        /* QEMU's layout, which scripts parse: "  name=<type>   - text" */
+        g_string_append_printf(out, "  %s", head);
         if (prop->description || prop->info->description || desc || def) {
-            g_string_append(out, "    - ");
+            g_string_append_printf(out, "%*s - ",
+                                   (int)MAX(0, 22 - (int)strlen(head)), "");
             if (desc) {
                 g_string_append(out, desc);
             } else if (prop->description) {

@@ -75,9 +75,42 @@ static void test_device_help(void)
                                         &err));
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpstr(err, ==, "");
-    /* At least one device line. */
-    g_assert_cmpuint(strlen(out), >, 0);
-    g_assert_nonnull(strchr(out, '\n'));
+    /* The user-creatable devices, one line each. */
+    g_assert_nonnull(strstr(out, "name \"vfio-pci\", bus PCI"));
+    g_assert_nonnull(strstr(out, "name \"intel-iommu\""));
+    g_assert_nonnull(strstr(out, "name \"arm-smmuv3\""));
+}
+
+/* -device TYPE,help: properties with types, defaults and aliases. */
+static void test_device_type_help(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true(qtest_run_binary_full("-device intel-iommu,help", NULL,
+                                        &status, &out, &err));
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(g_str_has_prefix(out, "intel-iommu options:\n"));
+    g_assert_nonnull(strstr(out, "  aw-bits=<uint8>        - (default: 48)\n"));
+    g_assert_nonnull(strstr(out, "  x-flts=<bool>          - alias of 'fsts'\n"));
+    g_assert_nonnull(strstr(out, "  pasid=<uint8>          - alias of 'pasid-bits'\n"));
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+
+    g_assert_true(qtest_run_binary_full("-device vfio-pci,help", NULL,
+                                        &status, &out, &err));
+    g_assert_cmpint(status, ==, 0);
+    g_assert_nonnull(strstr(out, "  iommufd=<link>\n"));
+    g_assert_nonnull(strstr(out, "  host=<str>\n"));
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+
+    g_assert_true(qtest_run_binary_full("-device nosuch,help", NULL,
+                                        &status, &out, &err));
+    g_assert_cmpint(status, ==, 1);
+    g_assert_cmpstr(err, ==, "viommu-system: -device nosuch,help: 'nosuch' "
+                    "is not a valid device model name\n");
 }
 
 int main(int argc, char **argv)
@@ -91,5 +124,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/cmdline/version", test_version);
     g_test_add_func("/cmdline/device-help", test_device_help);
+    g_test_add_func("/cmdline/device-type-help", test_device_type_help);
     return g_test_run();
 }
