@@ -3,8 +3,10 @@
 # Intel VT-d scenario (page requests through the PRQ), then the Arm SMMUv3
 # one (vEVENTs through the Event Queue).
 #
-#   scripts/main-job.sh BUILDDIR
+#   scripts/main-job.sh [BUILDDIR]      (default: build)
 #
+# Installs what is missing (scripts/install-deps.sh), sets up and builds
+# BUILDDIR if needed, then runs the demos.
 # Writes a simulator config (one Intel VT-d host IOMMU with nesting, one
 # PASID/PRI/ATS-capable device at 0000:02:00.0) into a temporary
 # directory and runs BUILDDIR/tests/qtest/vtd-guest-demo, then
@@ -13,11 +15,22 @@
 # preloaded.  Nothing else is started here.  It fails if either demo fails.
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 BUILDDIR" >&2
+if [ $# -gt 1 ]; then
+    echo "usage: $0 [BUILDDIR]" >&2
     exit 2
 fi
-build=$(cd "$1" && pwd)
+cd "$(dirname "$0")/.."
+builddir=${1:-build}
+
+# Set up and build first, so that this one command is enough on a fresh
+# machine; an existing build directory is reused.
+./scripts/install-deps.sh
+if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir" >/dev/null
+fi
+ninja -C "$builddir" >/dev/null
+
+build=$(cd "$builddir" && pwd)
 demo="$build/tests/qtest/vtd-guest-demo"
 arm_demo="$build/tests/qtest/smmuv3-guest-demo"
 lib="$build/contrib/iommufd-sim/libiommufd-sim.so"
@@ -25,7 +38,7 @@ bin="$build/viommu-system"
 
 for f in "$demo" "$arm_demo" "$lib" "$bin"; do
     if [ ! -e "$f" ]; then
-        echo "$0: $f is missing; run 'ninja -C $1' first" >&2
+        echo "$0: $f is missing after the build" >&2
         exit 1
     fi
 done
