@@ -4,10 +4,13 @@
  * Allocations are counted by wrapping malloc/calloc/realloc in this
  * executable (glib allocates through them), and read()/write() calls by
  * wrapping those; both forward to the next definition, which is the
- * simulator's when it is linked in, then libc's.
+ * simulator's when it is linked in, then libc's.  A thread-local depth
+ * tells whether the simulated host is running, so that its allocations
+ * are counted apart from the VMM's.
  */
 #include "bench-common.h"
 #include <dlfcn.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,57 +18,89 @@
 #include <unistd.h>
 
 static BenchCounters counters;
+static __thread unsigned host_depth;
+static __thread int64_t host_t0;
 static GArray *results;         /* of BenchResult */
 
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 
+static inline void count_alloc(void)
+{
+    __atomic_add_fetch(host_depth ? &counters.host_allocs : &counters.allocs,
+                       1, __ATOMIC_RELAXED);
+}
+
 void *malloc(size_t size)
 {
-    __atomic_add_fetch(&counters.allocs, 1, __ATOMIC_RELAXED);
+    count_alloc();
     return __libc_malloc(size);
 }
 
 void *calloc(size_t n, size_t size)
 {
-    __atomic_add_fetch(&counters.allocs, 1, __ATOMIC_RELAXED);
+    count_alloc();
     return __libc_calloc(n, size);
 }
 
 void *realloc(void *p, size_t size)
 {
-    __atomic_add_fetch(&counters.allocs, 1, __ATOMIC_RELAXED);
+    count_alloc();
     return __libc_realloc(p, size);
 }
 
 ssize_t read(int fd, void *buf, size_t count)
 {
     static ssize_t (*next_read)(int, void *, size_t);
+    ssize_t ret;
 
     if (!next_read) {
         next_read = dlsym(RTLD_NEXT, "read");
     }
     __atomic_add_fetch(&counters.reads, 1, __ATOMIC_RELAXED);
-    return next_read(fd, buf, count);
+    host_depth++;
+    ret = next_read(fd, buf, count);
+    host_depth--;
+    return ret;
 }
 
 ssize_t write(int fd, const void *buf, size_t count)
 {
     static ssize_t (*next_write)(int, const void *, size_t);
+    ssize_t ret;
 
     if (!next_write) {
         next_write = dlsym(RTLD_NEXT, "write");
     }
     __atomic_add_fetch(&counters.writes, 1, __ATOMIC_RELAXED);
-    return next_write(fd, buf, count);
+    host_depth++;
+    ret = next_write(fd, buf, count);
+    host_depth--;
+    return ret;
+}
+
+void bench_host_enter(void)
+{
+    if (!host_depth++) {
+        host_t0 = bench_now_ns();
+    }
+}
+
+void bench_host_leave(void)
+{
+    if (!--host_depth) {
+        counters.trigger_ns += bench_now_ns() - host_t0;
+    }
 }
 
 void bench_counters_get(BenchCounters *c)
 {
     c->allocs = __atomic_load_n(&counters.allocs, __ATOMIC_RELAXED);
+    c->host_allocs = __atomic_load_n(&counters.host_allocs, __ATOMIC_RELAXED);
     c->reads = __atomic_load_n(&counters.reads, __ATOMIC_RELAXED);
     c->writes = __atomic_load_n(&counters.writes, __ATOMIC_RELAXED);
+    c->trigger_ns = counters.trigger_ns;
 }
 
 int64_t bench_now_ns(void)
@@ -76,8 +111,18 @@ int64_t bench_now_ns(void)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int64_t bench_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 typedef struct Run {
     double ns_per_item;
+    double cpu_ns_per_item;
+    double trigger_ns_per_item;
     BenchCounters delta;
 } Run;
 
@@ -97,23 +142,32 @@ void bench_measure(BenchResult *res, unsigned runs, uint64_t items,
     fn(opaque, items);          /* warm-up: pools and tables reach size */
     for (unsigned i = 0; i < runs; i++) {
         BenchCounters before, after;
-        int64_t t0, t1;
+        int64_t t0, t1, c0, c1;
 
         bench_counters_get(&before);
+        c0 = bench_cpu_ns();
         t0 = bench_now_ns();
         fn(opaque, items);
         t1 = bench_now_ns();
+        c1 = bench_cpu_ns();
         bench_counters_get(&after);
         r[i].ns_per_item = (double)(t1 - t0) / items;
+        r[i].cpu_ns_per_item = (double)(c1 - c0) / items;
+        r[i].trigger_ns_per_item =
+            (double)(after.trigger_ns - before.trigger_ns) / items;
         r[i].delta.allocs = after.allocs - before.allocs;
+        r[i].delta.host_allocs = after.host_allocs - before.host_allocs;
         r[i].delta.reads = after.reads - before.reads;
         r[i].delta.writes = after.writes - before.writes;
     }
     qsort(r, runs, sizeof(*r), run_cmp);
     median = &r[runs / 2];
     res->ns_per_item = median->ns_per_item;
+    res->cpu_ns_per_item = median->cpu_ns_per_item;
+    res->trigger_ns_per_item = median->trigger_ns_per_item;
     res->items_per_sec = 1e9 / median->ns_per_item;
     res->allocs_per_item = (double)median->delta.allocs / items;
+    res->host_allocs_per_item = (double)median->delta.host_allocs / items;
     res->reads_per_item = (double)median->delta.reads / items;
     res->writes_per_item = (double)median->delta.writes / items;
 }
@@ -127,13 +181,25 @@ void bench_report_add(const BenchResult *res)
     }
     copy.name = g_strdup(res->name);
     copy.param = g_strdup(res->param);
+    copy.ratio_to = g_strdup(res->ratio_to);
     g_array_append_val(results, copy);
+}
+
+unsigned bench_report_count(void)
+{
+    return results ? results->len : 0;
+}
+
+BenchResult *bench_report_nth(unsigned i)
+{
+    return i < bench_report_count() ?
+           &g_array_index(results, BenchResult, i) : NULL;
 }
 
 BenchResult *bench_report_find(const char *name, const char *param)
 {
-    for (guint i = 0; results && i < results->len; i++) {
-        BenchResult *r = &g_array_index(results, BenchResult, i);
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *r = bench_report_nth(i);
 
         if (!strcmp(r->name, name) && !strcmp(r->param, param)) {
             return r;
@@ -142,42 +208,197 @@ BenchResult *bench_report_find(const char *name, const char *param)
     return NULL;
 }
 
+static int cpu_cmp(const void *a, const void *b)
+{
+    double x = (*(BenchResult *const *)a)->cpu_ns_per_item;
+    double y = (*(BenchResult *const *)b)->cpu_ns_per_item;
+
+    return x < y ? -1 : x > y;
+}
+
+void bench_report_collapse_rounds(void)
+{
+    GArray *old = results;
+    g_autoptr(GPtrArray) same = g_ptr_array_new();
+    g_autofree bool *done = NULL;
+
+    if (!old) {
+        return;
+    }
+    results = NULL;
+    done = g_new0(bool, old->len);
+    for (guint i = 0; i < old->len; i++) {
+        BenchResult *r = &g_array_index(old, BenchResult, i);
+
+        if (done[i]) {
+            continue;
+        }
+        g_ptr_array_set_size(same, 0);
+        for (guint j = i; j < old->len; j++) {
+            BenchResult *o = &g_array_index(old, BenchResult, j);
+
+            if (!done[j] && !strcmp(o->name, r->name) &&
+                !strcmp(o->param, r->param)) {
+                g_ptr_array_add(same, o);
+                done[j] = true;
+            }
+        }
+        qsort(same->pdata, same->len, sizeof(gpointer), cpu_cmp);
+        bench_report_add(g_ptr_array_index(same, same->len / 2));
+    }
+    for (guint i = 0; i < old->len; i++) {
+        BenchResult *r = &g_array_index(old, BenchResult, i);
+
+        g_free(r->name);
+        g_free(r->param);
+        g_free(r->ratio_to);
+    }
+    g_array_unref(old);
+}
+
+void bench_set_ratio(BenchResult *res, const BenchResult *base)
+{
+    g_free(res->ratio_to);
+    res->ratio_to = NULL;
+    res->ratio = 0;
+    if (base && base->cpu_ns_per_item > 0 && res->cpu_ns_per_item > 0) {
+        /* CPU time: other load on the machine does not count */
+        res->ratio = res->cpu_ns_per_item / base->cpu_ns_per_item;
+        res->ratio_to = g_strdup_printf("%s %s", base->name, base->param);
+    } else if (base && base->ns_per_item > 0) {
+        res->ratio = res->ns_per_item / base->ns_per_item;
+        res->ratio_to = g_strdup_printf("%s %s", base->name, base->param);
+    }
+}
+
 void bench_report_print(FILE *out, const char *title)
 {
     fprintf(out, "\n%s\n", title);
-    fprintf(out, "%-22s %-24s %12s %14s %8s %8s %8s %8s\n", "benchmark",
-            "case", "ns/item", "items/s", "reads", "writes", "allocs",
-            "ratio");
-    for (guint i = 0; results && i < results->len; i++) {
-        BenchResult *r = &g_array_index(results, BenchResult, i);
+    fprintf(out, "%-13s %-12s %7s %7s %7s %8s %6s %6s %6s %5s %6s  %s\n",
+            "benchmark", "case", "ns", "cpu-ns", "trig-ns", "items/s",
+            "reads", "writes", "allocs", "h-all", "ratio", "ratio to");
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *r = bench_report_nth(i);
         g_autofree char *ratio = r->ratio > 0 ?
             g_strdup_printf("%.2fx", r->ratio) : g_strdup("-");
 
-        fprintf(out, "%-22s %-24s %12.1f %14.0f %8.3f %8.3f %8.3f %8s\n",
-                r->name, r->param, r->ns_per_item, r->items_per_sec,
+        fprintf(out, "%-13s %-12s %7.0f %7.0f %7.0f %8.0f %6.3f %6.3f %6.3f "
+                "%5.2f %6s  %s\n", r->name, r->param, r->ns_per_item,
+                r->cpu_ns_per_item, r->trigger_ns_per_item, r->items_per_sec,
                 r->reads_per_item, r->writes_per_item, r->allocs_per_item,
-                ratio);
+                r->host_allocs_per_item, ratio,
+                r->ratio_to ? r->ratio_to : "");
     }
 }
 
 bool bench_report_write_json(const char *path)
 {
-    FILE *f = fopen(path, "w");
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
 
-    if (!f) {
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *r = bench_report_nth(i);
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, r->name);
+        json_builder_set_member_name(b, "case");
+        json_builder_add_string_value(b, r->param);
+        json_builder_set_member_name(b, "ns_per_item");
+        json_builder_add_double_value(b, r->ns_per_item);
+        json_builder_set_member_name(b, "cpu_ns_per_item");
+        json_builder_add_double_value(b, r->cpu_ns_per_item);
+        json_builder_set_member_name(b, "trigger_ns_per_item");
+        json_builder_add_double_value(b, r->trigger_ns_per_item);
+        json_builder_set_member_name(b, "items_per_sec");
+        json_builder_add_double_value(b, r->items_per_sec);
+        json_builder_set_member_name(b, "reads_per_item");
+        json_builder_add_double_value(b, r->reads_per_item);
+        json_builder_set_member_name(b, "writes_per_item");
+        json_builder_add_double_value(b, r->writes_per_item);
+        json_builder_set_member_name(b, "allocs_per_item");
+        json_builder_add_double_value(b, r->allocs_per_item);
+        json_builder_set_member_name(b, "host_allocs_per_item");
+        json_builder_add_double_value(b, r->host_allocs_per_item);
+        json_builder_set_member_name(b, "ratio");
+        json_builder_add_double_value(b, r->ratio);
+        json_builder_set_member_name(b, "ratio_to");
+        if (r->ratio_to) {
+            json_builder_add_string_value(b, r->ratio_to);
+        } else {
+            json_builder_add_null_value(b);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    return json_generator_to_file(gen, path, NULL);
+}
+
+static double member_double(JsonObject *o, const char *name, bool *ok)
+{
+    JsonNode *n = json_object_get_member(o, name);
+
+    if (!n || json_node_get_value_type(n) != G_TYPE_DOUBLE) {
+        if (n && json_node_get_value_type(n) == G_TYPE_INT64) {
+            return json_node_get_int(n);
+        }
+        *ok = false;
+        return 0;
+    }
+    return json_node_get_double(n);
+}
+
+bool bench_report_load_json(const char *path, GError **errp)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    JsonArray *arr;
+
+    if (!json_parser_load_from_file(p, path, errp)) {
         return false;
     }
-    fprintf(f, "[\n");
-    for (guint i = 0; results && i < results->len; i++) {
-        BenchResult *r = &g_array_index(results, BenchResult, i);
-
-        fprintf(f, "  {\"name\": \"%s\", \"case\": \"%s\", \"ns_per_item\": %.1f, "
-                "\"items_per_sec\": %.0f, \"reads_per_item\": %.4f, "
-                "\"writes_per_item\": %.4f, \"allocs_per_item\": %.4f, "
-                "\"ratio\": %.3f}%s\n", r->name, r->param, r->ns_per_item,
-                r->items_per_sec, r->reads_per_item, r->writes_per_item,
-                r->allocs_per_item, r->ratio, i + 1 < results->len ? "," : "");
+    if (!JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p))) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: not a JSON array", path);
+        return false;
     }
-    fprintf(f, "]\n");
-    return fclose(f) == 0;
+    arr = json_node_get_array(json_parser_get_root(p));
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ?
+                        json_node_get_object(n) : NULL;
+        const char *name = o ? json_object_get_string_member_with_default(
+                                   o, "name", NULL) : NULL;
+        const char *param = o ? json_object_get_string_member_with_default(
+                                    o, "case", NULL) : NULL;
+        bool ok = name && param;
+        BenchResult r = {
+            .name = (char *)name,
+            .param = (char *)param,
+        };
+
+        if (ok) {
+            r.ns_per_item = member_double(o, "ns_per_item", &ok);
+            r.cpu_ns_per_item = member_double(o, "cpu_ns_per_item", &ok);
+            r.trigger_ns_per_item = member_double(o, "trigger_ns_per_item",
+                                                  &ok);
+            r.items_per_sec = member_double(o, "items_per_sec", &ok);
+            r.reads_per_item = member_double(o, "reads_per_item", &ok);
+            r.writes_per_item = member_double(o, "writes_per_item", &ok);
+            r.allocs_per_item = member_double(o, "allocs_per_item", &ok);
+            r.host_allocs_per_item = member_double(o, "host_allocs_per_item",
+                                                   &ok);
+        }
+        if (!ok) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "%s: element %u is not a benchmark result", path, i);
+            return false;
+        }
+        bench_report_add(&r);
+    }
+    return true;
 }

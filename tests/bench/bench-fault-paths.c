@@ -1,35 +1,77 @@
 /*
  * Fault-path benchmarks.  Prints a table and writes JSON; never fails on
- * timing.
+ * timing (see docs/devel/benchmarks.md).
  *
- *   bench-fault-paths [--json FILE] [--runs N] [--quick]
+ *   bench-fault-paths [--json FILE] [--rounds N] [--runs N] [--items N]
+ *                     [--quick] [--check]
+ *   bench-fault-paths --case SPEC [--results FILE] [--runs N] ...
  *
- * Floor: the simulator producing and consuming the records through the
- * same fds with no model (bench-floor.c), at batch sizes 1, 16, 64, 256.
- * Model cases register themselves in bench_cases[] below.
+ * The floor (the simulator alone, bench-floor.c) runs in this process.
+ * Every model case needs a machine of its own, and qemu_init() builds one
+ * per process, so each runs in a child: this program re-executes itself
+ * (/proc/self/exe) with --case SPEC --results FILE, waits for it and
+ * reads its results back from FILE.  A child is a fresh process (no
+ * simulator, glib or allocator state left by the floor or by another
+ * case), and "--case SPEC" alone runs one case in the foreground, which
+ * is what a profiler wants:
+ *
+ *   perf record -g ./bench-fault-paths --case vtd-roundtrip
+ *
+ * SPEC: vtd-roundtrip, vtd-pasids=N, vtd-groups=N, vtd-held=N,
+ * smmuv3-veventq.
+ *
+ * --check (the bench-smoke test): after writing the JSON, read it back
+ * and fail unless every case is there with non-zero, finite figures.  It
+ * never looks at how fast anything was.
  */
 #include "bench-common.h"
+#include "bench-cases.h"
 #include "bench-floor.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BDF "0000:02:00.0"
+#include <sys/wait.h>
+#include <glib/gstdio.h>
 
 static const unsigned batches[] = { 1, 16, 64, 256 };
+static const unsigned pasids_full[] = { 1, 64, 4096, 65536 };
+static const unsigned pasids_quick[] = { 1, 64, 512 };
+static const unsigned groups_full[] = { 1, 64, 512, 4096 };
+static const unsigned groups_quick[] = { 1, 64, 512 };
 
-static unsigned runs = 7;
-static uint64_t items = 1 << 14;
+static unsigned rounds = 3;
+static BenchOpts opts = {
+    .runs = 7,
+    .items = 1 << 14,
+    .bind_limit_s = 60,
+};
+
+void bench_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "bench: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    exit(1);
+}
 
 static void run_floor_faultq(void)
 {
-    bench_sim_start("intel-vtd", BDF);
-    bench_floor_faultq_setup(BDF, 1);
+    bench_sim_start("intel-vtd", BENCH_BDF);
+    bench_floor_faultq_setup(BENCH_BDF, 1);
     for (size_t i = 0; i < G_N_ELEMENTS(batches); i++) {
         g_autofree char *param = g_strdup_printf("batch=%u", batches[i]);
-        BenchResult r = { .name = "floor-faultq", .param = param };
+        BenchResult r = { .name = (char *)"floor-faultq", .param = param };
 
         bench_floor_batch = batches[i];
-        bench_measure(&r, runs, items, bench_floor_faultq_run, NULL);
+        bench_measure(&r, opts.runs, opts.items, bench_floor_faultq_run, NULL);
         bench_report_add(&r);
     }
     bench_floor_faultq_teardown();
@@ -38,47 +80,315 @@ static void run_floor_faultq(void)
 
 static void run_floor_veventq(void)
 {
-    bench_sim_start("arm-smmuv3", BDF);
-    bench_floor_veventq_setup(BDF, 1024);
+    bench_sim_start("arm-smmuv3", BENCH_BDF);
+    bench_floor_veventq_setup(BENCH_BDF, 1024);
     for (size_t i = 0; i < G_N_ELEMENTS(batches); i++) {
         g_autofree char *param = g_strdup_printf("batch=%u", batches[i]);
-        BenchResult r = { .name = "floor-veventq", .param = param };
+        BenchResult r = { .name = (char *)"floor-veventq", .param = param };
 
         bench_floor_batch = batches[i];
-        bench_measure(&r, runs, items, bench_floor_veventq_run, NULL);
+        bench_measure(&r, opts.runs, opts.items, bench_floor_veventq_run,
+                      NULL);
         bench_report_add(&r);
     }
     bench_floor_veventq_teardown();
     bench_sim_stop();
 }
 
+/* In the child: one case, results into the report. */
+static void run_case(const char *spec)
+{
+    g_autofree char *what = NULL;
+    const char *eq = strchr(spec, '=');
+    uint32_t n = 0;
+
+    if (!strcmp(spec, "smmuv3-veventq")) {
+        bench_smmuv3_run(&opts);
+        return;
+    }
+    if (!g_str_has_prefix(spec, "vtd-")) {
+        bench_fail("unknown case %s", spec);
+    }
+    what = g_strndup(spec + 4, eq ? (size_t)(eq - spec - 4) : strlen(spec));
+    if (eq) {
+        n = strtoul(eq + 1, NULL, 0);
+        if (!n) {
+            bench_fail("bad count in %s", spec);
+        }
+    }
+    bench_vtd_run(&opts, what, n);
+}
+
+/* In the parent: run @spec in a child and merge its results. */
+static void spawn_case(const char *argv0, const char *spec)
+{
+    g_autofree char *dir = g_dir_make_tmp("viommu-bench-case-XXXXXX", NULL);
+    g_autofree char *results = g_build_filename(dir, "results.json", NULL);
+    g_autofree char *runs = g_strdup_printf("%u", opts.runs);
+    g_autofree char *items = g_strdup_printf("%" PRIu64, opts.items);
+    g_autofree char *limit = g_strdup_printf("%u", opts.bind_limit_s);
+    const char *argv[] = {
+        "/proc/self/exe", "--case", spec, "--results", results,
+        "--runs", runs, "--items", items, "--bind-limit", limit, NULL,
+    };
+    g_autoptr(GError) err = NULL;
+    int64_t t0 = bench_now_ns();
+    int status;
+
+    fflush(stdout);
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
+                      NULL, NULL, NULL, NULL, &status, &err)) {
+        bench_fail("cannot run %s for %s: %s", argv0, spec, err->message);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+        bench_fail("case %s failed (wait status 0x%x)", spec, status);
+    }
+    if (!bench_report_load_json(results, &err)) {
+        bench_fail("case %s: %s", spec, err->message);
+    }
+    printf("bench: %-18s done in %.1f s\n", spec,
+           (bench_now_ns() - t0) / 1e9);
+    g_unlink(results);
+    g_rmdir(dir);
+}
+
+static BenchResult *find_first(const char *name)
+{
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        if (!strcmp(bench_report_nth(i)->name, name)) {
+            return bench_report_nth(i);
+        }
+    }
+    return NULL;
+}
+
+/* Model vs floor at the same batch; scaling vs the smallest case. */
+static void compute_ratios(void)
+{
+    BenchResult *pasids0 = find_first("prq-pasids");
+    BenchResult *groups0 = find_first("prq-groups");
+    BenchResult *held0 = find_first("prq-held");
+
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *r = bench_report_nth(i);
+
+        if (!strcmp(r->name, "prq-roundtrip")) {
+            bench_set_ratio(r, bench_report_find("floor-faultq", r->param));
+        } else if (!strcmp(r->name, "veventq-drain")) {
+            bench_set_ratio(r, bench_report_find("floor-veventq", r->param));
+        } else if (!strcmp(r->name, "prq-pasids")) {
+            bench_set_ratio(r, pasids0);
+        } else if (!strcmp(r->name, "prq-groups")) {
+            bench_set_ratio(r, groups0);
+        } else if (!strcmp(r->name, "prq-held")) {
+            bench_set_ratio(r, held0);
+        }
+    }
+}
+
+/* --check: the JSON is valid and every figure is there and sane. */
+static bool check_json(const char *path, unsigned expect)
+{
+    static const char *const needed[] = {
+        "floor-faultq", "floor-veventq", "prq-roundtrip", "prq-pasids",
+        "prq-groups", "prq-held", "pasid-bind", "veventq-drain",
+    };
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    JsonArray *arr;
+    bool ok = true;
+
+    if (!json_parser_load_from_file(p, path, &err)) {
+        fprintf(stderr, "check: %s: %s\n", path, err->message);
+        return false;
+    }
+    if (!JSON_NODE_HOLDS_ARRAY(json_parser_get_root(p))) {
+        fprintf(stderr, "check: %s is not an array\n", path);
+        return false;
+    }
+    arr = json_node_get_array(json_parser_get_root(p));
+    if (json_array_get_length(arr) != expect) {
+        fprintf(stderr, "check: %u results in %s, %u expected\n",
+                json_array_get_length(arr), path, expect);
+        ok = false;
+    }
+    for (size_t k = 0; k < G_N_ELEMENTS(needed); k++) {
+        bool seen = false;
+
+        for (guint i = 0; i < json_array_get_length(arr); i++) {
+            JsonObject *o = json_array_get_object_element(arr, i);
+            const char *name = json_object_get_string_member_with_default(
+                o, "name", "");
+            double ns = json_object_get_double_member_with_default(
+                o, "ns_per_item", 0);
+            double cpu = json_object_get_double_member_with_default(
+                o, "cpu_ns_per_item", 0);
+            double ips = json_object_get_double_member_with_default(
+                o, "items_per_sec", 0);
+            double reads = json_object_get_double_member_with_default(
+                o, "reads_per_item", -1);
+            double allocs = json_object_get_double_member_with_default(
+                o, "allocs_per_item", -1);
+
+            if (strcmp(name, needed[k])) {
+                continue;
+            }
+            seen = true;
+            if (!(isfinite(ns) && ns > 0 && isfinite(ips) && ips > 0 &&
+                  isfinite(cpu) && cpu > 0 &&
+                  allocs >= 0 &&
+                  (!strcmp(name, "pasid-bind") || reads > 0))) {
+                fprintf(stderr, "check: %s %s: implausible figures\n", name,
+                        json_object_get_string_member_with_default(
+                            o, "case", "?"));
+                ok = false;
+            }
+        }
+        if (!seen) {
+            fprintf(stderr, "check: no %s result\n", needed[k]);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void run_round(const char *argv0, const unsigned *pasids,
+                      size_t npasids, const unsigned *groups, size_t ngroups);
+
+static G_GNUC_NORETURN void usage(const char *argv0)
+{
+    fprintf(stderr,
+            "usage: %s [--json FILE] [--rounds N] [--runs N] [--items N] "
+            "[--quick] [--check]\n"
+            "       %s --case SPEC [--results FILE] [--runs N] [--items N]\n"
+            "SPEC: vtd-roundtrip, vtd-pasids=N, vtd-groups=N, vtd-held=N, "
+            "smmuv3-veventq\n", argv0, argv0);
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
-    const char *json = NULL;
+    const char *json = NULL, *spec = NULL, *results = NULL;
+    const unsigned *pasids = pasids_full, *groups = groups_full;
+    size_t npasids = G_N_ELEMENTS(pasids_full);
+    size_t ngroups = G_N_ELEMENTS(groups_full);
+    bool check = false;
+    int64_t t0 = bench_now_ns();
 
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json") && i + 1 < argc) {
+        const char *arg = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (!strcmp(arg, "--quick")) {
+            opts.quick = true;
+            opts.runs = 3;
+            opts.items = 1 << 10;
+            opts.bind_limit_s = 10;
+            rounds = 1;
+        } else if (!strcmp(arg, "--check")) {
+            check = true;
+        } else if (!val) {
+            usage(argv[0]);
+        } else if (!strcmp(arg, "--json")) {
             json = argv[++i];
-        } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-            runs = MAX(atoi(argv[++i]), 1);
-        } else if (!strcmp(argv[i], "--quick")) {
-            runs = 3;
-            items = 1 << 10;
+        } else if (!strcmp(arg, "--case")) {
+            spec = argv[++i];
+        } else if (!strcmp(arg, "--results")) {
+            results = argv[++i];
+        } else if (!strcmp(arg, "--runs")) {
+            opts.runs = MAX(atoi(val), 1);
+            i++;
+        } else if (!strcmp(arg, "--items")) {
+            opts.items = MAX(g_ascii_strtoull(val, NULL, 0), 1);
+            i++;
+        } else if (!strcmp(arg, "--rounds")) {
+            rounds = MAX(atoi(val), 1);
+            i++;
+        } else if (!strcmp(arg, "--bind-limit")) {
+            opts.bind_limit_s = MAX(atoi(val), 1);
+            i++;
         } else {
-            fprintf(stderr, "usage: %s [--json FILE] [--runs N] [--quick]\n",
-                    argv[0]);
-            return 2;
+            usage(argv[0]);
         }
     }
 
-    run_floor_faultq();
-    run_floor_veventq();
+    if (spec) {
+        /* A child (or a profiling run): one case, one machine. */
+        run_case(spec);
+        if (results) {
+            if (!bench_report_write_json(results)) {
+                bench_fail("cannot write %s", results);
+            }
+        } else {
+            bench_report_print(stdout, spec);
+        }
+        fflush(stdout);
+        /* No qemu_cleanup(): the simulated host goes with the process. */
+        _exit(0);
+    }
 
-    bench_report_print(stdout, "Fault paths (median ns per fault / event; "
-                       "reads, writes, allocs per item)");
+    if (opts.quick) {
+        pasids = pasids_quick;
+        npasids = G_N_ELEMENTS(pasids_quick);
+        groups = groups_quick;
+        ngroups = G_N_ELEMENTS(groups_quick);
+    }
+    for (unsigned round = 0; round < rounds; round++) {
+        run_round(argv[0], pasids, npasids, groups, ngroups);
+    }
+    bench_report_collapse_rounds();
+    compute_ratios();
+
+    bench_report_print(stdout, "Fault paths: median ns per item (fault or "
+                       "event); read()/write() calls, VMM and host heap "
+                       "allocations per item");
+    printf("(%u rounds of %u runs of %" PRIu64 " items per case; each "
+           "figure is the median run of the median round; ratios on CPU "
+           "time; %.1f s in all)\n", rounds, opts.runs, opts.items,
+           (bench_now_ns() - t0) / 1e9);
     if (json && !bench_report_write_json(json)) {
         fprintf(stderr, "bench: cannot write %s\n", json);
         return 1;
     }
+    if (check) {
+        if (!json) {
+            fprintf(stderr, "bench: --check needs --json FILE\n");
+            return 2;
+        }
+        if (!check_json(json, bench_report_count())) {
+            return 1;
+        }
+        printf("check: %s holds %u sane results\n", json,
+               bench_report_count());
+    }
     return 0;
+}
+
+/*
+ * One round: the floors, then every model case in a child.  Rounds
+ * spread each case over the whole run, so that a slow spell of the
+ * machine does not land on one case only.
+ */
+static void run_round(const char *argv0, const unsigned *pasids,
+                      size_t npasids, const unsigned *groups, size_t ngroups)
+{
+    run_floor_faultq();
+    run_floor_veventq();
+    spawn_case(argv0, "vtd-roundtrip");
+    for (size_t i = 0; i < npasids; i++) {
+        g_autofree char *s = g_strdup_printf("vtd-pasids=%u", pasids[i]);
+
+        spawn_case(argv0, s);
+    }
+    for (size_t i = 0; i < ngroups; i++) {
+        g_autofree char *s = g_strdup_printf("vtd-groups=%u", groups[i]);
+
+        spawn_case(argv0, s);
+    }
+    for (size_t i = 0; i < ngroups; i++) {
+        g_autofree char *s = g_strdup_printf("vtd-held=%u", groups[i]);
+
+        spawn_case(argv0, s);
+    }
+    spawn_case(argv0, "smmuv3-veventq");
 }

@@ -4,6 +4,7 @@
  * read whole records in batches, answer page groups — so that the model
  * benchmarks can be read as a ratio to it.
  */
+#include "bench-common.h"
 #include "bench-floor.h"
 #include "iommufd-sim.h"
 #include <dirent.h>
@@ -26,6 +27,7 @@ unsigned bench_floor_batch = 1;
 static char *sim_dir;
 static int iommufd = -1, devfd = -1, eventfd_q = -1;
 static uint32_t devid, ioas_id, parent_id, queue_id, child_id, vdev_id;
+static uint32_t ste_hwpt_id;
 static uint32_t floor_pasid;
 static const char *floor_bdf;
 static struct iommu_hwpt_pgfault fault_buf[MAX_BATCH];
@@ -51,7 +53,7 @@ void bench_sim_start(const char *iommu_type, const char *bdf)
     g_autofree char *text = g_strdup_printf(
         "[iommu]\ntype=%s\nnesting=true\n"
         "[device %s]\nvendor-id=0x8086\ndevice-id=0x1234\n"
-        "pasid-width=20\npri=true\npri-capacity=4096\nats=true\n"
+        "pasid-width=20\npri=true\npri-capacity=65536\nats=true\n"
         "stream-id=0x100\n", iommu_type, bdf);
 
     sim_dir = g_dir_make_tmp("viommu-bench-XXXXXX", NULL);
@@ -80,8 +82,8 @@ void bench_sim_stop(void)
 
 static void open_and_bind(const char *bdf)
 {
-    g_autofree char *dir_path = g_strdup_printf("/sys/bus/pci/devices/%s/vfio-dev",
-                                                bdf);
+    g_autofree char *dir_path =
+        g_strdup_printf("/sys/bus/pci/devices/%s/vfio-dev", bdf);
     struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
     struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
     struct iommu_hwpt_alloc parent = {
@@ -178,14 +180,25 @@ void bench_floor_faultq_run(void *opaque, uint64_t items)
         unsigned got;
 
         for (unsigned i = 0; i < batch; i++) {
-            sim_trigger_fault(floor_bdf, floor_pasid, 0x1000 * (i + 1),
-                              SIM_ACCESS_READ, i, true);
+            int rc = BENCH_HOST(sim_trigger_fault(floor_bdf, floor_pasid,
+                                                  0x1000 * (i + 1),
+                                                  SIM_ACCESS_READ, i, true));
+
+            if (rc < 0) {
+                errno = -rc;
+                die("sim_trigger_fault");
+            }
         }
         n = read(eventfd_q, fault_buf, batch * sizeof(fault_buf[0]));
         if (n < 0) {
             die("FAULTQ read");
         }
         got = n / sizeof(fault_buf[0]);
+        if (got != batch) {
+            fprintf(stderr, "bench: floor read %u page requests of %u\n",
+                    got, batch);
+            exit(1);
+        }
         for (unsigned i = 0; i < got; i++) {
             resp_buf[i].cookie = fault_buf[i].cookie;
             resp_buf[i].code = IOMMUFD_PAGE_RESP_SUCCESS;
@@ -225,6 +238,15 @@ void bench_floor_veventq_setup(const char *bdf, uint32_t depth)
         .type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
         .veventq_depth = depth,
     };
+    /* STE: V, Config = bypass (what the model attaches while bypassing) */
+    struct iommu_hwpt_arm_smmuv3 ste = { .ste = { 0x9, 0 } };
+    struct iommu_hwpt_alloc nested = {
+        .size = sizeof(nested),
+        .data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
+        .data_len = sizeof(ste),
+        .data_uptr = (uintptr_t)&ste,
+    };
+    struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
 
     open_and_bind(bdf);
     viommu.dev_id = devid;
@@ -235,6 +257,16 @@ void bench_floor_veventq_setup(const char *bdf, uint32_t depth)
     vdev.dev_id = devid;
     xioctl(iommufd, IOMMU_VDEVICE_ALLOC, &vdev, "VDEVICE_ALLOC");
     vdev_id = vdev.out_vdevice_id;
+    /*
+     * The host reports events only for a device attached to a HWPT of
+     * that vIOMMU (the kernel: a nested domain on it).
+     */
+    nested.dev_id = devid;
+    nested.pt_id = child_id;
+    xioctl(iommufd, IOMMU_HWPT_ALLOC, &nested, "HWPT_ALLOC nested (STE)");
+    ste_hwpt_id = nested.out_hwpt_id;
+    attach.pt_id = ste_hwpt_id;
+    xioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach, "ATTACH");
     veventq.viommu_id = child_id;
     xioctl(iommufd, IOMMU_VEVENTQ_ALLOC, &veventq, "VEVENTQ_ALLOC");
     queue_id = veventq.out_veventq_id;
@@ -245,22 +277,44 @@ void bench_floor_veventq_setup(const char *bdf, uint32_t depth)
 void bench_floor_veventq_run(void *opaque, uint64_t items)
 {
     unsigned batch = MIN(bench_floor_batch, MAX_BATCH);
-    uint64_t record[4] = { 0x10, 0x100ULL << 32, 0, 0 };
+    /* F_TRANSLATION from the physical StreamID, as the model's case */
+    uint64_t record[4] = { 0x10 | 0x100ULL << 32, 1ULL << 35, 0, 0 };
 
     for (uint64_t done = 0; done < items; done += batch) {
+        ssize_t n;
+
         for (unsigned i = 0; i < batch; i++) {
-            sim_trigger_vevent(floor_bdf, record, sizeof(record));
+            int rc = BENCH_HOST(sim_trigger_vevent(floor_bdf, record,
+                                                   sizeof(record)));
+
+            if (rc < 0) {
+                errno = -rc;
+                die("sim_trigger_vevent");
+            }
         }
-        if (read(eventfd_q, vevent_buf, batch * 40) < 0) {
+        n = read(eventfd_q, vevent_buf, batch * 40);
+        if (n < 0) {
             die("vEVENTQ read");
+        }
+        if (n != batch * 40) {
+            fprintf(stderr, "bench: floor read %zd bytes of vEVENTs, %u "
+                    "expected\n", n, batch * 40);
+            exit(1);
         }
     }
 }
 
 void bench_floor_veventq_teardown(void)
 {
+    struct vfio_device_detach_iommufd_pt detach = {
+        .argsz = sizeof(detach),
+    };
+
     close(eventfd_q);
     destroy(queue_id);
+    xioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach, "DETACH");
+    destroy(ste_hwpt_id);
+    ste_hwpt_id = 0;
     destroy(vdev_id);
     destroy(child_id);
     queue_id = vdev_id = child_id = 0;

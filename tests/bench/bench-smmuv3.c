@@ -1,0 +1,105 @@
+/*
+ * SMMUv3 vEVENTQ drain, in-process: host event (simulator) -> vEVENTQ fd
+ * -> arm-smmuv3 accel -> guest Event Queue -> libqos guest driver
+ * consumes each record and advances EVENTQ_CONS.  See
+ * docs/devel/benchmarks.md.
+ */
+#include "bench-common.h"
+#include "bench-cases.h"
+#include "bench-floor.h"
+#include "iommufd-sim.h"
+#include "qtest-inproc.h"
+#include "libqos/qos-smmuv3.h"
+#include <inttypes.h>
+#include <string.h>
+
+#define RAM_BASE        0x40000000ULL
+#define PSID            0x100           /* bench_sim_start()'s stream-id */
+#define VSID            0x8             /* addr=1.0 */
+#define EVTQ_LOG2       10              /* guest queue, and vEVENTQ depth */
+
+typedef struct SmmuBench {
+    QSMMUv3 s;
+    unsigned batch;
+    uint64_t iova;
+} SmmuBench;
+
+static char *smmu_argv[] = {
+    (char *)"viommu-system", (char *)"-M", (char *)"virt", (char *)"-accel",
+    (char *)"qtest", (char *)"-nodefaults", (char *)"-object",
+    (char *)"iommufd,id=iommufd0", (char *)"-device",
+    (char *)"arm-smmuv3,primary-bus=pcie.0,id=smmuv3.0,accel=on",
+    (char *)"-device",
+    (char *)"vfio-pci,host=" BENCH_BDF ",iommufd=iommufd0,id=dev0,addr=1.0",
+    NULL
+};
+
+static void smmu_drain(void *opaque, uint64_t items)
+{
+    SmmuBench *b = opaque;
+    unsigned batch = b->batch;
+
+    for (uint64_t done = 0; done < items; done += batch) {
+        uint64_t evt[4];
+
+        for (unsigned i = 0; i < batch; i++) {
+            /* F_TRANSLATION, physical StreamID, read, stage 1 */
+            uint64_t rec[4] = {
+                0x10 | (uint64_t)PSID << 32, 1ULL << 35, b->iova++ << 12, 0,
+            };
+            int rc = BENCH_HOST(sim_trigger_vevent(BENCH_BDF, rec,
+                                                   sizeof(rec)));
+
+            if (rc < 0) {
+                bench_fail("sim_trigger_vevent: %s", g_strerror(-rc));
+            }
+        }
+        /* The main loop runs the vEVENTQ handler: records in the EVTQ. */
+        qtest_inproc_pump();
+        for (unsigned i = 0; i < batch; i++) {
+            if (!qsmmu_evtq_pop(&b->s, evt)) {
+                bench_fail("%u events in the guest queue, expected %u", i,
+                           batch);
+            }
+            if ((evt[0] >> 32) != VSID) {
+                bench_fail("event with StreamID 0x%x, expected vSID 0x%x",
+                           (unsigned)(evt[0] >> 32), VSID);
+            }
+        }
+    }
+}
+
+void bench_smmuv3_run(const BenchOpts *o)
+{
+    static const unsigned batches[] = { 1, 16, 64, 256 };
+    SmmuBench b = { 0 };
+    struct sim_stats st;
+    QTestState *qts;
+
+    bench_sim_start("arm-smmuv3", BENCH_BDF);
+    qts = qtest_inproc_init(G_N_ELEMENTS(smmu_argv) - 1, smmu_argv);
+    qsmmu_init(&b.s, qts, RAM_BASE + 0x100000, 0x1000000);
+    if (!qsmmu_probe(&b.s, 8, true, EVTQ_LOG2)) {
+        bench_fail("SMMUv3 guest probe failed");
+    }
+    sim_get_stats(&st);
+    if (st.live[SIM_OBJ_VEVENTQ] != 1) {
+        bench_fail("no vEVENTQ after the guest enabled its Event Queue");
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(batches); i++) {
+        g_autofree char *param = g_strdup_printf("batch=%u", batches[i]);
+        BenchResult r = { .name = (char *)"veventq-drain", .param = param };
+        uint64_t items = MAX(o->items, 4ULL * batches[i]);
+
+        b.batch = batches[i];
+        items -= items % b.batch;
+        bench_measure(&r, o->runs, items, smmu_drain, &b);
+        bench_report_add(&r);
+    }
+    sim_get_stats(&st);
+    if (st.vevents_lost || st.vevents_read != st.vevents) {
+        bench_fail("%" PRIu64 " vEVENTs lost, %" PRIu64 " of %" PRIu64
+                   " read", st.vevents_lost, st.vevents_read, st.vevents);
+    }
+    qsmmu_cleanup(&b.s);
+}
