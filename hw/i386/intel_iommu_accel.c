@@ -17,7 +17,14 @@
  *    to go) is answered right away, as the hardware would;
  *  - responses are batched, and the batch is always flushed before any
  *    attach/detach, so that a queued answer never meets a group the kernel
- *    has already answered (or a reused cookie).
+ *    has already answered (or a reused cookie);
+ *  - a FAULTQ whose read or write fails (other than EINVAL on write) is
+ *    dead: its groups are forgotten, the unsent batch dropped, and the
+ *    kernel answers them on detach/replace/FAULT destruction.
+ *
+ * Host object lifetime: an HWPT is destroyed only once nothing is attached
+ * to it (a refused detach leaves a stale binding, retried later), and a
+ * dead FAULT object once no HWPT names it (VTDFaultQ counts them).
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -45,12 +52,50 @@
 typedef struct VTDPASIDCacheEntry VTDPASIDCacheEntry;
 typedef struct VTDPRQGroup VTDPRQGroup;
 
+/*
+ * One FAULTQ generation: a FAULT object and the count of nested HWPTs
+ * that name it.  The kernel refuses to destroy a FAULT object (EBUSY)
+ * while an HWPT names it, so a FAULTQ that died with HWPTs still naming
+ * it is kept here, dead, and destroyed with the last of them.  Every
+ * pointer to a generation (binding, stale binding, orphan HWPT) is
+ * counted in @hwpts.
+ */
+typedef struct VTDFaultQ {
+    IOMMUFDBackend *be;
+    uint32_t fault_id;
+    unsigned hwpts;             /* nested HWPTs naming it, not destroyed */
+    bool dead;                  /* fd closed, IOMMU_DESTROY still pending */
+} VTDFaultQ;
+
+/*
+ * A binding whose detach the host refused: its HWPT (0: the nesting
+ * parent) is still attached to that PASID, holding the guest's removed
+ * tables.  Its groups were answered (INVALID, by us) when it was
+ * removed; late ones are unrouted and answered at once.  Detach is
+ * retried (PASID-cache invalidation, unplug, reset) or the attachment
+ * replaced by a new binding of the PASID; only then is the HWPT freed.
+ */
+typedef struct VTDStaleBinding {
+    uint32_t pasid;
+    uint16_t did;               /* of the removed PASID entry */
+    uint32_t hwpt_id;
+    VTDFaultQ *fq;              /* FAULTQ the HWPT names, NULL: none */
+} VTDStaleBinding;
+
+/* A nested HWPT of an unplugged device, destroyed once it is unbound. */
+typedef struct VTDOrphanHWPT {
+    IOMMUFDBackend *be;         /* referenced */
+    uint32_t hwpt_id;
+    VTDFaultQ *fq;
+} VTDOrphanHWPT;
+
 typedef struct VTDHostIOMMUDevice {
     uint8_t bus_num;
     uint8_t devfn;
     uint16_t rid;               /* guest requester id */
     HostIOMMUDevice *hiod;
     GHashTable *pasids;         /* PASID -> VTDPASIDCacheEntry */
+    GHashTable *stale;          /* PASID -> VTDStaleBinding */
 } VTDHostIOMMUDevice;
 
 /* One per (passthrough device, PASID) with a present guest PASID entry. */
@@ -61,7 +106,7 @@ struct VTDPASIDCacheEntry {
     VTDPASIDEntry pe;           /* as last bound */
     bool pre;                   /* context entry PRE when bound */
     uint32_t fs_hwpt_id;        /* nested HWPT; 0 when bound to the parent */
-    uint32_t fault_id;          /* FAULTQ of that HWPT, 0: no faults */
+    VTDFaultQ *fq;              /* FAULTQ that HWPT names, NULL: none */
     QTAILQ_HEAD(, VTDPRQGroup) groups;  /* outstanding, oldest first */
 };
 
@@ -80,9 +125,11 @@ struct VTDAccel {
     GHashTable *groups;         /* &group->key -> first group of that key */
 
     /* The FAULTQ shared by every fault-capable HWPT of this vIOMMU */
-    IOMMUFDBackend *fq_be;
-    uint32_t fault_id;
+    VTDFaultQ *fq;              /* current generation, NULL: none */
     int fault_fd;               /* -1: none */
+    GPtrArray *dead_fqs;        /* VTDFaultQ *, dead, HWPTs still name them */
+    GPtrArray *orphans;         /* VTDOrphanHWPT * */
+    QEMUBH *orphan_bh;
     bool fq_dying;              /* teardown BH scheduled */
     unsigned fq_errors;
     QEMUBH *fq_teardown_bh;
@@ -188,6 +235,16 @@ static VTDPRQGroup *vtd_group_take(VTDAccel *a, uint64_t key)
 /* ------------------------------------------------------------------ */
 /* Responses to the host                                               */
 
+static void vtd_faultq_fail(IntelIOMMUState *s, int err);
+
+/*
+ * Write the queued responses.  The groups they answer are no longer in
+ * the outstanding table, so every one of them must either reach the
+ * kernel or be left to it: if the FAULTQ is dead (any write error but
+ * EINVAL), the kernel answers them INVALID itself on detach, replace or
+ * FAULT destruction, which the teardown of the FAULTQ leads to; we never
+ * write them again.
+ */
 static void vtd_resp_flush(IntelIOMMUState *s)
 {
     VTDAccel *a = s->accel;
@@ -197,40 +254,50 @@ static void vtd_resp_flush(IntelIOMMUState *s)
         return;
     }
     if (a->fault_fd < 0 || a->fq_dying) {
-        error_report_once("intel-iommu: FAULTQ gone, %u page group "
-                          "response(s) could not be sent", a->nresp);
+        /* Already reported by vtd_faultq_fail(). */
+        trace_vtd_prq_response_dropped(a->nresp, 0);
         a->nresp = 0;
         return;
     }
     while (off < a->nresp) {
         ssize_t n = write(a->fault_fd, &a->resp[off],
                           (a->nresp - off) * sizeof(a->resp[0]));
+        int err = errno;
 
         if (n < 0) {
             /* A FAULTQ write never blocks; bound the retries anyway. */
-            if ((errno == EINTR || errno == EAGAIN) && ++retries < 16) {
+            if ((err == EINTR || err == EAGAIN) && ++retries < 16) {
                 continue;
             }
-            /* The kernel stops at the first response it refuses. */
             trace_vtd_prq_response_refused(a->resp[off].cookie,
-                                           a->resp[off].code, errno);
-            error_report_once("intel-iommu: FAULTQ refused the response for "
-                              "cookie %u: %s", a->resp[off].cookie,
-                              g_strerror(errno));
-            if (errno != EINVAL) {
-                break;
+                                           a->resp[off].code, err);
+            if (err == EINVAL) {
+                /*
+                 * The kernel refuses a bad cookie or code and stops at
+                 * it: skip that one response, send the rest.
+                 */
+                error_report_once("intel-iommu: FAULTQ refused the response "
+                                  "for cookie %u: %s", a->resp[off].cookie,
+                                  g_strerror(err));
+                off++;
+                continue;
             }
-            off++;
-            continue;
+            /* EBADF, EIO, ...: the FAULTQ is dead, as on the read side. */
+            trace_vtd_prq_response_dropped(a->nresp - off, err);
+            vtd_faultq_fail(s, err);
+            break;
+        }
+        if (n < (ssize_t)sizeof(a->resp[0])) {
+            /* Not one response consumed, and no error: don't spin. */
+            trace_vtd_prq_response_dropped(a->nresp - off, EIO);
+            vtd_faultq_fail(s, EIO);
+            break;
         }
         if (n % sizeof(a->resp[0])) {
             error_report_once("intel-iommu: short FAULTQ write (%zd bytes)",
                               n);
         }
         off += n / sizeof(a->resp[0]);
-        if (n == 0) {
-            break;
-        }
     }
     a->nresp = 0;
 }
@@ -290,29 +357,55 @@ static void vtd_pce_answer_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
 
 static void vtd_prq_read_fault(void *opaque);
 
-static void vtd_faultq_close(IntelIOMMUState *s)
+/* A nested HWPT naming @fq was destroyed. */
+static void vtd_faultq_put(IntelIOMMUState *s, VTDFaultQ *fq)
 {
     VTDAccel *a = s->accel;
     g_autoptr(Error) err = NULL;
+    bool ok;
 
-    if (a->fault_fd < 0) {
+    g_assert(fq->hwpts);
+    if (--fq->hwpts || !fq->dead) {
+        return;
+    }
+    /* The last HWPT naming a dead FAULTQ is gone: so can it be. */
+    ok = iommufd_backend_free_id(fq->be, fq->fault_id, &err);
+    trace_vtd_faultq_free_deferred(fq->fault_id, ok);
+    g_ptr_array_remove_fast(a->dead_fqs, fq);
+    g_free(fq);
+}
+
+static void vtd_faultq_close(IntelIOMMUState *s)
+{
+    VTDAccel *a = s->accel;
+    VTDFaultQ *fq = a->fq;
+    g_autoptr(Error) err = NULL;
+
+    if (!fq) {
         return;
     }
     qemu_set_fd_handler(a->fault_fd, NULL, NULL, NULL);
     close(a->fault_fd);
     a->fault_fd = -1;
-    /*
-     * Fails with EBUSY while nested HWPTs still name it; the kernel then
-     * frees it with the last of them (or with the iommufd).
-     */
-    if (!iommufd_backend_free_id(a->fq_be, a->fault_id, &err)) {
-        trace_vtd_faultq_free_busy(a->fault_id);
-    }
-    trace_vtd_faultq_teardown(a->fault_id);
-    a->fault_id = 0;
-    a->fq_be = NULL;
+    a->fq = NULL;
     a->fq_dying = false;
     a->fq_errors = 0;
+    trace_vtd_faultq_teardown(fq->fault_id);
+    /*
+     * IOMMU_DESTROY fails with EBUSY while nested HWPTs still name it:
+     * then it is destroyed with the last of them (vtd_faultq_put).
+     */
+    if (fq->hwpts) {
+        trace_vtd_faultq_free_busy(fq->fault_id);
+        fq->dead = true;
+        g_ptr_array_add(a->dead_fqs, fq);
+        return;
+    }
+    if (!iommufd_backend_free_id(fq->be, fq->fault_id, &err)) {
+        /* Nothing names it: only a closed iommufd gets here. */
+        trace_vtd_faultq_free_failed(fq->fault_id);
+    }
+    g_free(fq);
 }
 
 static void vtd_faultq_teardown_bh(void *opaque)
@@ -322,14 +415,17 @@ static void vtd_faultq_teardown_bh(void *opaque)
     GHashTableIter it;
     VTDPASIDCacheEntry *pce;
 
-    /* Nobody can answer through a dead fd: forget what it delivered. */
+    /*
+     * Nobody can answer through a dead fd: forget every group it
+     * delivered (all outstanding groups came through it).  The kernel
+     * answers them INVALID when their HWPT is detached or replaced, or
+     * the FAULT object destroyed.
+     */
     g_hash_table_iter_init(&it, a->routes);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
-        if (pce->fault_id == a->fault_id) {
-            vtd_pce_forget_groups(s, pce);
-            pce->fault_id = 0;
-        }
+        vtd_pce_forget_groups(s, pce);
     }
+    g_assert(!a->outstanding);
     a->nresp = 0;
     vtd_faultq_close(s);
 }
@@ -341,7 +437,7 @@ static void vtd_faultq_fail(IntelIOMMUState *s, int err)
 
     error_report_once("intel-iommu: FAULTQ %u unusable (%s): page requests "
                       "of passthrough devices are no longer delivered",
-                      a->fault_id, g_strerror(err));
+                      a->fq ? a->fq->fault_id : 0, g_strerror(err));
     if (!a->fq_dying) {
         a->fq_dying = true;
         qemu_bh_schedule(a->fq_teardown_bh);
@@ -349,33 +445,36 @@ static void vtd_faultq_fail(IntelIOMMUState *s, int err)
 }
 
 static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
-                           uint32_t *fault_id, Error **errp)
+                           VTDFaultQ **fq, Error **errp)
 {
     VTDAccel *a = s->accel;
+    uint32_t fault_id;
+    int fd;
 
     if (a->fq_dying) {
         error_setg(errp, "the FAULTQ is being torn down");
         return false;
     }
-    if (a->fault_fd >= 0) {
-        if (a->fq_be != be) {
+    if (a->fq) {
+        if (a->fq->be != be) {
             error_setg(errp, "all passthrough devices with page requests "
                        "must use the same iommufd backend");
             return false;
         }
-        *fault_id = a->fault_id;
+        *fq = a->fq;
         return true;
     }
-    if (!iommufd_backend_alloc_faultq(be, &a->fault_id, &a->fault_fd, errp)) {
-        a->fault_fd = -1;
-        a->fault_id = 0;
+    if (!iommufd_backend_alloc_faultq(be, &fault_id, &fd, errp)) {
         return false;
     }
-    a->fq_be = be;
+    a->fq = g_new0(VTDFaultQ, 1);
+    a->fq->be = be;
+    a->fq->fault_id = fault_id;
+    a->fault_fd = fd;
     a->fq_errors = 0;
     qemu_set_fd_handler(a->fault_fd, vtd_prq_read_fault, NULL, s);
-    trace_vtd_faultq_alloc(a->fault_id, a->fault_fd);
-    *fault_id = a->fault_id;
+    trace_vtd_faultq_alloc(fault_id, fd);
+    *fq = a->fq;
     return true;
 }
 
@@ -551,7 +650,7 @@ void vtd_accel_prq_reset(IntelIOMMUState *s)
 static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
                                   VTDHostIOMMUDevice *vhiod, uint32_t pasid,
                                   const VTDPASIDEntry *pe, bool pre,
-                                  uint32_t *hwpt_id, uint32_t *fault_id,
+                                  uint32_t *hwpt_id, VTDFaultQ **fq,
                                   Error **errp)
 {
     HostIOMMUDevice *hiod = vhiod->hiod;
@@ -577,11 +676,11 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
     if (s->pasid_bits && hiod->caps.max_pasid_log2) {
         flags |= IOMMU_HWPT_ALLOC_PASID;
     }
-    *fault_id = 0;
+    *fq = NULL;
     if (s->svm && pre) {
         Error *ferr = NULL;
 
-        if (vtd_faultq_get(s, hiod->iommufd, fault_id, &ferr)) {
+        if (vtd_faultq_get(s, hiod->iommufd, fq, &ferr)) {
             flags |= IOMMU_HWPT_FAULT_ID_VALID;
         } else {
             error_report("intel-iommu: %s PASID %u: page requests disabled: "
@@ -592,23 +691,142 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
     if (!iommufd_backend_alloc_hwpt(hiod->iommufd, hiod->devid,
                                     hiod->nest_parent_id, flags,
                                     IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &s1,
-                                    *fault_id, hwpt_id, errp)) {
+                                    *fq ? (*fq)->fault_id : 0, hwpt_id,
+                                    errp)) {
+        *fq = NULL;
         return false;
     }
+    if (*fq) {
+        (*fq)->hwpts++;
+    }
     trace_vtd_pasid_bind_fs(hiod->name, pasid, *hwpt_id, s1.pgtbl_addr,
-                            *fault_id);
+                            *fq ? (*fq)->fault_id : 0);
     return true;
 }
 
-static void vtd_pce_free_hwpt(VTDHostIOMMUDevice *vhiod, uint32_t hwpt_id)
+/* Destroy a nested HWPT that is attached nowhere (any more). */
+static void vtd_pce_free_hwpt(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                              uint32_t hwpt_id, VTDFaultQ *fq)
 {
     g_autoptr(Error) err = NULL;
 
-    if (hwpt_id &&
-        !iommufd_backend_free_id(vhiod->hiod->iommufd, hwpt_id, &err)) {
+    if (!hwpt_id) {
+        return;
+    }
+    if (!iommufd_backend_free_id(vhiod->hiod->iommufd, hwpt_id, &err)) {
         error_report_once("intel-iommu: %s: %s", vhiod->hiod->name,
                           error_get_pretty(err));
+        return;
     }
+    if (fq) {
+        vtd_faultq_put(s, fq);
+    }
+}
+
+/*
+ * A new attachment of @pasid replaced a stale one (the kernel answered
+ * whatever was pending on it): the old HWPT can go now.
+ */
+static void vtd_stale_replaced(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                               uint32_t pasid)
+{
+    VTDStaleBinding *st = g_hash_table_lookup(vhiod->stale,
+                                              GUINT_TO_POINTER(pasid));
+
+    if (!st) {
+        return;
+    }
+    trace_vtd_pasid_stale_replaced(vhiod->hiod->name, pasid, st->hwpt_id);
+    vtd_pce_free_hwpt(s, vhiod, st->hwpt_id, st->fq);
+    g_hash_table_remove(vhiod->stale, GUINT_TO_POINTER(pasid));
+}
+
+/* Try the refused detach again; on success free the HWPT. */
+static bool vtd_stale_retry(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                            VTDStaleBinding *st)
+{
+    g_autoptr(Error) err = NULL;
+    uint32_t pasid = st->pasid;
+    bool ok;
+
+    /* A queued answer must not meet a group the detach answers. */
+    vtd_resp_flush(s);
+    ok = host_iommu_device_detach_hwpt(vhiod->hiod, pasid, &err);
+    /* Reported once, when it was first refused. */
+    trace_vtd_pasid_stale_retry(vhiod->hiod->name, pasid, st->hwpt_id, ok);
+    if (!ok) {
+        return false;
+    }
+    vtd_pce_free_hwpt(s, vhiod, st->hwpt_id, st->fq);
+    g_hash_table_remove(vhiod->stale, GUINT_TO_POINTER(pasid));
+    return true;
+}
+
+/*
+ * The PASIDs of the stale bindings of @vhiod in the scope of a PASID-cache
+ * invalidation (@g, @did, @pasid; VTD_PC_G_GLOBAL: all of them), other
+ * PASIDs before the RID; NULL if there are none.
+ */
+static GArray *vtd_stale_in_scope(VTDHostIOMMUDevice *vhiod, unsigned g,
+                                  uint16_t did, uint32_t pasid)
+{
+    GArray *todo;
+    VTDStaleBinding *st;
+    GHashTableIter it;
+    bool rid = false;
+
+    if (!g_hash_table_size(vhiod->stale)) {
+        return NULL;
+    }
+    todo = g_array_new(false, false, sizeof(uint32_t));
+    g_hash_table_iter_init(&it, vhiod->stale);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&st)) {
+        if ((g == VTD_PC_G_PASID && st->pasid != pasid) ||
+            (g == VTD_PC_G_DOMAIN && st->did != did)) {
+            continue;
+        }
+        if (st->pasid == IOMMU_NO_PASID) {
+            rid = true;
+        } else {
+            g_array_append_val(todo, st->pasid);
+        }
+    }
+    if (rid) {
+        uint32_t p = IOMMU_NO_PASID;
+
+        g_array_append_val(todo, p);
+    }
+    return todo;
+}
+
+/*
+ * Retry the stale bindings of @todo (from vtd_stale_in_scope(), freed
+ * here) that are still there.  Those still refused go to @left.
+ */
+static void vtd_stale_retry_list(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                                 GArray *todo, GPtrArray *left)
+{
+    if (!todo) {
+        return;
+    }
+    for (unsigned i = 0; i < todo->len; i++) {
+        uint32_t p = g_array_index(todo, uint32_t, i);
+        VTDStaleBinding *st = g_hash_table_lookup(vhiod->stale,
+                                                  GUINT_TO_POINTER(p));
+
+        if (st && !vtd_stale_retry(s, vhiod, st) && left) {
+            g_ptr_array_add(left, st);
+        }
+    }
+    g_array_free(todo, true);
+}
+
+static void vtd_stale_retry_all(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
+                                GPtrArray *left)
+{
+    vtd_stale_retry_list(s, vhiod,
+                         vtd_stale_in_scope(vhiod, VTD_PC_G_GLOBAL, 0, 0),
+                         left);
 }
 
 /*
@@ -622,8 +840,10 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
     VTDHostIOMMUDevice *vhiod = pce->vhiod;
     HostIOMMUDevice *hiod = vhiod->hiod;
     unsigned pgtt = VTD_PE_PGTT(pe->qw[0]);
-    uint32_t hwpt_id = 0, fault_id = 0;
+    uint32_t hwpt_id = 0;
+    VTDFaultQ *fq = NULL;
     uint32_t old_hwpt = pce->fs_hwpt_id;
+    VTDFaultQ *old_fq = pce->fq;
 
     switch (pgtt) {
     case VTD_PGTT_FST:
@@ -633,7 +853,7 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
             return false;
         }
         if (!vtd_pce_alloc_fs_hwpt(s, vhiod, pce->pasid, pe, pre, &hwpt_id,
-                                   &fault_id, errp)) {
+                                   &fq, errp)) {
             return false;
         }
         break;
@@ -652,14 +872,16 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
     if (!host_iommu_device_attach_hwpt(hiod, pce->pasid,
                                        hwpt_id ? hwpt_id :
                                        hiod->nest_parent_id, errp)) {
-        vtd_pce_free_hwpt(vhiod, hwpt_id);
+        vtd_pce_free_hwpt(s, vhiod, hwpt_id, fq);
         return false;
     }
     /* Replaced: the kernel answered the old attachment's groups. */
     vtd_pce_forget_groups(s, pce);
-    vtd_pce_free_hwpt(vhiod, old_hwpt);
+    vtd_pce_free_hwpt(s, vhiod, old_hwpt, old_fq);
+    /* A new binding of a PASID whose detach was refused replaced it too */
+    vtd_stale_replaced(s, vhiod, pce->pasid);
     pce->fs_hwpt_id = hwpt_id;
-    pce->fault_id = fault_id;
+    pce->fq = fq;
     pce->pe = *pe;
     pce->pre = pre;
     return true;
@@ -676,13 +898,29 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
     if (host_iommu_device_detach_hwpt(vhiod->hiod, pce->pasid, &err)) {
         /* The detach answered every group of that attachment. */
         vtd_pce_forget_groups(s, pce);
+        vtd_pce_free_hwpt(s, vhiod, pce->fs_hwpt_id, pce->fq);
     } else {
+        VTDStaleBinding *st = g_new0(VTDStaleBinding, 1);
+
         error_report("intel-iommu: %s PASID %u: %s", vhiod->hiod->name,
                      pce->pasid, error_get_pretty(err));
         /* Still attached: nobody answered, so we do. */
         vtd_pce_answer_groups(s, pce);
+        /*
+         * The HWPT is still in use (IOMMU_DESTROY would fail with EBUSY):
+         * keep it as a stale binding of that PASID, detached and freed
+         * later, or replaced by the next binding of the PASID.
+         */
+        st->pasid = pce->pasid;
+        st->did = VTD_PE_DID(pce->pe.qw[1]);
+        st->hwpt_id = pce->fs_hwpt_id;
+        st->fq = pce->fq;
+        trace_vtd_pasid_stale_keep(vhiod->hiod->name, pce->pasid,
+                                   pce->fs_hwpt_id);
+        g_assert(!g_hash_table_contains(vhiod->stale,
+                                      GUINT_TO_POINTER(pce->pasid)));
+        g_hash_table_insert(vhiod->stale, GUINT_TO_POINTER(pce->pasid), st);
     }
-    vtd_pce_free_hwpt(vhiod, pce->fs_hwpt_id);
     g_hash_table_remove(s->accel->routes, &pce->route_key);
     g_hash_table_remove(vhiod->pasids, GUINT_TO_POINTER(pce->pasid));
     g_free(pce);
@@ -800,6 +1038,8 @@ static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
     bool ce_ok = !vtd_get_sm_context_entry(s, vhiod->bus_num, vhiod->devfn,
                                            &ce);
     g_autoptr(GPtrArray) cached = g_ptr_array_new();
+    /* Stale bindings from before this invalidation, to retry in 3. */
+    GArray *stale = vtd_stale_in_scope(vhiod, g, did, pasid);
     GHashTableIter it;
     VTDPASIDCacheEntry *pce;
 
@@ -829,10 +1069,12 @@ static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
             vtd_pce_update(s, pce, &pe, ce.qw[0] & VTD_SM_CTX_PRE);
         }
     }
-    /* 2. New entries in scope. */
+    /* 2. New entries in scope (a new binding replaces a stale one). */
     if (ce_ok) {
         vtd_pc_add_new(s, vhiod, &ce, g, did, pasid);
     }
+    /* 3. Bindings whose detach was refused before: try again. */
+    vtd_stale_retry_list(s, vhiod, stale, NULL);
 }
 
 void vtd_accel_pasid_cache_sync(IntelIOMMUState *s, unsigned granularity,
@@ -979,6 +1221,7 @@ bool vtd_accel_set_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn,
     vhiod->hiod = hiod;
     object_ref(hiod);
     vhiod->pasids = g_hash_table_new(NULL, NULL);
+    vhiod->stale = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     g_hash_table_insert(a->devices, GUINT_TO_POINTER(bdf), vhiod);
     trace_vtd_set_iommu_device(hiod->name, bdf, hiod->devid,
                                hiod->caps.max_pasid_log2);
@@ -1011,6 +1254,66 @@ static void vtd_vhiod_unbind_all(IntelIOMMUState *s,
     }
 }
 
+/* Destroy what unplugged devices left behind; @final: forget the rest. */
+static void vtd_orphans_free(IntelIOMMUState *s, bool final)
+{
+    VTDAccel *a = s->accel;
+
+    for (unsigned i = 0; i < a->orphans->len;) {
+        VTDOrphanHWPT *o = g_ptr_array_index(a->orphans, i);
+        g_autoptr(Error) err = NULL;
+        bool ok = iommufd_backend_free_id(o->be, o->hwpt_id, &err);
+
+        trace_vtd_hwpt_orphan_free(o->hwpt_id, ok);
+        /* A closed iommufd took it along: nothing left to destroy. */
+        if (!ok && !final && o->be->fd >= 0) {
+            i++;
+            continue;
+        }
+        if (ok && o->fq) {
+            vtd_faultq_put(s, o->fq);
+        }
+        object_unref(OBJECT(o->be));
+        g_free(o);
+        g_ptr_array_remove_index_fast(a->orphans, i);
+    }
+}
+
+static void vtd_orphans_bh(void *opaque)
+{
+    vtd_orphans_free(opaque, false);
+}
+
+/*
+ * The device goes away (unplug, finalize): retry the refused detaches of
+ * its stale bindings once more.  HWPTs still refused are destroyed after
+ * the device is unbound from the iommufd (which detaches everything).
+ */
+static void vtd_vhiod_drop_stale(IntelIOMMUState *s,
+                                 VTDHostIOMMUDevice *vhiod)
+{
+    VTDAccel *a = s->accel;
+    g_autoptr(GPtrArray) left = g_ptr_array_new();
+
+    vtd_stale_retry_all(s, vhiod, left);
+    for (unsigned i = 0; i < left->len; i++) {
+        VTDStaleBinding *st = g_ptr_array_index(left, i);
+
+        if (st->hwpt_id) {
+            VTDOrphanHWPT *o = g_new0(VTDOrphanHWPT, 1);
+
+            o->be = vhiod->hiod->iommufd;
+            object_ref(OBJECT(o->be));
+            o->hwpt_id = st->hwpt_id;
+            o->fq = st->fq;
+            trace_vtd_hwpt_orphan(vhiod->hiod->name, st->pasid, st->hwpt_id);
+            g_ptr_array_add(a->orphans, o);
+            qemu_bh_schedule(a->orphan_bh);
+        }
+    }
+    g_hash_table_remove_all(vhiod->stale);
+}
+
 void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
 {
     VTDAccel *a = s->accel;
@@ -1024,8 +1327,10 @@ void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
     }
     trace_vtd_unset_iommu_device(vhiod->hiod->name, bdf);
     vtd_vhiod_unbind_all(s, vhiod);
+    vtd_vhiod_drop_stale(s, vhiod);
     g_hash_table_remove(a->devices, GUINT_TO_POINTER(bdf));
     g_hash_table_unref(vhiod->pasids);
+    g_hash_table_unref(vhiod->stale);
     object_unref(vhiod->hiod);
     g_free(vhiod);
 }
@@ -1043,7 +1348,10 @@ void vtd_accel_reset(IntelIOMMUState *s)
     g_hash_table_iter_init(&it, a->devices);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
         vtd_vhiod_unbind_all(s, vhiod);
+        /* Still refused: kept, tried again at the next opportunity. */
+        vtd_stale_retry_all(s, vhiod, NULL);
     }
+    vtd_orphans_free(s, false);
 }
 
 void vtd_accel_init(IntelIOMMUState *s)
@@ -1055,6 +1363,9 @@ void vtd_accel_init(IntelIOMMUState *s)
     a->groups = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->fault_fd = -1;
     a->fq_teardown_bh = qemu_bh_new(vtd_faultq_teardown_bh, s);
+    a->dead_fqs = g_ptr_array_new();
+    a->orphans = g_ptr_array_new();
+    a->orphan_bh = qemu_bh_new(vtd_orphans_bh, s);
     a->rbuf_nrec = VTD_FAULT_BATCH_MIN;
     a->rbuf = g_new(struct iommu_hwpt_pgfault, a->rbuf_nrec);
     QTAILQ_INIT(&a->free_groups);
@@ -1075,13 +1386,23 @@ void vtd_accel_finalize(IntelIOMMUState *s)
     g_hash_table_iter_init(&it, a->devices);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
         vtd_vhiod_unbind_all(s, vhiod);
+        vtd_vhiod_drop_stale(s, vhiod);
         g_hash_table_unref(vhiod->pasids);
+        g_hash_table_unref(vhiod->stale);
         object_unref(vhiod->hiod);
         g_free(vhiod);
     }
     vtd_resp_flush(s);
     qemu_bh_delete(a->fq_teardown_bh);
+    qemu_bh_delete(a->orphan_bh);
     vtd_faultq_close(s);
+    vtd_orphans_free(s, true);
+    /* Still named by HWPTs we could not destroy: the iommufd frees them. */
+    for (unsigned i = 0; i < a->dead_fqs->len; i++) {
+        g_free(g_ptr_array_index(a->dead_fqs, i));
+    }
+    g_ptr_array_unref(a->dead_fqs);
+    g_ptr_array_unref(a->orphans);
     g_hash_table_unref(a->devices);
     g_hash_table_unref(a->routes);
     g_hash_table_unref(a->groups);

@@ -1055,11 +1055,7 @@ static const Cell cells[] = {
     { "vtd/detach/errno", VTD, .run = run_vtd_detach,
       .inject = "inject ioctl VFIO_DEVICE_DETACH_IOMMUFD_PT 1 EIO",
       .report = "PASID 1: VFIO_DEVICE_DETACH_IOMMUFD_PT",
-      .names = "VFIO_DEVICE_DETACH_IOMMUFD_PT",
-      .known_bug = "known bug: after a refused detach, vtd_pce_remove() "
-      "destroys the still-attached nested HWPT (EBUSY, a second report) "
-      "and forgets it: the PASID keeps the guest's removed tables and the "
-      "HWPT is orphaned until the iommufd closes" },
+      .names = "VFIO_DEVICE_DETACH_IOMMUFD_PT" },
     /* PIOTLB propagation */
     { "vtd/invalidate/errno", VTD, .run = run_vtd_invalidate,
       .inject = "inject ioctl IOMMU_HWPT_INVALIDATE 2 EIO",
@@ -1079,18 +1075,12 @@ static const Cell cells[] = {
       .report = "intel-iommu: FAULTQ", .names = "Bad file descriptor" },
     { "vtd/faultq-read/hangup-leak", VTD, .run = run_vtd_read_hangup_leak,
       .inject = "inject close fault",
-      .report = "intel-iommu: FAULTQ", .names = "Bad file descriptor",
-      .known_bug = "known bug: the dead FAULTQ's IOMMU_DESTROY fails with "
-      "EBUSY while a nested HWPT names it and is never retried: the FAULT "
-      "object outlives its last HWPT until the iommufd is closed" },
+      .report = "intel-iommu: FAULTQ", .names = "Bad file descriptor" },
     { "vtd/faultq-read/errno", VTD, .skip = NO_READ_ERRNO },
     /* FAULTQ write (page group responses) */
     { "vtd/faultq-write/hangup", VTD, .run = run_vtd_write_hangup,
       .inject = "inject close fault",
-      .report = "intel-iommu: FAULTQ", .names = "Bad file descriptor",
-      .known_bug = "known bug: a response write() failing with EBADF is "
-      "reported ('FAULTQ refused the response') and the next read reports "
-      "the same dead fd again ('FAULTQ unusable'): two reports" },
+      .report = "intel-iommu: FAULTQ", .names = "Bad file descriptor" },
     { "vtd/faultq-write/errno", VTD, .skip = NO_WRITE_INJECTION },
     { "vtd/faultq-write/eagain", VTD, .skip = NO_WRITE_INJECTION },
     { "vtd/faultq-write/eintr", VTD, .skip = NO_WRITE_INJECTION },
