@@ -42,7 +42,7 @@
 #define VTD_FAULT_BATCH_MIN     256
 /* A single group may not exceed this (the PRI capacity bounds it). */
 #define VTD_FAULT_BATCH_MAX     8192
-#define VTD_RESP_BATCH          64
+#define VTD_RESP_BATCH          256     /* as many as one read brings */
 /* Consecutive unexpected read errors before the FAULTQ is given up. */
 #define VTD_FAULT_MAX_ERRORS    8
 #define VTD_GROUP_CHUNK_MIN     64
@@ -113,16 +113,30 @@ struct VTDPASIDCacheEntry {
 /* An outstanding page group: seen by the guest, not answered yet. */
 struct VTDPRQGroup {
     uint64_t key;               /* see vtd_group_key() */
+    uint64_t seq;               /* arrival order, oldest answered first */
     uint32_t cookie;            /* the kernel's */
-    VTDPASIDCacheEntry *pce;
-    VTDPRQGroup *next_dup;      /* same key, arrived later */
+    VTDPASIDCacheEntry *pce;    /* NULL while in the free pool */
+    VTDPRQGroup *hnext;         /* in its bucket of the outstanding table */
     QTAILQ_ENTRY(VTDPRQGroup) link;     /* in pce->groups, or free */
 };
+
+/* A slab of group records; the pool only ever grows by whole slabs. */
+typedef struct VTDGroupChunk {
+    VTDPRQGroup *groups;
+    unsigned n;
+} VTDGroupChunk;
 
 struct VTDAccel {
     GHashTable *devices;        /* BDF -> VTDHostIOMMUDevice */
     GHashTable *routes;         /* &pce->route_key -> pce */
-    GHashTable *groups;         /* &group->key -> first group of that key */
+    /*
+     * Outstanding groups by key: a chained table over the pool's records,
+     * at least twice as many buckets as records, so a fault or a response
+     * never allocates; it is resized only when the pool grows.
+     */
+    VTDPRQGroup **buckets;
+    unsigned bucket_bits;
+    uint64_t group_seq;
 
     /* The FAULTQ shared by every fault-capable HWPT of this vIOMMU */
     VTDFaultQ *fq;              /* current generation, NULL: none */
@@ -140,7 +154,7 @@ struct VTDAccel {
 
     /* Pool of group records: grows only past the previous maximum */
     QTAILQ_HEAD(, VTDPRQGroup) free_groups;
-    GPtrArray *chunks;
+    GArray *chunks;             /* VTDGroupChunk */
     unsigned pool_size;
     unsigned outstanding;
 };
@@ -160,19 +174,71 @@ static inline uint64_t vtd_route_key(uint32_t dev_id, uint32_t pasid)
 /* ------------------------------------------------------------------ */
 /* Group pool and outstanding table                                    */
 
+static inline unsigned vtd_group_bucket(VTDAccel *a, uint64_t key)
+{
+    return (key * 0x9e3779b97f4a7c15ULL) >> (64 - a->bucket_bits);
+}
+
+static void vtd_group_hash_insert(VTDAccel *a, VTDPRQGroup *g)
+{
+    VTDPRQGroup **b = &a->buckets[vtd_group_bucket(a, g->key)];
+
+    g->hnext = *b;
+    *b = g;
+}
+
+static void vtd_group_hash_remove(VTDAccel *a, VTDPRQGroup *g)
+{
+    VTDPRQGroup **pg = &a->buckets[vtd_group_bucket(a, g->key)];
+
+    while (*pg != g) {
+        pg = &(*pg)->hnext;
+    }
+    *pg = g->hnext;
+    g->hnext = NULL;
+}
+
+/* Size the table for the pool (two buckets per record) and rehash. */
+static void vtd_group_hash_resize(VTDAccel *a)
+{
+    unsigned bits = 4;
+
+    while ((1u << bits) < 2 * a->pool_size) {
+        bits++;
+    }
+    if (a->buckets && bits == a->bucket_bits) {
+        return;
+    }
+    g_free(a->buckets);
+    a->buckets = g_new0(VTDPRQGroup *, 1u << bits);
+    a->bucket_bits = bits;
+    for (guint c = 0; c < a->chunks->len; c++) {
+        VTDGroupChunk *ch = &g_array_index(a->chunks, VTDGroupChunk, c);
+
+        for (unsigned i = 0; i < ch->n; i++) {
+            if (ch->groups[i].pce) {
+                vtd_group_hash_insert(a, &ch->groups[i]);
+            }
+        }
+    }
+}
+
 static VTDPRQGroup *vtd_group_alloc(VTDAccel *a)
 {
     VTDPRQGroup *g = QTAILQ_FIRST(&a->free_groups);
 
     if (!g) {
-        unsigned n = MAX(VTD_GROUP_CHUNK_MIN, a->pool_size);
-        VTDPRQGroup *chunk = g_new0(VTDPRQGroup, n);
+        VTDGroupChunk ch = {
+            .n = MAX(VTD_GROUP_CHUNK_MIN, a->pool_size),
+        };
 
-        g_ptr_array_add(a->chunks, chunk);
-        for (unsigned i = 0; i < n; i++) {
-            QTAILQ_INSERT_TAIL(&a->free_groups, &chunk[i], link);
+        ch.groups = g_new0(VTDPRQGroup, ch.n);
+        g_array_append_val(a->chunks, ch);
+        for (unsigned i = 0; i < ch.n; i++) {
+            QTAILQ_INSERT_TAIL(&a->free_groups, &ch.groups[i], link);
         }
-        a->pool_size += n;
+        a->pool_size += ch.n;
+        vtd_group_hash_resize(a);
         trace_vtd_prq_pool_grow(a->pool_size);
         g = QTAILQ_FIRST(&a->free_groups);
     }
@@ -184,52 +250,53 @@ static void vtd_group_release(VTDAccel *a, VTDPRQGroup *g)
 {
     QTAILQ_REMOVE(&g->pce->groups, g, link);
     g->pce = NULL;
-    g->next_dup = NULL;
     QTAILQ_INSERT_HEAD(&a->free_groups, g, link);
     a->outstanding--;
+}
+
+static VTDPRQGroup *vtd_group_find_oldest(VTDAccel *a, uint64_t key)
+{
+    VTDPRQGroup *oldest = NULL;
+
+    for (VTDPRQGroup *g = a->buckets[vtd_group_bucket(a, key)]; g;
+         g = g->hnext) {
+        if (g->key == key && (!oldest || g->seq < oldest->seq)) {
+            oldest = g;
+        }
+    }
+    return oldest;
 }
 
 static void vtd_group_remember(VTDAccel *a, VTDPASIDCacheEntry *pce,
                                uint64_t key, uint32_t cookie)
 {
     VTDPRQGroup *g = vtd_group_alloc(a);
-    VTDPRQGroup *head = g_hash_table_lookup(a->groups, &key);
 
-    g->key = key;
-    g->cookie = cookie;
-    g->pce = pce;
-    g->next_dup = NULL;
-    QTAILQ_INSERT_TAIL(&pce->groups, g, link);
-    a->outstanding++;
-    if (head) {
+    if (vtd_group_find_oldest(a, key)) {
         /*
          * The device reused a group index before we answered the previous
          * group: keep both, the guest's next answers go oldest first.
          */
-        while (head->next_dup) {
-            head = head->next_dup;
-        }
-        head->next_dup = g;
         trace_vtd_prq_group_dup(key, cookie);
-        return;
     }
-    g_hash_table_insert(a->groups, &g->key, g);
+    g->key = key;
+    g->seq = a->group_seq++;
+    g->cookie = cookie;
+    g->pce = pce;
+    QTAILQ_INSERT_TAIL(&pce->groups, g, link);
+    vtd_group_hash_insert(a, g);
+    a->outstanding++;
 }
 
 /* Take the oldest group of @key out of the table. */
 static VTDPRQGroup *vtd_group_take(VTDAccel *a, uint64_t key)
 {
-    VTDPRQGroup *head = g_hash_table_lookup(a->groups, &key);
+    VTDPRQGroup *g = vtd_group_find_oldest(a, key);
 
-    if (!head) {
-        return NULL;
+    if (g) {
+        vtd_group_hash_remove(a, g);
     }
-    if (head->next_dup) {
-        g_hash_table_replace(a->groups, &head->next_dup->key, head->next_dup);
-    } else {
-        g_hash_table_remove(a->groups, &key);
-    }
-    return head;
+    return g;
 }
 
 /* ------------------------------------------------------------------ */
@@ -332,8 +399,7 @@ static void vtd_pce_forget_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
 
     while ((g = QTAILQ_FIRST(&pce->groups))) {
         trace_vtd_prq_group_forget(g->key, g->cookie);
-        /* Every group of one key belongs to the same (RID, PASID) entry. */
-        g_hash_table_remove(a->groups, &g->key);
+        vtd_group_hash_remove(a, g);
         vtd_group_release(a, g);
     }
 }
@@ -1360,7 +1426,6 @@ void vtd_accel_init(IntelIOMMUState *s)
 
     a->devices = g_hash_table_new(NULL, NULL);
     a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
-    a->groups = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->fault_fd = -1;
     a->fq_teardown_bh = qemu_bh_new(vtd_faultq_teardown_bh, s);
     a->dead_fqs = g_ptr_array_new();
@@ -1369,7 +1434,8 @@ void vtd_accel_init(IntelIOMMUState *s)
     a->rbuf_nrec = VTD_FAULT_BATCH_MIN;
     a->rbuf = g_new(struct iommu_hwpt_pgfault, a->rbuf_nrec);
     QTAILQ_INIT(&a->free_groups);
-    a->chunks = g_ptr_array_new_with_free_func(g_free);
+    a->chunks = g_array_new(FALSE, FALSE, sizeof(VTDGroupChunk));
+    vtd_group_hash_resize(a);
     s->accel = a;
 }
 
@@ -1405,8 +1471,11 @@ void vtd_accel_finalize(IntelIOMMUState *s)
     g_ptr_array_unref(a->orphans);
     g_hash_table_unref(a->devices);
     g_hash_table_unref(a->routes);
-    g_hash_table_unref(a->groups);
-    g_ptr_array_unref(a->chunks);
+    for (guint c = 0; c < a->chunks->len; c++) {
+        g_free(g_array_index(a->chunks, VTDGroupChunk, c).groups);
+    }
+    g_array_unref(a->chunks);
+    g_free(a->buckets);
     g_free(a->rbuf);
     g_free(a);
     s->accel = NULL;
