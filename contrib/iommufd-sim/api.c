@@ -251,11 +251,18 @@ int sim_inject_read_take(enum sim_queue_kind kind, size_t *count)
 
 	if (st->eagain) {
 		st->eagain--;
+		sim.stats.reads_injected++;
 		return -EAGAIN;
 	}
 	if (st->eintr) {
 		st->eintr--;
+		sim.stats.reads_injected++;
 		return -EINTR;
+	}
+	if (st->err_count) {
+		st->err_count--;
+		sim.stats.reads_injected++;
+		return -st->err;
 	}
 	if (st->short_pending) {
 		st->short_pending = false;
@@ -265,6 +272,17 @@ int sim_inject_read_take(enum sim_queue_kind kind, size_t *count)
 			*count -= *count % sizeof(struct iommu_hwpt_pgfault);
 	}
 	return 0;
+}
+
+int sim_inject_write_take(enum sim_queue_kind kind)
+{
+	struct sim_inject_write_state *st = &sim.inject_write[kind];
+
+	if (!st->count)
+		return 0;
+	st->count--;
+	sim.stats.writes_injected++;
+	return -st->err;
 }
 
 /* ---- public API ---- */
@@ -493,6 +511,43 @@ int sim_inject_read(enum sim_queue_kind kind, enum sim_read_inject what,
 		st->short_pending = true;
 		st->short_bytes = n;
 	}
+	sim_unlock();
+	return 0;
+}
+
+/* An errno a read()/write() may return: 1..4095 */
+static bool inject_errno_ok(int err)
+{
+	return err > 0 && err < 4096;
+}
+
+int sim_inject_read_errno(enum sim_queue_kind kind, int err, unsigned int n)
+{
+	struct sim_inject_read_state *st;
+
+	if (kind > SIM_QUEUE_VEVENTQ || (n && !inject_errno_ok(err)))
+		return -EINVAL;
+	if (!api_enter())
+		return -ENODEV;
+	st = &sim.inject_read[kind];
+	st->err = err;
+	st->err_count = n;
+	sim_unlock();
+	return 0;
+}
+
+int sim_inject_write(enum sim_queue_kind kind, int err, unsigned int n)
+{
+	struct sim_inject_write_state *st;
+
+	/* a vEVENTQ has no write(): nothing to inject into */
+	if (kind != SIM_QUEUE_FAULT || (n && !inject_errno_ok(err)))
+		return -EINVAL;
+	if (!api_enter())
+		return -ENODEV;
+	st = &sim.inject_write[kind];
+	st->err = err;
+	st->count = n;
 	sim_unlock();
 	return 0;
 }

@@ -35,7 +35,7 @@ static const struct {
 	{ "ENOSYS", ENOSYS }, { "ELOOP", ELOOP }, { "EOVERFLOW", EOVERFLOW },
 	{ "EBADFD", EBADFD }, { "EMSGSIZE", EMSGSIZE },
 	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ETIMEDOUT", ETIMEDOUT },
-	{ "EADDRINUSE", EADDRINUSE },
+	{ "EADDRINUSE", EADDRINUSE }, { "ENXIO", ENXIO }, { "EPIPE", EPIPE },
 };
 
 static const char *errno_name(int err)
@@ -271,6 +271,7 @@ static char *cmd_stats(char **argv, int argc)
 	STAT(vevents); STAT(vevents_read); STAT(vevents_lost);
 	STAT(invalidations);
 	STAT(dma_started); STAT(dma_done); STAT(dma_faulted); STAT(dma_aborted);
+	STAT(reads_injected); STAT(writes_injected);
 #undef STAT
 	return g_string_free(out, FALSE);
 }
@@ -376,11 +377,43 @@ static char *cmd_inject(char **argv, int argc)
 			return rc_reply(sim_inject_read(kind, SIM_READ_SHORT, n),
 					"inject");
 	}
+	/* inject read <queue> errno <ERRNO> <k> */
+	if (argc == 6 && !strcmp(argv[1], "read") &&
+	    parse_queue(argv[2], &kind) && !strcmp(argv[3], "errno")) {
+		if (!parse_errno(argv[4], &err) || err >= 4096 ||
+		    !parse_u64(argv[5], &n) || n > UINT32_MAX)
+			return err_reply(EINVAL, "bad errno or count");
+		return rc_reply(sim_inject_read_errno(kind, err, n), "inject");
+	}
+	/* inject write <queue> eagain|eintr <k> | errno <ERRNO> <k> */
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "write") &&
+	    parse_queue(argv[2], &kind)) {
+		const char *count = argv[argc - 1];
+
+		if (argc == 5 && !strcmp(argv[3], "eagain"))
+			err = EAGAIN;
+		else if (argc == 5 && !strcmp(argv[3], "eintr"))
+			err = EINTR;
+		else if (argc == 6 && !strcmp(argv[3], "errno")) {
+			if (!parse_errno(argv[4], &err) || err >= 4096)
+				return err_reply(EINVAL, "bad errno");
+		} else
+			err = 0;
+		if (err) {
+			if (!parse_u64(count, &n) || n > UINT32_MAX)
+				return err_reply(EINVAL, "bad count");
+			return rc_reply(sim_inject_write(kind, err, n),
+					"inject write");
+		}
+	}
 	if (argc == 3 && !strcmp(argv[1], "close") &&
 	    parse_queue(argv[2], &kind))
 		return rc_reply(sim_inject_close(kind), "inject close");
 	return err_reply(EINVAL, "usage: inject ioctl <NAME> <count> <ERRNO> | "
 			 "inject read <fault|veventq> eagain|eintr|short <n> | "
+			 "inject read <fault|veventq> errno <ERRNO> <n> | "
+			 "inject write fault eagain|eintr <n> | "
+			 "inject write fault errno <ERRNO> <n> | "
 			 "inject close <fault|veventq>");
 }
 

@@ -63,6 +63,8 @@ struct sim_stats {
 	uint64_t dma_done;
 	uint64_t dma_faulted;		/* page requests raised by DMA */
 	uint64_t dma_aborted;
+	uint64_t reads_injected;	/* queue reads failed by injection */
+	uint64_t writes_injected;	/* FAULT writes failed by injection */
 };
 
 /* One answered fault group, in answer order */
@@ -130,6 +132,19 @@ size_t sim_get_responses(struct sim_response *out, size_t max);
 int sim_inject_ioctl_failure(const char *name, unsigned int count, int err);
 int sim_inject_read(enum sim_queue_kind kind, enum sim_read_inject what,
 		    unsigned int n);
+/*
+ * The next n reads of that queue kind fail with errno err (1..4095),
+ * without side effects; n == 0 cancels.  Checked after the EAGAIN and
+ * EINTR injections, before a short read.
+ */
+int sim_inject_read_errno(enum sim_queue_kind kind, int err, unsigned int n);
+/*
+ * The next n write()/pwrite() calls on FAULT queue fds fail with errno err
+ * (1..4095; EAGAIN and EINTR are the transient ones), without side
+ * effects: no response is consumed.  n == 0 cancels.  SIM_QUEUE_VEVENTQ
+ * is -EINVAL (a vEVENTQ has no write).
+ */
+int sim_inject_write(enum sim_queue_kind kind, int err, unsigned int n);
 /* Hang up every queue fd of that kind: reads/writes fail EBADF, poll IN. */
 int sim_inject_close(enum sim_queue_kind kind);
 

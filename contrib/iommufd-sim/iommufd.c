@@ -95,6 +95,27 @@ long sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long cmd, uint64_t arg)
 	return op->fn(&ucmd);
 }
 
+/*
+ * An injected failure of @cmd: no side effects, except what the kernel
+ * writes back even when it fails.  HWPT_INVALIDATE reports in entry_num
+ * how many entries it processed, so a failure before the first one says
+ * 0 (hw_pagetable.c: "cmd->entry_num = done_num" on every path).  A
+ * struct too short for the command got EINVAL before the handler ran.
+ */
+void sim_iommufd_injected(unsigned long cmd, uint64_t arg)
+{
+	const size_t at = offsetof(struct iommu_hwpt_invalidate, entry_num);
+	const uint32_t zero = 0;
+	uint32_t user_size;
+
+	if (cmd != IOMMU_HWPT_INVALIDATE)
+		return;
+	if (sim_copy_from_user(&user_size, arg, sizeof(user_size)) ||
+	    user_size < offsetofend(struct iommu_hwpt_invalidate, __reserved))
+		return;
+	sim_copy_to_user(arg + at, &zero, sizeof(zero));
+}
+
 /* ---- IOAS ---- */
 
 static unsigned int iova_bits(void)

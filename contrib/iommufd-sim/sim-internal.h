@@ -367,8 +367,15 @@ struct sim_inject_ioctl {
 
 struct sim_inject_read_state {
 	unsigned int eagain, eintr;
+	unsigned int err_count;		/* next reads fail with err */
+	int err;
 	bool short_pending;
 	size_t short_bytes;
+};
+
+struct sim_inject_write_state {
+	unsigned int count;		/* next writes fail with err */
+	int err;
 };
 
 #define SIM_RESPONSE_LOG_MAX 65536u
@@ -385,6 +392,7 @@ struct sim_state {
 	uint64_t next_dma_id;
 	GArray *inject_ioctls;		/* struct sim_inject_ioctl */
 	struct sim_inject_read_state inject_read[2];
+	struct sim_inject_write_state inject_write[2];
 	GPtrArray *faults;		/* live struct sim_fault * */
 	GPtrArray *veventqs;		/* live struct sim_veventq * */
 };
@@ -400,6 +408,8 @@ int sim_inject_ioctl_take(unsigned long cmd);
 const char *sim_ioctl_name(unsigned long cmd);
 bool sim_ioctl_by_name(const char *name, unsigned long *cmd);
 int sim_inject_read_take(enum sim_queue_kind kind, size_t *count);
+int sim_inject_write_take(enum sim_queue_kind kind);
+void sim_iommufd_injected(unsigned long cmd, uint64_t arg);
 
 /* ---- simulated DMA (dma.c) ---- */
 struct sim_dma {

@@ -400,6 +400,8 @@ int ioctl(int fd, unsigned long request, ...)
 	rc = sim_inject_ioctl_take(request);
 	if (rc) {
 		sim.stats.ioctls_injected++;
+		if (f->kind == SIM_FILE_IOMMUFD)
+			sim_iommufd_injected(request, (uintptr_t)arg);
 	} else if (f->kind == SIM_FILE_IOMMUFD) {
 		rc = sim_iommufd_ioctl(f->ictx, request, (uintptr_t)arg);
 	} else if (f->kind == SIM_FILE_VFIO) {
@@ -458,6 +460,9 @@ static ssize_t sim_file_write(struct sim_file *f, const void *buf,
 	case SIM_FILE_FAULT:
 		if (off > 0)
 			return -ESPIPE;
+		rc = sim_inject_write_take(SIM_QUEUE_FAULT);
+		if (rc)
+			return rc;
 		return sim_fault_write(f->fault, (uintptr_t)buf, count);
 	case SIM_FILE_VFIO:
 		rc = sim_vfio_rw(f->vfio, (uintptr_t)buf, count,

@@ -12,7 +12,8 @@
  *               STE's guest-controlled words;
  *   vEVENTQ     when the vIOMMU exists and the guest set CR0.EVENTQEN,
  *               whichever comes second; its records go to the guest Event
- *               Queue through smmuv3_propagate_event().
+ *               Queue through smmuv3_propagate_event().  A queue whose
+ *               read() fails is freed and replaced (smmuv3_accel_veventq_bh).
  * The last device's removal frees everything.
  *
  * Host failures never stop the guest's command queue: they are traced,
@@ -60,6 +61,14 @@ struct SMMUv3AccelState {
     uint32_t veventq_id;
     int veventq_fd;             /* -1: none */
     uint32_t veventq_depth;
+    /*
+     * A read failed: the queue is dead and waits for veventq_bh to free
+     * (and replace) it; its fd is no longer watched.
+     */
+    bool veventq_dead;
+    bool veventq_read_ok;       /* one read() of this queue succeeded */
+    bool veventq_replacement;   /* allocated by veventq_bh */
+    QEMUBH *veventq_bh;
     bool seq_valid;             /* last_seq holds a delivered sequence */
     uint32_t last_seq;
     uint64_t events_lost;
@@ -185,6 +194,26 @@ static void smmuv3_accel_stop_veventq_reads(SMMUv3AccelState *a)
 }
 
 /*
+ * A read failed with something other than EINTR/EAGAIN: the queue is
+ * dead (EBADF, EIO, a hang-up, ...).  A dead fd stays readable, so stop
+ * watching it at once or the loop spins; the queue itself is freed and
+ * replaced by veventq_bh, outside the fd handler that is running now.
+ */
+static void smmuv3_accel_veventq_failed(SMMUv3AccelState *a, int err)
+{
+    trace_smmuv3_accel_event_read_error(a->veventq_id, err);
+    if (a->veventq_dead) {
+        return;                 /* already on its way out */
+    }
+    error_report_once("arm-smmuv3: reading the vEVENTQ failed: %s; it is "
+                      "replaced, host events queued in it are lost",
+                      g_strerror(err));
+    smmuv3_accel_stop_veventq_reads(a);
+    a->veventq_dead = true;
+    qemu_bh_schedule(a->veventq_bh);
+}
+
+/*
  * fd handler: drain in batches, many records per read(), until the queue
  * is empty (read returns 0; some hosts say EAGAIN).  Bounded per run: the
  * handler runs again while the fd stays readable.
@@ -194,6 +223,9 @@ static void smmuv3_accel_event_read(void *opaque)
     SMMUv3State *s = opaque;
     SMMUv3AccelState *a = s->s_accel;
 
+    if (a->veventq_fd < 0 || a->veventq_dead) {
+        return;
+    }
     for (int i = 0; i < SMMU_ACCEL_EVT_READS; i++) {
         ssize_t n = read(a->veventq_fd, a->evbuf, a->evbuf_len);
 
@@ -201,19 +233,14 @@ static void smmuv3_accel_event_read(void *opaque)
             continue;           /* counts as a try: the loop stays bounded */
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            a->veventq_read_ok = true;
             return;
         }
         if (n < 0) {
-            int err = errno;
-
-            /* A dead fd stays readable: stop watching it or we spin. */
-            trace_smmuv3_accel_event_read_error(err);
-            error_report_once("arm-smmuv3: reading the vEVENTQ failed: %s; "
-                              "host events no longer reach the guest",
-                              g_strerror(err));
-            smmuv3_accel_stop_veventq_reads(a);
+            smmuv3_accel_veventq_failed(a, errno);
             return;
         }
+        a->veventq_read_ok = true;
         if (n == 0) {
             return;
         }
@@ -221,7 +248,7 @@ static void smmuv3_accel_event_read(void *opaque)
     }
 }
 
-static void smmuv3_accel_alloc_veventq(SMMUv3State *s)
+static void smmuv3_accel_alloc_veventq(SMMUv3State *s, bool replacement)
 {
     SMMUv3AccelState *a = s->s_accel;
     uint32_t depth = 1u << s->eventq.log2size;
@@ -248,6 +275,9 @@ static void smmuv3_accel_alloc_veventq(SMMUv3State *s)
     a->veventq_fd = fd;
     a->veventq_depth = depth;
     a->seq_valid = false;
+    a->veventq_dead = false;
+    a->veventq_read_ok = false;
+    a->veventq_replacement = replacement;
     qemu_set_fd_handler(fd, smmuv3_accel_event_read, NULL, s);
     trace_smmuv3_accel_alloc_veventq(a->viommu_id, id, fd, depth);
 }
@@ -262,14 +292,48 @@ static void smmuv3_accel_free_veventq(SMMUv3AccelState *a)
     /* The kernel refuses to destroy the queue while its fd is open. */
     close(a->veventq_fd);
     a->veventq_fd = -1;
+    a->veventq_dead = false;
     free_host_id(a, &a->veventq_id, "vEVENTQ free");
+}
+
+/*
+ * Bottom half after a vEVENTQ read error: free the dead queue (never in
+ * its own fd handler) and, if the guest's event queue is still enabled
+ * and the vIOMMU exists, allocate a fresh one right away; otherwise the
+ * next EVENTQEN write (or vIOMMU creation) does.  A replacement that
+ * dies before any read succeeded is not replaced again here, so a host
+ * that only hands out dead queues cannot make this a busy loop.
+ */
+static void smmuv3_accel_veventq_bh(void *opaque)
+{
+    SMMUv3State *s = opaque;
+    SMMUv3AccelState *a = s->s_accel;
+    bool again;
+
+    if (!a->veventq_dead) {
+        return;     /* already freed: reset, vIOMMU rebuilt or freed */
+    }
+    again = a->veventq_read_ok || !a->veventq_replacement;
+    trace_smmuv3_accel_veventq_restart(a->veventq_id, again);
+    smmuv3_accel_free_veventq(a);
+    if (again) {
+        smmuv3_accel_alloc_veventq(s, true);
+    }
 }
 
 void smmuv3_accel_cr0_changed(SMMUv3State *s)
 {
-    if (s->s_accel) {
-        smmuv3_accel_alloc_veventq(s);
+    SMMUv3AccelState *a = s->s_accel;
+
+    if (!a) {
+        return;
     }
+    /* A dead queue still waiting for the bottom half: replace it now. */
+    if (a->veventq_dead && (s->cr[0] & CR0_EVENTQEN)) {
+        trace_smmuv3_accel_veventq_restart(a->veventq_id, true);
+        smmuv3_accel_free_veventq(a);
+    }
+    smmuv3_accel_alloc_veventq(s, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -313,7 +377,7 @@ static bool smmuv3_accel_alloc_viommu(SMMUv3State *s, HostIOMMUDevice *hiod,
     trace_smmuv3_accel_alloc_viommu(a->viommu_id, hiod->nest_parent_id,
                                     a->abort_hwpt_id, a->bypass_hwpt_id);
     /* A hot-plug after the guest enabled its event queue. */
-    smmuv3_accel_alloc_veventq(s);
+    smmuv3_accel_alloc_veventq(s, false);
     return true;
 
 free_abort:
@@ -786,6 +850,7 @@ void smmuv3_accel_init(SMMUv3State *s)
     SMMUv3AccelState *a = g_new0(SMMUv3AccelState, 1);
 
     a->veventq_fd = -1;
+    a->veventq_bh = qemu_bh_new(smmuv3_accel_veventq_bh, s);
     a->evbuf_len = SMMU_ACCEL_EVT_BATCH *
                    (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE);
     a->evbuf = g_malloc(a->evbuf_len);
@@ -807,6 +872,7 @@ void smmuv3_accel_finalize(SMMUv3State *s)
         smmuv3_accel_unset_iommu_device(s, dev->bus, dev->devfn);
     }
     smmuv3_accel_free_viommu(a);
+    qemu_bh_delete(a->veventq_bh);
     g_free(a->evbuf);
     g_free(a);
     s->s_accel = NULL;

@@ -346,12 +346,69 @@ static const char *smmuv3_cmd_name(unsigned op)
     }
 }
 
-/* Host failures while executing a command: reported once, ILL to the guest. */
+/*
+ * Kinds of host operation a command can fail in; each is reported once,
+ * so that the first failure does not hide later ones of another kind.
+ */
+typedef enum SMMUCmdHostOp {
+    SMMU_HOST_OP_SYNC,          /* CMD_SYNC: flushing the invalidations */
+    SMMU_HOST_OP_CFGI,          /* CFGI_*: STE install, CD invalidation */
+    SMMU_HOST_OP_TLBI,          /* TLBI_*: TLB invalidation */
+    SMMU_HOST_OP_ATC,           /* ATC_INV */
+    SMMU_HOST_OP_OTHER,
+    SMMU_HOST_OP__MAX,
+} SMMUCmdHostOp;
+
+static SMMUCmdHostOp smmuv3_cmd_host_op(unsigned op)
+{
+    switch (op) {
+    case SMMU_CMD_SYNC:
+        return SMMU_HOST_OP_SYNC;
+    case SMMU_CMD_CFGI_STE:
+    case SMMU_CMD_CFGI_STE_RANGE:
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL:
+        return SMMU_HOST_OP_CFGI;
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+    case SMMU_CMD_TLBI_S12_VMALL:
+    case SMMU_CMD_TLBI_S2_IPA:
+    case SMMU_CMD_TLBI_NSNH_ALL:
+        return SMMU_HOST_OP_TLBI;
+    case SMMU_CMD_ATC_INV:
+        return SMMU_HOST_OP_ATC;
+    default:
+        return SMMU_HOST_OP_OTHER;
+    }
+}
+
+/*
+ * Host failures while executing a command: ILL to the guest, traced
+ * every time, reported once per kind of operation (bounded: at most
+ * SMMU_HOST_OP__MAX reports per run, like error_report_once).
+ */
 static SMMUCmdError smmuv3_cmd_host_error(Error *err, unsigned op)
 {
+    static const char *const kind_name[SMMU_HOST_OP__MAX] = {
+        [SMMU_HOST_OP_SYNC] = "sync",
+        [SMMU_HOST_OP_CFGI] = "configuration invalidation",
+        [SMMU_HOST_OP_TLBI] = "TLB invalidation",
+        [SMMU_HOST_OP_ATC] = "ATC invalidation",
+        [SMMU_HOST_OP_OTHER] = "other",
+    };
+    static bool reported[SMMU_HOST_OP__MAX];
+    SMMUCmdHostOp kind = smmuv3_cmd_host_op(op);
+
     if (err) {
-        error_report_once("arm-smmuv3: %s: %s", smmuv3_cmd_name(op),
-                          error_get_pretty(err));
+        trace_smmuv3_cmd_host_error(smmuv3_cmd_name(op), kind_name[kind],
+                                    error_get_pretty(err));
+        if (!reported[kind]) {
+            reported[kind] = true;
+            error_report("arm-smmuv3: %s: %s", smmuv3_cmd_name(op),
+                         error_get_pretty(err));
+        }
         error_free(err);
     }
     return SMMU_CERROR_ILL;

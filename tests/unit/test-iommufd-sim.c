@@ -1169,7 +1169,11 @@ static void test_control_parse(void)
 		"fault " BDF0 " - 0x1000 r 1 2", "vevent " BDF0 " 1234",
 		"dma " BDF0 " - 0x1000", "dma-status x", "inject ioctl NOPE 1 EINVAL",
 		"inject ioctl IOAS_ALLOC 0 EINVAL", "inject read fault slow 1",
-		"inject close nothing",
+		"inject close nothing", "inject write fault slow 1",
+		"inject write veventq eagain 1", "inject write fault eagain",
+		"inject write fault errno EBOGUS 1", "inject write fault errno 0 1",
+		"inject read fault errno EIO", "inject read fault errno EIO x",
+		"inject read nothing errno EIO 1",
 	};
 	struct env e;
 
@@ -1276,6 +1280,181 @@ static void test_inject(void)
 	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, -1);
 	g_assert_cmpint(errno, ==, EBADF);
 	fenv_close(&f);
+}
+
+/*
+ * An injected HWPT_INVALIDATE failure writes entry_num back as the
+ * kernel does on every path: 0 entries processed, nothing logged.
+ */
+static void test_inject_invalidate(void)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[2] = {
+		{ .cmd = { GUINT64_TO_LE(0x12), 0 } },			/* NH_VA */
+		{ .cmd = { GUINT64_TO_LE(0x11), 0 } },			/* NH_ASID */
+	};
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv), .data_uptr = (uintptr_t)cmds,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+		.entry_len = sizeof(cmds[0]), .entry_num = 2,
+	};
+	g_autofree char *r = NULL;
+	struct sim_stats st;
+	struct venv v;
+
+	venv_open(&v, 4);
+	inv.hwpt_id = v.viommu;
+	r = sim_command("inject ioctl IOMMU_HWPT_INVALIDATE 1 EIO");
+	g_assert_cmpstr(r, ==, "OK");
+	g_assert_cmpint(xioctl(v.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==,
+			-EIO);
+	g_assert_cmpuint(inv.entry_num, ==, 0);
+	sim_get_stats(&st);
+	g_assert_cmpuint(st.invalidations, ==, 0);
+	g_assert_cmpuint(st.ioctls_injected, ==, 1);
+	/* a struct too short for the command is left alone (EINVAL first) */
+	g_assert_cmpint(sim_inject_ioctl_failure("HWPT_INVALIDATE", 1, EIO),
+			==, 0);
+	inv.size = 8;
+	inv.entry_num = 2;
+	g_assert_cmpint(xioctl(v.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==,
+			-EIO);
+	g_assert_cmpuint(inv.entry_num, ==, 2);
+	/* the injection is used up: the next batch goes through */
+	inv.size = sizeof(inv);
+	g_assert_cmpint(xioctl(v.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==, 0);
+	g_assert_cmpuint(inv.entry_num, ==, 2);
+	sim_get_stats(&st);
+	g_assert_cmpuint(st.invalidations, ==, 2);
+	venv_close(&v);
+}
+
+/* FAULT queue write(): the next K writes fail, without side effects. */
+static void test_inject_write(void)
+{
+	struct iommu_hwpt_page_response resp = {
+		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+	};
+	struct iommu_hwpt_pgfault rec[1];
+	g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL, *r4 = NULL;
+	struct sim_response log[2];
+	struct fenv f;
+
+	fenv_open(&f, 0);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, true);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, REC_SIZE);
+
+	r1 = sim_command("inject write fault eagain 2");
+	g_assert_cmpstr(r1, ==, "OK");
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
+				IOMMUFD_PAGE_RESP_SUCCESS), ==, -EAGAIN);
+	resp.cookie = rec[0].cookie;
+	g_assert_cmpint(pwrite(f.ffd, &resp, sizeof(resp), 0), ==, -1);
+	g_assert_cmpint(errno, ==, EAGAIN);
+	r2 = sim_command("inject write fault eintr 1");
+	g_assert_cmpstr(r2, ==, "OK");
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
+				IOMMUFD_PAGE_RESP_SUCCESS), ==, -EINTR);
+	r3 = sim_command("inject write fault errno EIO 1");
+	g_assert_cmpstr(r3, ==, "OK");
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
+				IOMMUFD_PAGE_RESP_SUCCESS), ==, -EIO);
+	/* nothing was consumed: the group is still waiting for its answer */
+	g_assert_cmpuint(sim_get_responses(log, 2), ==, 0);
+	/* numeric errno, and a count of 0 cancels */
+	r4 = sim_command("inject write fault errno 9 5");
+	g_assert_cmpstr(r4, ==, "OK");
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
+				IOMMUFD_PAGE_RESP_SUCCESS), ==, -EBADF);
+	g_assert_cmpint(sim_inject_write(SIM_QUEUE_FAULT, EBADF, 0), ==, 0);
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
+				IOMMUFD_PAGE_RESP_SUCCESS), ==, 8);
+	g_assert_cmpuint(sim_get_responses(log, 2), ==, 1);
+	g_assert_cmpuint(log[0].code, ==, IOMMUFD_PAGE_RESP_SUCCESS);
+	g_assert_false(log[0].automatic);
+	{
+		struct sim_stats st;
+
+		sim_get_stats(&st);
+		g_assert_cmpuint(st.writes_injected, ==, 5);
+	}
+	/* the C API: the same; a vEVENTQ has no write to fail */
+	g_assert_cmpint(sim_inject_write(SIM_QUEUE_FAULT, ENOMEM, 1), ==, 0);
+	g_assert_cmpint(respond(f.ffd, 4242, IOMMUFD_PAGE_RESP_SUCCESS), ==,
+			-ENOMEM);
+	g_assert_cmpint(respond(f.ffd, 4242, IOMMUFD_PAGE_RESP_SUCCESS), ==,
+			-EINVAL);
+	g_assert_cmpint(sim_inject_write(SIM_QUEUE_VEVENTQ, EIO, 1), ==,
+			-EINVAL);
+	g_assert_cmpint(sim_inject_write(SIM_QUEUE_FAULT, 0, 1), ==, -EINVAL);
+	fenv_close(&f);
+}
+
+/* read() errno injection on both queue kinds, without side effects. */
+static void test_inject_read_errno(void)
+{
+	struct {
+		struct iommufd_vevent_header hdr;
+		uint64_t evt[4];
+	} __attribute__((packed)) recs[2];
+	struct iommu_hwpt_pgfault rec[2];
+	g_autofree char *r1 = NULL, *r2 = NULL;
+	uint64_t evt[4];
+	struct fenv f;
+	struct venv v;
+
+	fenv_open(&f, 0);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, true);
+	r1 = sim_command("inject read fault errno EIO 2");
+	g_assert_cmpstr(r1, ==, "OK");
+	for (int i = 0; i < 2; i++) {
+		g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, -1);
+		g_assert_cmpint(errno, ==, EIO);
+		g_assert_true(readable(f.ffd));
+	}
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, REC_SIZE);
+	g_assert_cmpuint(rec[0].grpid, ==, 1);
+	/* EAGAIN first, then the errno, then a short read */
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 2, true);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x3000, 1, 3, true);
+	g_assert_cmpint(sim_inject_read(SIM_QUEUE_FAULT, SIM_READ_SHORT, 40),
+			==, 0);
+	g_assert_cmpint(sim_inject_read_errno(SIM_QUEUE_FAULT, ENOMEM, 1), ==,
+			0);
+	g_assert_cmpint(sim_inject_read(SIM_QUEUE_FAULT, SIM_READ_EAGAIN, 1),
+			==, 0);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, -1);
+	g_assert_cmpint(errno, ==, EAGAIN);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, -1);
+	g_assert_cmpint(errno, ==, ENOMEM);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, REC_SIZE);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, REC_SIZE);
+	/* a count of 0 cancels; a bad errno is refused */
+	g_assert_cmpint(sim_inject_read_errno(SIM_QUEUE_FAULT, EIO, 3), ==, 0);
+	g_assert_cmpint(sim_inject_read_errno(SIM_QUEUE_FAULT, EIO, 0), ==, 0);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, 0);
+	g_assert_cmpint(sim_inject_read_errno(SIM_QUEUE_FAULT, 0, 1), ==,
+			-EINVAL);
+	fenv_close(&f);
+
+	venv_open(&v, 4);
+	event_record(evt, 0x10);
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
+	r2 = sim_command("inject read veventq errno EBADF 1");
+	g_assert_cmpstr(r2, ==, "OK");
+	g_assert_cmpint(read(v.qfd, recs, sizeof(recs)), ==, -1);
+	g_assert_cmpint(errno, ==, EBADF);
+	g_assert_cmpint(sim_inject_read_errno(SIM_QUEUE_VEVENTQ, 5, 1), ==, 0);
+	g_assert_cmpint(read(v.qfd, recs, sizeof(recs)), ==, -1);
+	g_assert_cmpint(errno, ==, EIO);
+	/* the record was kept */
+	g_assert_cmpint(read(v.qfd, recs, sizeof(recs)), ==, 40);
+	g_assert_cmpuint(recs[0].hdr.sequence, ==, 0);
+	{
+		g_autofree char *st = sim_command("stats");
+
+		g_assert_nonnull(strstr(st, " reads_injected=2 "));
+	}
+	venv_close(&v);
 }
 
 /* ---- simulated DMA through a guest first-stage table ---- */
@@ -1390,6 +1569,11 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/control/parse", test_control_parse);
 	g_test_add_func("/iommufd-sim/control/socket", test_control_socket);
 	g_test_add_func("/iommufd-sim/inject", test_inject);
+	g_test_add_func("/iommufd-sim/inject/invalidate",
+			test_inject_invalidate);
+	g_test_add_func("/iommufd-sim/inject/write", test_inject_write);
+	g_test_add_func("/iommufd-sim/inject/read-errno",
+			test_inject_read_errno);
 	g_test_add_func("/iommufd-sim/dma", test_dma);
 	rc = g_test_run();
 	if (cfg_file) {

@@ -13,6 +13,7 @@
 #define QOS_INTEL_IOMMU_H
 
 #include "libqtest.h"
+#include "qos-sim.h"
 
 #define QVTD_BASE               0xfed90000ULL
 #define QVTD_MSI_BASE           0xfee00000ULL
@@ -187,10 +188,7 @@ void qvtd_fs_map(QVTD *v, uint64_t pml4, uint64_t iova, uint64_t gpa,
 
 /* ---- iommufd simulator control socket ---- */
 
-/* One command; the reply (data lines + final OK/ERR line), g_free it. */
-char *qsim_cmd(const char *sock, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* True if the reply's last line starts with "OK". */
-bool qsim_ok(const char *reply);
+/* qsim_cmd(), qsim_ok(): see libqos/qos-sim.h */
 
 typedef struct QSimResponse {
     uint32_t cookie;

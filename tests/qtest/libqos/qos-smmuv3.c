@@ -252,61 +252,6 @@ bool qsmmu_evtq_pop(QSMMUv3 *s, uint64_t evt[4])
 
 /* ---- simulator control ---- */
 
-static int qsim_connect(const char *sock)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
-    /* The simulator's control thread starts with the binary. */
-    for (int i = 0; i < 500; i++) {
-        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-            return fd;
-        }
-        g_usleep(10 * 1000);
-    }
-    g_error("cannot connect to the simulator at %s", sock);
-    return -1;
-}
-
-/* A reply ends with its "OK..." or "ERR..." line. */
-static bool qsim_reply_complete(const GString *r)
-{
-    const char *last;
-
-    if (!r->len || r->str[r->len - 1] != '\n') {
-        return false;
-    }
-    last = r->len >= 2 ? g_strrstr_len(r->str, r->len - 1, "\n") : NULL;
-    last = last ? last + 1 : r->str;
-    return g_str_has_prefix(last, "OK") || g_str_has_prefix(last, "ERR");
-}
-
-char *qsim_cmd(const char *sock, const char *fmt, ...)
-{
-    g_autofree char *line = NULL;
-    g_autofree char *msg = NULL;
-    GString *reply = g_string_new(NULL);
-    va_list ap;
-    int fd = qsim_connect(sock);
-
-    va_start(ap, fmt);
-    line = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    msg = g_strdup_printf("%s\n", line);
-    g_assert_cmpint(write(fd, msg, strlen(msg)), ==, (ssize_t)strlen(msg));
-    while (!qsim_reply_complete(reply)) {
-        char buf[4096];
-        ssize_t n = read(fd, buf, sizeof(buf));
-
-        g_assert_cmpint(n, >, 0);
-        g_string_append_len(reply, buf, n);
-    }
-    close(fd);
-    return g_string_free(reply, FALSE);
-}
-
 uint64_t qsim_stat(const char *sock, const char *key)
 {
     g_autofree char *reply = qsim_cmd(sock, "stats");

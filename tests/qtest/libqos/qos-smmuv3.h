@@ -10,6 +10,7 @@
 #define QOS_SMMUV3_H
 
 #include "libqtest.h"
+#include "qos-sim.h"
 
 #define QSMMU_BASE              0x09050000ULL
 #define QSMMU_SPI_EVTQ          74
@@ -142,8 +143,7 @@ unsigned qsmmu_evtq_pending(QSMMUv3 *s);
 
 /* ---- iommufd simulator control (its $IOMMUFD_SIM_SOCKET) ---- */
 
-/* Send @line, return the whole reply (caller frees); asserts on I/O error. */
-char *qsim_cmd(const char *sock, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* qsim_cmd(), qsim_ok(): see libqos/qos-sim.h */
 /* Value of "key=N" in the "stats" reply. */
 uint64_t qsim_stat(const char *sock, const char *key);
 /* Number of live objects ("objects" reply count). */

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "sim-helpers.h"
+#include "qos-sim.h"
 
 const char *simh_lib(void)
 {
@@ -166,54 +167,10 @@ int simh_quit(SimEnv *e, QTestState *qts)
 
 /* ---- control socket ---- */
 
-static bool simh_reply_done(const GString *buf)
-{
-    const char *line;
-
-    if (!buf->len || buf->str[buf->len - 1] != '\n') {
-        return false;
-    }
-    line = buf->str + buf->len - 1;
-    while (line > buf->str && line[-1] != '\n') {
-        line--;
-    }
-    return g_str_has_prefix(line, "OK") || g_str_has_prefix(line, "ERR");
-}
-
+/* The one control-socket client, libqos/qos-sim.h */
 static char *simh_vcmd(SimEnv *e, const char *fmt, va_list ap)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    g_autofree char *line = g_strdup_vprintf(fmt, ap);
-    GString *buf = g_string_new(NULL);
-    size_t len;
-    int fd;
-
-    g_strlcpy(addr.sun_path, e->sock, sizeof(addr.sun_path));
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(fd, >=, 0);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-        g_string_append_printf(buf, "ERR ECONNREFUSED %s\n",
-                               g_strerror(errno));
-        close(fd);
-        return g_string_free(buf, FALSE);
-    }
-    len = strlen(line);
-    g_assert_cmpint(write(fd, line, len), ==, len);
-    g_assert_cmpint(write(fd, "\n", 1), ==, 1);
-    while (!simh_reply_done(buf)) {
-        char chunk[1024];
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        g_string_append_len(buf, chunk, n);
-    }
-    close(fd);
-    return g_string_free(buf, FALSE);
+    return qsim_vcmd(e->sock, fmt, ap);
 }
 
 char *simh_cmd(SimEnv *e, const char *fmt, ...)
@@ -229,16 +186,7 @@ char *simh_cmd(SimEnv *e, const char *fmt, ...)
 
 bool simh_ok(const char *reply)
 {
-    const char *line = reply + strlen(reply);
-
-    /* the last non-empty line */
-    while (line > reply && line[-1] == '\n') {
-        line--;
-    }
-    while (line > reply && line[-1] != '\n') {
-        line--;
-    }
-    return g_str_has_prefix(line, "OK");
+    return qsim_ok(reply);
 }
 
 void simh_cmd_ok(SimEnv *e, const char *fmt, ...)

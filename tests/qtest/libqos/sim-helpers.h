@@ -5,8 +5,8 @@
  * catches the binary's stderr; a control-socket client; parsers for the
  * "stats", "objects" and "responses" replies.
  *
- * The names start with simh_ so that a test can link these next to the
- * guest drivers in libqos/, which have their own qsim_ helpers.
+ * The names start with simh_; the socket client underneath is the one
+ * the guest drivers in libqos/ use too (qos-sim.h, qsim_cmd()).
  */
 #ifndef SIM_HELPERS_H
 #define SIM_HELPERS_H
