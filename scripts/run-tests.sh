@@ -1,10 +1,13 @@
 #!/bin/sh
 # Build (warnings are errors) and run every test, twice: a plain build and
-# an ASan+UBSan build (-Dsanitizers=true).  Ends with "N passed, N failed"
-# counted from meson's test logs.
+# an ASan+UBSan build (-Dsanitizers=true).  A third pass builds the
+# libFuzzer targets with clang (-Dfuzzing=true) and fuzzes each of them
+# briefly (suite fuzz-smoke, about 60 s of fuzzing in all).  Ends with
+# "N passed, N failed" counted from meson's test logs.
 #
 # Usage: scripts/run-tests.sh [BUILDDIR]   (default: build; the sanitizer
-#        build goes to BUILDDIR-asan).  SANITIZERS=0 skips the second pass.
+#        build goes to BUILDDIR-asan, the fuzzing build to BUILDDIR-fuzz).
+#        SANITIZERS=0 skips the second pass, FUZZ=0 the third.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -33,6 +36,19 @@ if [ "${SANITIZERS:-1}" != 0 ]; then
     configure_and_build "$BUILD-asan" -Dsanitizers=true
     meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 || status=1
     logs="$logs $BUILD-asan/meson-logs/testlog.json"
+fi
+
+if [ "${FUZZ:-1}" != 0 ]; then
+    # clang only; meson test builds what the fuzz-smoke suite needs.
+    if [ -f "$BUILD-fuzz/build.ninja" ]; then
+        meson configure "$BUILD-fuzz" -Dwerror=true -Dfuzzing=true >/dev/null
+    else
+        CC=clang meson setup "$BUILD-fuzz" -Dwerror=true -Dfuzzing=true >/dev/null
+    fi
+    rm -f "$BUILD-fuzz/meson-logs/testlog.json"
+    meson test -C "$BUILD-fuzz" --suite fuzz-smoke --print-errorlogs \
+        --num-processes 2 || status=1
+    logs="$logs $BUILD-fuzz/meson-logs/testlog.json"
 fi
 
 # The count comes from meson's own logs, so a run that executed no test

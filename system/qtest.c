@@ -14,6 +14,10 @@
  *
  * The binary exits when the client disconnects, as QEMU does when its
  * qtest chardev closes.
+ *
+ * Fuzzers and tests can also feed the protocol in-process, without a
+ * socket (qtest_inject_input()); the replies are then appended to a
+ * GString of the caller's.
  */
 #include "qemu/osdep.h"
 #include <sys/socket.h>
@@ -30,7 +34,7 @@
 /* Largest read/write/b64read/b64write/memset a single command may do. */
 #define QTEST_MAX_XFER      (16u << 20)
 /* Longest line: "write ADDR SIZE 0x" plus two hex digits per byte. */
-#define QTEST_MAX_LINE      (2 * QTEST_MAX_XFER + 256)
+#define QTEST_MAX_LINE(max_xfer) (2 * (max_xfer) + 256)
 /* Stop reading commands while this much output waits for the client. */
 #define QTEST_OUT_HIGH_WATER (1u << 20)
 /* Arguments echoed in FAIL messages are cut to this many characters. */
@@ -48,9 +52,13 @@ typedef struct QTestServer {
     DeviceState *irq_dev;       /* device whose gpio_in we intercept */
     int *irq_levels;
     int irq_count;
+    uint64_t max_xfer;          /* bound on one transfer, QTEST_MAX_XFER */
+    GString *capture;           /* in-process client: replies go here */
 } QTestServer;
 
-static QTestServer qtest = { .listen_fd = -1, .fd = -1 };
+static QTestServer qtest = {
+    .listen_fd = -1, .fd = -1, .max_xfer = QTEST_MAX_XFER,
+};
 static bool qtest_is_enabled;
 
 bool qtest_enabled(void)
@@ -84,6 +92,12 @@ static void qtest_log(QTestServer *s, char dir, const char *text, size_t len)
 }
 
 static void qtest_update_handlers(QTestServer *s);
+
+/* Is anybody there to read replies: a socket or an in-process caller? */
+static bool qtest_has_client(QTestServer *s)
+{
+    return s->fd >= 0 || s->capture;
+}
 
 static void qtest_client_closed(QTestServer *s)
 {
@@ -121,6 +135,10 @@ static void qtest_flush(QTestServer *s)
 static void qtest_send_len(QTestServer *s, const char *text, size_t len)
 {
     qtest_log(s, 'S', text, len);
+    if (s->capture) {
+        g_string_append_len(s->capture, text, len);
+        return;
+    }
     if (s->fd < 0) {
         return;
     }
@@ -182,9 +200,9 @@ static bool qtest_parse_size(QTestServer *s, const char *str, uint64_t *size)
     if (!qtest_parse_u64(s, "size", str, size)) {
         return false;
     }
-    if (*size > QTEST_MAX_XFER) {
-        qtest_sendf(s, "FAIL size 0x%" PRIx64 " too large (max 0x%x)\n",
-                    *size, QTEST_MAX_XFER);
+    if (*size > s->max_xfer) {
+        qtest_sendf(s, "FAIL size 0x%" PRIx64 " too large (max 0x%" PRIx64
+                    ")\n", *size, s->max_xfer);
         return false;
     }
     return true;
@@ -640,7 +658,7 @@ static void qtest_process_input(QTestServer *s)
     size_t pos = 0;
     bool incomplete = false;
 
-    while (s->fd >= 0 && s->out->len < QTEST_OUT_HIGH_WATER) {
+    while (qtest_has_client(s) && s->out->len < QTEST_OUT_HIGH_WATER) {
         char *start = s->in->str + pos;
         char *nl = memchr(start, '\n', s->in->len - pos);
         g_autofree char *line = NULL;
@@ -653,12 +671,12 @@ static void qtest_process_input(QTestServer *s)
         pos += nl - start + 1;
         qtest_process_command(s, line);
     }
-    if (s->fd < 0) {
+    if (!qtest_has_client(s)) {
         return;     /* buffers were reset on disconnect */
     }
     g_string_erase(s->in, 0, pos);
     /* Only a partial line is left: refuse to buffer it without limit. */
-    if (incomplete && s->in->len > QTEST_MAX_LINE) {
+    if (incomplete && s->in->len > QTEST_MAX_LINE(s->max_xfer)) {
         qtest_sendf(s, "FAIL line too long\n");
         g_string_truncate(s->in, 0);
         s->discarding = true;
@@ -809,4 +827,44 @@ bool qtest_server_init(const char *spec, const char *logfile, Error **errp)
         qemu_set_fd_handler(fd, qtest_accept, NULL, s);
     }
     return true;
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * In-process client (fuzzers, tests): see qtest_inject_input().  A server
+ * of its own, so that it never mixes its lines with a socket client's.
+ */
+
+static QTestServer qtest_local = {
+    .listen_fd = -1, .fd = -1, .max_xfer = QTEST_MAX_XFER,
+};
+
+void qtest_inject_input(const char *buf, size_t len, GString *out)
+{
+    QTestServer *s = &qtest_local;
+
+    g_assert(out);
+    if (!s->in) {
+        s->in = g_string_new(NULL);
+        s->out = g_string_new(NULL);
+    }
+    s->capture = out;
+    qtest_input_append(s, buf, len);
+    qtest_process_input(s);
+    s->capture = NULL;
+}
+
+void qtest_inject_reset(void)
+{
+    QTestServer *s = &qtest_local;
+
+    if (s->in) {
+        g_string_truncate(s->in, 0);
+    }
+    s->discarding = false;
+}
+
+void qtest_inject_set_max_transfer(uint64_t max)
+{
+    qtest_local.max_xfer = MIN(max, QTEST_MAX_XFER);
 }

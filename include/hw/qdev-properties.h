@@ -18,8 +18,14 @@
 
 #include "qom/object.h"
 
-/* Compile-time check that a field has the property's C type. */
-#define type_check(t1, t2) ((t1 *)0 - (t2 *)0)
+/*
+ * Compile-time check that a field has the property's C type: 0, or a
+ * negative bit-field width when the types differ.  (Subtracting null
+ * pointers of the two types, as QEMU does, trips clang's
+ * -Wnull-pointer-subtraction.)
+ */
+#define type_check(t1, t2) \
+    (sizeof(struct { int : __builtin_types_compatible_p(t1, t2) ? 1 : -1; }) * 0)
 
 typedef struct PropertyInfo {
     const char *type;           /* shown by "-device TYPE,help" */

@@ -22,4 +22,21 @@ void qtest_set_enabled(bool enabled);
  */
 bool qtest_server_init(const char *spec, const char *logfile, Error **errp);
 
+/*
+ * In-process client, for fuzzers and tests (tests/fuzz): the bytes
+ * @buf[0..@len) go through the same line assembler and command dispatcher
+ * as the socket's input, and every reply line (and "IRQ raise/lower" line
+ * raised meanwhile) is appended to @out (not NULL).  A partial last line is kept for
+ * the next call; qtest_inject_reset() drops it.  Independent of any
+ * -qtest socket client.  IRQ lines raised between calls are dropped.
+ */
+void qtest_inject_input(const char *buf, size_t len, GString *out);
+void qtest_inject_reset(void);
+/*
+ * Lower the per-command transfer bound of the in-process client (at most
+ * the socket's 16 MiB), e.g. so that one fuzz input stays fast and small.
+ * The longest line accepted follows it (two hex digits a byte).
+ */
+void qtest_inject_set_max_transfer(uint64_t max);
+
 #endif

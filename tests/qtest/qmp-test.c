@@ -78,6 +78,7 @@ static void test_negotiation_enable_oob(void)
     g_autoptr(JsonObject) greeting = qtest_qmp_receive_dict(s);
     g_autoptr(JsonObject) resp = NULL;
 
+    g_assert_true(json_object_has_member(greeting, "QMP"));
     resp = qtest_qmp(s, "{'execute': 'qmp_capabilities',"
                      " 'arguments': {'enable': ['nosuchcap']}}");
     assert_error(resp, "GenericError", NULL);
