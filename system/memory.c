@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "system/memory.h"
+#include "hw/qdev-core.h"
 #include "trace.h"
 #include <sys/mman.h>
 
@@ -46,10 +47,14 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner,
                            const MemoryRegionOps *ops, void *opaque,
                            const char *name, uint64_t size)
 {
+    DeviceState *dev = owner ?
+        (DeviceState *)object_dynamic_cast(owner, TYPE_DEVICE) : NULL;
+
     memory_region_init(mr, owner, name, size);
     mr->container_only = false;
     mr->ops = ops;
     mr->opaque = opaque;
+    mr->reentrancy_guard = dev ? &dev->engaged_in_io : NULL;
 }
 
 bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
@@ -242,6 +247,22 @@ static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr offset, uint64_t *val,
         }
         return MEMTX_ERROR;
     }
+    /*
+     * A guest can aim a device's DMA, MSI or queue writes at that device's
+     * own registers; running its handler again from inside itself would
+     * recurse without bound.  Refuse the access, as QEMU's re-entrancy
+     * guard does: the write is dropped and a read returns all ones.
+     */
+    if (mr->reentrancy_guard && *mr->reentrancy_guard) {
+        trace_memory_region_reentrant_io(mr->name, offset, size, is_write);
+        if (!is_write) {
+            *val = size == 8 ? UINT64_MAX : MAKE_64BIT_MASK(0, size * 8);
+        }
+        return MEMTX_ERROR;
+    }
+    if (mr->reentrancy_guard) {
+        *mr->reentrancy_guard = true;
+    }
     if (size >= imin && size <= imax) {
         io_call(mr, offset, val, size, is_write);
     } else if (size > imax) {
@@ -267,6 +288,9 @@ static MemTxResult io_dispatch(MemoryRegion *mr, hwaddr offset, uint64_t *val,
         if (!is_write) {
             *val = (wide >> shift) & MAKE_64BIT_MASK(0, size * 8);
         }
+    }
+    if (mr->reentrancy_guard) {
+        *mr->reentrancy_guard = false;
     }
     return MEMTX_OK;
 }

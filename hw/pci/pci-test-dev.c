@@ -43,7 +43,6 @@ struct PCITestDevState {
     IOMMUPRINotifier pri_notifier;
     bool pri_registered;
     uint32_t pri_registered_pasid;
-    bool in_write;              /* inside pci_test_dev_write() */
 };
 
 static void pci_test_dev_pri_notify(IOMMUPRINotifier *n,
@@ -196,9 +195,10 @@ static uint64_t pci_test_dev_read(void *opaque, hwaddr addr, unsigned size)
     return val;
 }
 
-static void pci_test_dev_do_write(PCITestDevState *s, hwaddr addr,
-                                  uint64_t val, unsigned size)
+static void pci_test_dev_write(void *opaque, hwaddr addr, uint64_t val,
+                               unsigned size)
 {
+    PCITestDevState *s = opaque;
     PCIDevice *pdev = PCI_DEVICE(s);
 
     if (addr >= PCI_TEST_DEV_REG_DMA_BUF) {
@@ -257,25 +257,6 @@ static void pci_test_dev_do_write(PCITestDevState *s, hwaddr addr,
         trace_pci_test_dev_bad_access(addr, size, true);
         break;
     }
-}
-
-static void pci_test_dev_write(void *opaque, hwaddr addr, uint64_t val,
-                               unsigned size)
-{
-    PCITestDevState *s = opaque;
-
-    /*
-     * A DMA or an MSI/MSI-X message that the guest aimed at this BAR
-     * comes back here while the doorbell that started it is running:
-     * drop it, or the two would recurse until the stack overflows.
-     */
-    if (s->in_write) {
-        trace_pci_test_dev_bad_access(addr, size, true);
-        return;
-    }
-    s->in_write = true;
-    pci_test_dev_do_write(s, addr, val, size);
-    s->in_write = false;
 }
 
 static const MemoryRegionOps pci_test_dev_ops = {

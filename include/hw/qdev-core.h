@@ -44,6 +44,12 @@ struct DeviceState {
     QLIST_HEAD(, BusState) child_bus;
     int num_gpio_in;
     qemu_irq *gpio_in;
+    /*
+     * Set while one of the device's MMIO handlers runs, so that a DMA,
+     * MSI or queue write the guest aimed at the device's own registers
+     * is refused instead of re-entering it (see system/memory.c).
+     */
+    bool engaged_in_io;
     QTAILQ_ENTRY(DeviceState) sibling;      /* on parent_bus */
     QTAILQ_ENTRY(DeviceState) realized_link; /* in realize order */
 };

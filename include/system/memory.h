@@ -59,6 +59,7 @@ struct MemoryRegion {
     int ram_fd;                 /* memfd backing RAM, -1 otherwise */
     const MemoryRegionOps *ops;
     void *opaque;
+    bool *reentrancy_guard;     /* the owning device's engaged_in_io */
     MemoryRegion *container;
     QTAILQ_HEAD(, MemoryRegion) subregions;   /* highest priority first */
     QTAILQ_ENTRY(MemoryRegion) subregions_link;
