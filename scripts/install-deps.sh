@@ -3,7 +3,7 @@
 # Safe to run repeatedly; needs root (or sudo) when something is missing.
 set -e
 
-PKGS="meson ninja-build pkg-config gcc python3 libglib2.0-dev libjson-glib-dev libfdt-dev
+PKGS="meson ninja-build pkg-config gcc python3 libglib2.0-dev libjson-glib-dev libfdt-dev valgrind
       clang libclang-rt-14-dev"
 
 missing=""

@@ -2,12 +2,15 @@
 # Build (warnings are errors) and run every test, twice: a plain build and
 # an ASan+UBSan build (-Dsanitizers=true).  A third pass builds the
 # libFuzzer targets with clang (-Dfuzzing=true) and fuzzes each of them
-# briefly (suite fuzz-smoke, about 60 s of fuzzing in all).  Ends with
+# briefly (suite fuzz-smoke, about 60 s of fuzzing in all).  A fourth
+# runs the plain build's qtests with the binary under valgrind memcheck.
+# Ends with
 # "N passed, N failed" counted from meson's test logs.
 #
 # Usage: scripts/run-tests.sh [BUILDDIR]   (default: build; the sanitizer
 #        build goes to BUILDDIR-asan, the fuzzing build to BUILDDIR-fuzz).
-#        SANITIZERS=0 skips the second pass, FUZZ=0 the third.
+#        SANITIZERS=0 skips the second pass, FUZZ=0 the third, VALGRIND=0
+#        the fourth.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -49,6 +52,15 @@ if [ "${FUZZ:-1}" != 0 ]; then
     meson test -C "$BUILD-fuzz" --suite fuzz-smoke --print-errorlogs \
         --num-processes 2 || status=1
     logs="$logs $BUILD-fuzz/meson-logs/testlog.json"
+fi
+
+if [ "${VALGRIND:-1}" != 0 ]; then
+    # The plain build's qtests again, each binary they start under
+    # memcheck: errors and definite leaks fail (meson.build's 'valgrind'
+    # setup).  The log gets its own name so the plain pass keeps its own.
+    meson test -C "$BUILD" --setup valgrind --suite qtest --print-errorlogs \
+        --num-processes 2 --logbase testlog-valgrind || status=1
+    logs="$logs $BUILD/meson-logs/testlog-valgrind.json"
 fi
 
 # The count comes from meson's own logs, so a run that executed no test

@@ -22,7 +22,7 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
     ret = json_object_new();
     json_object_set_object_member(ret, "qemu", qemu);
     json_object_set_string_member(ret, "package", "");
-    return json_node_init_object(json_node_alloc(), ret);
+    return qmp_node_take_object(ret);
 }
 
 static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
@@ -36,7 +36,7 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
     ret = json_object_new();
     json_object_set_boolean_member(ret, "running", true);
     json_object_set_string_member(ret, "status", "running");
-    return json_node_init_object(json_node_alloc(), ret);
+    return qmp_node_take_object(ret);
 }
 
 /* Event data shared by SHUTDOWN and RESET. */

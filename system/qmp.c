@@ -213,11 +213,25 @@ void qmp_register_command(const char *name, QmpCommandFunc fn)
     g_hash_table_insert(qmp_command_table(), g_strdup(name), (gpointer)fn);
 }
 
+JsonNode *qmp_node_take_object(JsonObject *obj)
+{
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+    json_node_take_object(node, obj);
+    return node;
+}
+
+JsonNode *qmp_node_take_array(JsonArray *array)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(node, array);
+    return node;
+}
+
 JsonNode *qmp_return_empty(void)
 {
-    JsonNode *node = json_node_alloc();
-
-    return json_node_init_object(node, json_object_new());
+    return qmp_node_take_object(json_object_new());
 }
 
 bool qmp_check_no_args(JsonObject *args, Error **errp)
@@ -256,7 +270,7 @@ static JsonNode *qmp_cmd_query_commands(JsonObject *args, Error **errp)
         json_object_set_string_member(entry, "name", l->data);
         json_array_add_object_element(list, entry);
     }
-    return json_node_init_array(json_node_alloc(), list);
+    return qmp_node_take_array(list);
 }
 
 static void __attribute__((constructor)) qmp_register_core_commands(void)

@@ -9,11 +9,33 @@
  * forbidden (seccomp, old kernels) fall back to a plain memcpy.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "sim-internal.h"
+
+/* Our pid, looked up once: one system call per copy is enough. */
+static pid_t self_pid;
+
+static void self_pid_forget(void)
+{
+	self_pid = 0;
+}
+
+static pid_t self(void)
+{
+	static bool registered;
+
+	if (!registered) {
+		pthread_atfork(NULL, NULL, self_pid_forget);
+		registered = true;
+	}
+	if (!self_pid)
+		self_pid = getpid();
+	return self_pid;
+}
 
 static int vm_copy(void *local, uint64_t remote, size_t len, bool to_user)
 {
@@ -26,10 +48,19 @@ static int vm_copy(void *local, uint64_t remote, size_t len, bool to_user)
 		return 0;
 	if (!remote)
 		return -EFAULT;
-	n = to_user ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
-		      process_vm_readv(getpid(), &l, 1, &r, 1, 0);
-	if (n == (ssize_t)len)
+	n = to_user ? process_vm_writev(self(), &l, 1, &r, 1, 0) :
+		      process_vm_readv(self(), &l, 1, &r, 1, 0);
+	if (n == (ssize_t)len) {
+		/*
+		 * The range is known to be mapped now.  Write it once more the
+		 * ordinary way so that tools watching this process (valgrind,
+		 * which does not follow process_vm_writev into its own address
+		 * space) see the bytes as written.
+		 */
+		if (to_user)
+			memcpy(r.iov_base, local, len);
 		return 0;
+	}
 	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
 		if (to_user)
 			memcpy(r.iov_base, local, len);

@@ -36,6 +36,9 @@ void monitor_cleanup(void);
 
 /* Helpers for commands. */
 JsonNode *qmp_return_empty(void);   /* {} */
+/* A node holding @obj / @array, taking the caller's reference. */
+JsonNode *qmp_node_take_object(JsonObject *obj);
+JsonNode *qmp_node_take_array(JsonArray *array);
 /* Refuse any argument: "Parameter 'X' is unexpected". */
 bool qmp_check_no_args(JsonObject *args, Error **errp);
 

@@ -265,7 +265,11 @@ static int accept_child(QTestState *s, int listen_fd, const char *what)
 static char *build_command_line(QTestState *s, const char *extra_args)
 {
     const char *trace = getenv("QTEST_TRACE");
-    g_autofree char *bin = g_shell_quote(qtest_binary_path());
+    /* e.g. QTEST_WRAPPER="valgrind -q --error-exitcode=99" */
+    const char *wrapper = getenv("QTEST_WRAPPER");
+    g_autofree char *quoted = g_shell_quote(qtest_binary_path());
+    g_autofree char *bin = wrapper && *wrapper ?
+        g_strdup_printf("%s %s", wrapper, quoted) : g_strdup(quoted);
     g_autofree char *trace_arg = trace ?
         g_strdup_printf("-trace '%s' ", trace) : g_strdup("");
 
@@ -296,7 +300,7 @@ static void G_GNUC_NORETURN exec_command(const char *cmd,
     for (int i = 0; envp_extra && envp_extra[i]; i++) {
         putenv((char *)envp_extra[i]);
     }
-    execv(argv[0], argv);
+    execvp(argv[0], argv);      /* a wrapper is found on PATH */
     fprintf(stderr, "libqtest: cannot run %s: %s\n", argv[0],
             strerror(errno));
     _exit(127);
