@@ -57,15 +57,15 @@ fi
 if [ "${VALGRIND:-1}" != 0 ]; then
     # The plain build's qtests again, each binary they start under
     # memcheck: errors and definite leaks fail (meson.build's 'valgrind'
-    # setup).  The log gets its own name so the plain pass keeps its own.
+    # setup).  meson names its log after the setup: testlog-valgrind.
     meson test -C "$BUILD" --setup valgrind --suite qtest --print-errorlogs \
-        --num-processes 2 --logbase testlog-valgrind || status=1
+        --num-processes 2 || status=1
     logs="$logs $BUILD/meson-logs/testlog-valgrind.json"
 fi
 
 # The count comes from meson's own logs, so a run that executed no test
-# shows "0 passed".
-python3 - $logs <<'PY'
+# shows "0 passed" (and fails).
+if python3 - $logs <<'PY'
 import json, sys
 passed = failed = skipped = 0
 for path in sys.argv[1:]:
@@ -83,5 +83,11 @@ for path in sys.argv[1:]:
         failed += 1
 print('%d passed, %d failed' % (passed, failed) +
       (', %d skipped' % skipped if skipped else ''))
+sys.exit(1 if failed or not passed else 0)
 PY
+then
+    :
+else
+    status=1
+fi
 exit $status
