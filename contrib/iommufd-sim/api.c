@@ -93,6 +93,9 @@ void sim_state_reset(void)
 	g_array_unref(sim.responses);
 	g_array_unref(sim.invals);
 	g_array_unref(sim.inject_ioctls);
+	for (int i = 0; i < 2; i++)
+		if (sim.inject_raw[i])
+			g_byte_array_unref(sim.inject_raw[i]);
 	g_ptr_array_unref(sim.faults);
 	g_ptr_array_unref(sim.veventqs);
 	sim_config_free(&sim.cfg);
@@ -283,6 +286,36 @@ int sim_inject_write_take(enum sim_queue_kind kind)
 	st->count--;
 	sim.stats.writes_injected++;
 	return -st->err;
+}
+
+bool sim_inject_raw_pending(enum sim_queue_kind kind)
+{
+	return sim.inject_raw[kind] && sim.inject_raw[kind]->len;
+}
+
+/*
+ * The next read of that queue kind: up to @count of the injected bytes,
+ * in place of real records (which stay queued).  Readiness follows.
+ */
+ssize_t sim_inject_raw_take(enum sim_queue_kind kind, uint64_t buf,
+			    size_t count)
+{
+	GByteArray *raw = sim.inject_raw[kind];
+	size_t n = MIN(count, raw->len);
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = sim_copy_to_user(buf, raw->data, n);
+	if (rc)
+		return rc;
+	g_byte_array_remove_range(raw, 0, n);
+	sim.stats.reads_injected++;
+	if (kind == SIM_QUEUE_FAULT)
+		sim_fault_refresh_ready();
+	else
+		sim_veventq_refresh_ready();
+	return n;
 }
 
 /* ---- public API ---- */
@@ -565,6 +598,35 @@ int sim_inject_close(enum sim_queue_kind kind)
 		for (unsigned int i = 0; i < sim.veventqs->len; i++)
 			sim_veventq_hangup(g_ptr_array_index(sim.veventqs, i));
 	}
+	sim_unlock();
+	return 0;
+}
+
+int sim_inject_raw_read(enum sim_queue_kind kind, const void *bytes,
+			size_t len)
+{
+	if (kind > SIM_QUEUE_VEVENTQ || (len && !bytes) ||
+	    len > SIM_INJECT_RAW_MAX)
+		return -EINVAL;
+	if (!api_enter())
+		return -ENODEV;
+	if (!sim.inject_raw[kind])
+		sim.inject_raw[kind] = g_byte_array_new();
+	if (len)
+		g_byte_array_append(sim.inject_raw[kind], bytes, len);
+	else
+		g_byte_array_set_size(sim.inject_raw[kind], 0);
+	if (sim.inject_raw[kind]->len > SIM_INJECT_RAW_MAX) {
+		/* undo: the total is bounded, not only one call */
+		g_byte_array_set_size(sim.inject_raw[kind],
+				      sim.inject_raw[kind]->len - len);
+		sim_unlock();
+		return -ENOSPC;
+	}
+	if (kind == SIM_QUEUE_FAULT)
+		sim_fault_refresh_ready();
+	else
+		sim_veventq_refresh_ready();
 	sim_unlock();
 	return 0;
 }

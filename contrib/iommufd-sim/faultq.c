@@ -34,7 +34,15 @@ static void fault_update_ready(struct sim_fault *fault)
 	if (!fault->fd_open)
 		return;	/* the number may already belong to someone else */
 	sim_eventfd_set(fault->fd, &fault->ready,
-			fault->hung || !g_queue_is_empty(&fault->deliver));
+			fault->hung || !g_queue_is_empty(&fault->deliver) ||
+			sim_inject_raw_pending(SIM_QUEUE_FAULT));
+}
+
+/* Raw bytes were injected or consumed: every FAULT fd follows. */
+void sim_fault_refresh_ready(void)
+{
+	for (unsigned int i = 0; i < sim.faults->len; i++)
+		fault_update_ready(g_ptr_array_index(sim.faults, i));
 }
 
 static void group_free(struct sim_fault_group *group)
@@ -275,6 +283,8 @@ ssize_t sim_fault_read(struct sim_fault *fault, uint64_t buf, size_t count)
 		return -EBADF;
 	if (count % REC_SIZE)
 		return -ESPIPE;
+	if (sim_inject_raw_pending(SIM_QUEUE_FAULT))
+		return sim_inject_raw_take(SIM_QUEUE_FAULT, buf, count);
 	while ((g = g_queue_peek_head(&fault->deliver))) {
 		size_t len = g->recs->len * REC_SIZE;
 		uint32_t cookie = next_cookie(fault);

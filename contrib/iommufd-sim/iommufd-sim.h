@@ -63,7 +63,7 @@ struct sim_stats {
 	uint64_t dma_done;
 	uint64_t dma_faulted;		/* page requests raised by DMA */
 	uint64_t dma_aborted;
-	uint64_t reads_injected;	/* queue reads failed by injection */
+	uint64_t reads_injected;	/* queue reads failed or raw by injection */
 	uint64_t writes_injected;	/* FAULT writes failed by injection */
 };
 
@@ -145,6 +145,18 @@ int sim_inject_read_errno(enum sim_queue_kind kind, int err, unsigned int n);
  * is -EINVAL (a vEVENTQ has no write).
  */
 int sim_inject_write(enum sim_queue_kind kind, int err, unsigned int n);
+/*
+ * Raw bytes for the reads of that queue kind: the next read() of any fd of
+ * that kind returns as many of them as fit its count (after the count
+ * checks of the fd and the other read injections), instead of real records,
+ * which stay queued; the fds stay readable until all are consumed.  Bytes
+ * add up over calls (at most SIM_INJECT_RAW_MAX pending, else -ENOSPC; one
+ * call of more is -EINVAL); len == 0 drops what is pending.  For fuzzing what a VMM does with
+ * records the kernel would never produce.
+ */
+#define SIM_INJECT_RAW_MAX (1u << 20)
+int sim_inject_raw_read(enum sim_queue_kind kind, const void *bytes,
+			size_t len);
 /* Hang up every queue fd of that kind: reads/writes fail EBADF, poll IN. */
 int sim_inject_close(enum sim_queue_kind kind);
 

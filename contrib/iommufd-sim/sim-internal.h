@@ -298,6 +298,7 @@ int sim_fault_alloc(struct sim_ucmd *ucmd);
 void sim_fault_release(struct sim_fault *fault);
 void sim_fault_fd_closed(struct sim_fault *fault);
 ssize_t sim_fault_read(struct sim_fault *fault, uint64_t buf, size_t count);
+void sim_fault_refresh_ready(void);
 ssize_t sim_fault_write(struct sim_fault *fault, uint64_t buf, size_t count);
 void sim_fault_auto_respond(struct sim_fault *fault, struct sim_idev *idev,
 			    uint32_t key, struct sim_hwpt *hwpt);
@@ -311,6 +312,7 @@ int sim_veventq_alloc(struct sim_ucmd *ucmd);
 void sim_veventq_release(struct sim_veventq *q);
 void sim_veventq_fd_closed(struct sim_veventq *q);
 ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count);
+void sim_veventq_refresh_ready(void);
 int sim_veventq_report(struct sim_viommu *viommu, uint32_t type,
 		       const void *data, size_t len);
 void sim_veventq_hangup(struct sim_veventq *q);
@@ -393,6 +395,7 @@ struct sim_state {
 	GArray *inject_ioctls;		/* struct sim_inject_ioctl */
 	struct sim_inject_read_state inject_read[2];
 	struct sim_inject_write_state inject_write[2];
+	GByteArray *inject_raw[2];	/* raw bytes for the next reads */
 	GPtrArray *faults;		/* live struct sim_fault * */
 	GPtrArray *veventqs;		/* live struct sim_veventq * */
 };
@@ -409,6 +412,9 @@ const char *sim_ioctl_name(unsigned long cmd);
 bool sim_ioctl_by_name(const char *name, unsigned long *cmd);
 int sim_inject_read_take(enum sim_queue_kind kind, size_t *count);
 int sim_inject_write_take(enum sim_queue_kind kind);
+bool sim_inject_raw_pending(enum sim_queue_kind kind);
+ssize_t sim_inject_raw_take(enum sim_queue_kind kind, uint64_t buf,
+			    size_t count);
 void sim_iommufd_injected(unsigned long cmd, uint64_t arg);
 
 /* ---- simulated DMA (dma.c) ---- */

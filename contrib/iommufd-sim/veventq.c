@@ -28,7 +28,15 @@ static void veventq_update_ready(struct sim_veventq *q)
 	if (!q->fd_open)
 		return;
 	sim_eventfd_set(q->fd, &q->ready,
-			q->hung || !g_queue_is_empty(&q->events));
+			q->hung || !g_queue_is_empty(&q->events) ||
+			sim_inject_raw_pending(SIM_QUEUE_VEVENTQ));
+}
+
+/* Raw bytes were injected or consumed: every vEVENTQ fd follows. */
+void sim_veventq_refresh_ready(void)
+{
+	for (unsigned int i = 0; i < sim.veventqs->len; i++)
+		veventq_update_ready(g_ptr_array_index(sim.veventqs, i));
 }
 
 static struct sim_veventq *find_veventq(struct sim_viommu *viommu,
@@ -183,6 +191,8 @@ ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count)
 
 	if (q->hung)
 		return -EBADF;
+	if (sim_inject_raw_pending(SIM_QUEUE_VEVENTQ))
+		return sim_inject_raw_take(SIM_QUEUE_VEVENTQ, buf, count);
 	while ((ev = g_queue_peek_head(&q->events))) {
 		bool lost = ev == &q->lost;
 		struct iommufd_vevent_header hdr = {

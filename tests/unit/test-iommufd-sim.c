@@ -1283,6 +1283,69 @@ static void test_inject(void)
 }
 
 /*
+ * sim_inject_raw_read(): the next reads return the injected bytes, as
+ * many as fit, real records wait behind them, the fd stays readable
+ * until they are consumed, and len 0 drops what is pending.
+ */
+static void test_inject_raw(void)
+{
+	struct iommu_hwpt_pgfault rec[2];
+	uint8_t raw[100], buf[200];
+	struct venv v;
+	struct fenv f;
+	uint64_t evt[4];
+
+	for (unsigned int i = 0; i < sizeof(raw); i++)
+		raw[i] = i ^ 0x5a;
+	fenv_open(&f, 0);
+	g_assert_cmpint(sim_inject_raw_read(2, raw, 1), ==, -EINVAL);
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_FAULT, NULL, 1), ==,
+			-EINVAL);
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_FAULT, raw,
+					    SIM_INJECT_RAW_MAX + 1), ==,
+			-EINVAL);
+	g_assert_false(readable(f.ffd));
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, true);
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_FAULT, raw, 50), ==, 0);
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_FAULT, raw + 50, 50), ==,
+			0);
+	g_assert_true(readable(f.ffd));
+	/* the fd's own count check still comes first */
+	g_assert_cmpint(read(f.ffd, rec, 39), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	/* as many bytes as fit, in order, over two reads */
+	g_assert_cmpint(read(f.ffd, rec, REC_SIZE), ==, REC_SIZE);
+	g_assert_cmpmem(rec, REC_SIZE, raw, REC_SIZE);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, 100 - REC_SIZE);
+	g_assert_cmpmem(rec, 100 - REC_SIZE, raw + REC_SIZE, 100 - REC_SIZE);
+	/* then the real group, still queued */
+	g_assert_true(readable(f.ffd));
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, REC_SIZE);
+	g_assert_cmpuint(rec[0].addr, ==, 0x1000);
+	g_assert_false(readable(f.ffd));
+	/* len 0 drops what is pending */
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_FAULT, raw, 10), ==, 0);
+	g_assert_true(readable(f.ffd));
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_FAULT, NULL, 0), ==, 0);
+	g_assert_false(readable(f.ffd));
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, 0);
+	fenv_close(&f);
+
+	venv_open(&v, 4);
+	event_record(evt, 0x10);
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
+	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_VEVENTQ, raw, 13), ==, 0);
+	/* a record may be split: the bytes are raw */
+	g_assert_cmpint(read(v.qfd, buf, 5), ==, 5);
+	g_assert_cmpmem(buf, 5, raw, 5);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 8);
+	g_assert_cmpmem(buf, 8, raw + 5, 8);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 40);
+	g_assert_false(readable(v.qfd));
+	venv_close(&v);
+}
+
+/*
  * An injected HWPT_INVALIDATE failure writes entry_num back as the
  * kernel does on every path: 0 entries processed, nothing logged.
  */
@@ -1572,6 +1635,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/inject/invalidate",
 			test_inject_invalidate);
 	g_test_add_func("/iommufd-sim/inject/write", test_inject_write);
+	g_test_add_func("/iommufd-sim/inject/raw", test_inject_raw);
 	g_test_add_func("/iommufd-sim/inject/read-errno",
 			test_inject_read_errno);
 	g_test_add_func("/iommufd-sim/dma", test_dma);
