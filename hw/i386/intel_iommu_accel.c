@@ -983,8 +983,12 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
         st->fq = pce->fq;
         trace_vtd_pasid_stale_keep(vhiod->hiod->name, pce->pasid,
                                    pce->fs_hwpt_id);
-        g_assert(!g_hash_table_contains(vhiod->stale,
-                                      GUINT_TO_POINTER(pce->pasid)));
+        /*
+         * An older stale binding of this PASID was replaced when this one
+         * was attached; should one still be recorded, it is not attached
+         * any more, so free it rather than lose track of it.
+         */
+        vtd_stale_replaced(s, vhiod, pce->pasid);
         g_hash_table_insert(vhiod->stale, GUINT_TO_POINTER(pce->pasid), st);
     }
     g_hash_table_remove(s->accel->routes, &pce->route_key);
