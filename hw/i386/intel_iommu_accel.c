@@ -556,6 +556,7 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
     VTDPASIDCacheEntry *pce = g_hash_table_lookup(a->routes, &rkey);
     VTDPageRequest req;
     VTDPRQResult r;
+    uint64_t key;
 
     trace_vtd_prq_read_fault(rec->dev_id, pv, rec->pasid, rec->addr,
                              rec->perm, rec->grpid, last, rec->cookie);
@@ -580,22 +581,20 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
         .addr = rec->addr,
     };
     r = vtd_prq_inject(s, &req);
+    key = vtd_group_key(req.rid, pv, req.pasid, req.prgi);
     if (!last) {
         /* The spec answers nothing for a dropped LPIG=0 request. */
         return;
     }
     switch (r) {
     case VTD_PRQ_QUEUED:
-        vtd_group_remember(a, pce, vtd_group_key(req.rid, pv, req.pasid,
-                                                 req.prgi), rec->cookie);
+        vtd_group_remember(a, pce, key, rec->cookie);
         break;
     case VTD_PRQ_DROPPED_PRO:
     case VTD_PRQ_DROPPED_FULL:
         /* Hardware answers Success itself: the device will retry. */
-        trace_vtd_prq_response_notify(vtd_group_key(req.rid, pv, req.pasid,
-                                                    req.prgi),
-                                      rec->cookie, IOMMUFD_PAGE_RESP_SUCCESS,
-                                      "overflow");
+        trace_vtd_prq_response_notify(key, rec->cookie,
+                                      IOMMUFD_PAGE_RESP_SUCCESS, "overflow");
         vtd_resp_queue(s, rec->cookie, IOMMUFD_PAGE_RESP_SUCCESS);
         break;
     case VTD_PRQ_DROPPED_ERROR:

@@ -303,8 +303,11 @@ static void vtd_check_groups(Fix *f)
 /* ------------------------------------------------------------------ */
 /* intel-iommu cells                                                   */
 
-/* HWPT_ALLOC (with fault_id) refused at the first binding. */
-static void run_vtd_hwpt_alloc(Fix *f, const Cell *c)
+/*
+ * The first binding refused, at HWPT_ALLOC (with fault_id) or at the
+ * attach: nothing is bound, and the next invalidation binds it.
+ */
+static void run_vtd_bind_refused(Fix *f, const Cell *c)
 {
     inject(f);
     vtd_bind(f, 1);
@@ -491,18 +494,6 @@ static void run_vtd_write_hangup(Fix *f, const Cell *c)
     vtd_bind(f, 1);
     g_assert_true(vtd_wait_answer(f, 1));
     vtd_round(f, 1, 2);
-}
-
-/* Attaching a new binding refused: not bound, retried at the next flush. */
-static void run_vtd_attach(Fix *f, const Cell *c)
-{
-    inject(f);
-    vtd_bind(f, 1);
-    g_assert_cmpuint(simh_objects(&f->env, "hwpt_nested"), ==, 0);
-    query_status(f);
-    g_assert_true(qvtd_flush_pasid(f->v, 1, 1));
-    g_assert_cmpuint(simh_objects(&f->env, "hwpt_nested"), ==, 1);
-    vtd_round(f, 1, 1);
 }
 
 /*
@@ -1055,7 +1046,7 @@ static void run_smmu_read_hangup_reenable(Fix *f, const Cell *c)
 
 static const Cell cells[] = {
     /* intel-iommu: PASID binding (HWPT_ALLOC with fault_id) */
-    { "vtd/hwpt-alloc/errno", VTD, .run = run_vtd_hwpt_alloc,
+    { "vtd/hwpt-alloc/errno", VTD, .run = run_vtd_bind_refused,
       .inject = "inject ioctl IOMMU_HWPT_ALLOC 1 ENOMEM",
       .report = "cannot bind", .names = "IOMMU_HWPT_ALLOC" },
     { "vtd/hwpt-alloc-rebind/errno", VTD, .run = run_vtd_hwpt_alloc_rebind,
@@ -1067,7 +1058,7 @@ static const Cell cells[] = {
       .report = "page requests disabled",
       .names = "IOMMU_FAULT_QUEUE_ALLOC" },
     /* attach and detach of a binding (the kernel answers on detach) */
-    { "vtd/attach/errno", VTD, .run = run_vtd_attach,
+    { "vtd/attach/errno", VTD, .run = run_vtd_bind_refused,
       .inject = "inject ioctl VFIO_DEVICE_ATTACH_IOMMUFD_PT 1 EIO",
       .report = "cannot bind", .names = "VFIO_DEVICE_ATTACH_IOMMUFD_PT" },
     { "vtd/detach/errno", VTD, .run = run_vtd_detach,
