@@ -1,6 +1,7 @@
 #!/bin/sh
-# Build (warnings are errors) and run every test, twice: a plain build and
-# an ASan+UBSan build (-Dsanitizers=true).  A third pass builds the
+# Build (warnings are errors) and run every test, twice: a plain build
+# (with the tests against the real counterparts, fetched first by
+# scripts/counterparts.sh) and an ASan+UBSan build (-Dsanitizers=true).  A third pass builds the
 # libFuzzer targets with clang (-Dfuzzing=true) and fuzzes each of them
 # briefly (suite fuzz-smoke, about 60 s of fuzzing in all).  A fourth
 # runs the plain build's qtests with the binary under valgrind memcheck.
@@ -32,12 +33,20 @@ configure_and_build() {
 status=0
 logs=""
 configure_and_build "$BUILD"
+# The real counterparts (upstream QEMU, the kernel's iommufd selftest,
+# libvirt), fetched from Debian's archive into the build directory.  Never
+# fatal here: a counterpart that could not be fetched makes the tests of
+# suite 'counterparts' skip, saying why, and the summary counts them.
+./scripts/counterparts.sh --dir "$BUILD/counterparts" install all || true
+./scripts/counterparts.sh --dir "$BUILD/counterparts" status
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=1
 logs="$BUILD/meson-logs/testlog.json"
 
 if [ "${SANITIZERS:-1}" != 0 ]; then
     configure_and_build "$BUILD-asan" -Dsanitizers=true
-    meson test -C "$BUILD-asan" --print-errorlogs --num-processes 2 || status=1
+    # The counterparts run against the plain build only.
+    meson test -C "$BUILD-asan" --no-suite counterparts --print-errorlogs \
+        --num-processes 2 || status=1
     logs="$logs $BUILD-asan/meson-logs/testlog.json"
 fi
 
