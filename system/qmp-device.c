@@ -8,9 +8,11 @@
  *
  * device_add takes what -device takes (driver, id, bus, then properties
  * as JSON scalars) and refuses devices that cannot be hot-plugged.
- * device_del unrealizes and frees the device at once (there is no guest
- * handshake to wait for) and then emits DEVICE_DELETED, after the reply,
- * as QEMU does.
+ * device_del unrealizes and frees the device and then emits
+ * DEVICE_DELETED, after the reply, as QEMU does: at once on the root bus;
+ * in the hot-plug slot of a PCIe root port, once the guest has answered
+ * the attention button by powering the slot off (the bus's
+ * unplug_request hook, qdev_unplug_complete()).
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -66,11 +68,24 @@ static void device_deleted_bh(void *opaque)
     g_free(ev);
 }
 
+/* Free @dev; DEVICE_DELETED follows from a bottom half. */
+static void device_unplug_and_notify(DeviceState *dev)
+{
+    DeviceDeletedEvent *ev = g_new0(DeviceDeletedEvent, 1);
+
+    ev->id = g_strdup(dev->id);
+    ev->path = object_get_canonical_path(OBJECT(dev));
+    qdev_unplug_and_free(dev);
+    /* The reply goes out first, then the event, as in QEMU. */
+    ev->bh = qemu_bh_new(device_deleted_bh, ev);
+    qemu_bh_schedule(ev->bh);
+}
+
 static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
     JsonNode *idn = json_object_get_member(args, "id");
     g_autoptr(GList) members = json_object_get_members(args);
-    DeviceDeletedEvent *ev;
+    BusClass *bc;
     DeviceState *dev;
     const char *id;
 
@@ -98,18 +113,30 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
                    object_get_typename(OBJECT(dev)));
         return NULL;
     }
-    ev = g_new0(DeviceDeletedEvent, 1);
-    ev->id = g_strdup(id);
-    ev->path = object_get_canonical_path(OBJECT(dev));
-    qdev_unplug_and_free(dev);
-    /* The reply goes out first, then the event, as in QEMU. */
-    ev->bh = qemu_bh_new(device_deleted_bh, ev);
-    qemu_bh_schedule(ev->bh);
+    if (dev->pending_deleted_event) {
+        error_setg(errp, "Device %s is already in the process of unplug", id);
+        return NULL;
+    }
+    bc = dev->parent_bus ? BUS_GET_CLASS(dev->parent_bus) : NULL;
+    if (bc && bc->unplug_request) {
+        int r = bc->unplug_request(dev->parent_bus, dev, errp);
+
+        if (r < 0) {
+            return NULL;
+        }
+        if (r > 0) {
+            /* The guest finishes it: qdev_unplug_complete(). */
+            dev->pending_deleted_event = true;
+            return qmp_return_empty();
+        }
+    }
+    device_unplug_and_notify(dev);
     return qmp_return_empty();
 }
 
 static void __attribute__((constructor)) qmp_register_device_commands(void)
 {
+    qdev_unplug_complete_fn = device_unplug_and_notify;
     qmp_register_command("device_add", qmp_device_add);
     qmp_register_command("device_del", qmp_device_del);
 }

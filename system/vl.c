@@ -556,6 +556,7 @@ void qemu_init(int argc, char **argv)
         }
     }
     qemu_system_reset();
+    qdev_machine_creation_done();
     start_servers();
     loc_clear();
 }

@@ -147,6 +147,25 @@ void qdev_unplug_and_free(DeviceState *dev)
     object_unref(dev);
 }
 
+bool qdev_hotplug;
+void (*qdev_unplug_complete_fn)(DeviceState *dev);
+
+void qdev_machine_creation_done(void)
+{
+    qdev_hotplug = true;
+}
+
+void qdev_unplug_complete(DeviceState *dev)
+{
+    trace_qdev_unplug_complete(object_get_typename(OBJECT(dev)),
+                               dev->id ? dev->id : "");
+    if (qdev_unplug_complete_fn) {
+        qdev_unplug_complete_fn(dev);
+    } else {
+        qdev_unplug_and_free(dev);
+    }
+}
+
 DeviceState *qdev_first_realized(void)
 {
     return QTAILQ_FIRST(&realized_devices);

@@ -9,6 +9,7 @@
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie.h"
+#include "hw/pci/pci_bridge.h"
 #include "trace.h"
 
 /*
@@ -133,13 +134,37 @@ static bool pci_slot_free(PCIBus *bus, int slot)
     return true;
 }
 
+/*
+ * Below a PCIe root or downstream port the link has one device: device
+ * number 0 (without ARI, which is not modelled).
+ */
+static int pci_bus_nr_slots(PCIBus *bus)
+{
+    PCIDevice *br = bus->parent_dev;
+    uint8_t type = br ? pcie_cap_get_type(br) : 0;
+
+    if (br && (type == PCI_EXP_TYPE_ROOT_PORT ||
+               type == PCI_EXP_TYPE_DOWNSTREAM)) {
+        return 1;
+    }
+    return PCI_SLOT_MAX;
+}
+
 /* Pick or check @d's devfn on @bus.  Idempotent once assigned. */
 static bool pci_bus_assign_devfn(PCIBus *bus, PCIDevice *d, Error **errp)
 {
+    int nr_slots = pci_bus_nr_slots(bus);
     PCIDevice *other;
 
+    if (d->devfn >= 0 && d->devfn < PCI_DEVFN_MAX &&
+        PCI_SLOT(d->devfn) >= nr_slots) {
+        error_setg(errp, "PCI: slot %d is not valid for %s, parent device "
+                   "only allows plugging into slot 0.", PCI_SLOT(d->devfn),
+                   pci_dev_name(d));
+        return false;
+    }
     if (d->devfn < 0) {
-        for (int slot = 0; slot < PCI_SLOT_MAX; slot++) {
+        for (int slot = 0; slot < nr_slots; slot++) {
             if (pci_slot_free(bus, slot)) {
                 d->devfn = PCI_DEVFN(slot, 0);
                 return true;
@@ -178,11 +203,28 @@ static bool pci_bus_check_address(BusState *qbus, DeviceState *qdev,
     return pci_bus_assign_devfn(PCI_BUS(qbus), d, errp);
 }
 
+/* device_del: the bridge above a secondary bus decides (hot-plug slot). */
+static int pci_bus_unplug_request(BusState *qbus, DeviceState *qdev,
+                                  Error **errp)
+{
+    PCIBus *bus = PCI_BUS(qbus);
+    PCIDevice *br = bus->parent_dev;
+    PCIDeviceClass *bc = br ? PCI_DEVICE_GET_CLASS(br) : NULL;
+    PCIDevice *d = (PCIDevice *)object_dynamic_cast(OBJECT(qdev),
+                                                    TYPE_PCI_DEVICE);
+
+    if (!d || !bc || !bc->child_unplug_request) {
+        return 0;
+    }
+    return bc->child_unplug_request(br, d, errp);
+}
+
 static void pci_bus_class_init(ObjectClass *klass, const void *data)
 {
     BusClass *bc = OBJECT_CLASS_CHECK(BusClass, klass, TYPE_BUS);
 
     bc->check_address = pci_bus_check_address;
+    bc->unplug_request = pci_bus_unplug_request;
 }
 
 void pci_bus_irqs(PCIBus *bus, const qemu_irq irqs[PCI_NUM_PINS])
@@ -192,31 +234,71 @@ void pci_bus_irqs(PCIBus *bus, const qemu_irq irqs[PCI_NUM_PINS])
     }
 }
 
-PCIDevice *pci_find_device(PCIBus *bus, int bus_num, uint8_t devfn)
+/*
+ * A Type 1 configuration request for @bus_num reaches the secondary bus
+ * of the bridge whose [secondary, subordinate] range holds it: a Type 0
+ * request there if it is the secondary bus, else passed on downstream.
+ * A bridge the guest has not numbered (secondary 0) forwards nothing.
+ * The walk follows the device tree, which has no cycles, whatever
+ * numbers the guest wrote.
+ */
+PCIBus *pci_find_bus_nr(PCIBus *bus, int bus_num)
 {
-    if (!bus || bus_num != bus->bus_num) {
+    if (!bus) {
         return NULL;
     }
-    return bus->devices[devfn];
+    if (bus->powered_off) {
+        return NULL;
+    }
+    if (pci_bus_num(bus) == bus_num && (pci_bus_is_root(bus) || bus_num)) {
+        return bus;
+    }
+    for (int devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+        PCIBus *sec;
+        int first, last;
+
+        if (!d || !pci_is_bridge(d)) {
+            continue;
+        }
+        sec = pci_bridge_secondary_bus(d);
+        first = d->config[PCI_SECONDARY_BUS];
+        last = d->config[PCI_SUBORDINATE_BUS];
+        if (sec && first && first <= bus_num && bus_num <= last) {
+            return pci_find_bus_nr(sec, bus_num);
+        }
+    }
+    return NULL;
+}
+
+PCIDevice *pci_find_device(PCIBus *bus, int bus_num, uint8_t devfn)
+{
+    PCIBus *b = pci_find_bus_nr(bus, bus_num);
+
+    return b ? b->devices[devfn] : NULL;
 }
 
 void pci_for_each_device(PCIBus *bus, int bus_num,
                          void (*fn)(PCIBus *bus, PCIDevice *dev, void *opaque),
                          void *opaque)
 {
-    if (!bus || bus_num != bus->bus_num) {
-        return;
-    }
-    for (int devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
-        if (bus->devices[devfn]) {
-            fn(bus, bus->devices[devfn], opaque);
+    PCIBus *b = pci_find_bus_nr(bus, bus_num);
+
+    for (int devfn = 0; b && devfn < PCI_DEVFN_MAX; devfn++) {
+        if (b->devices[devfn]) {
+            fn(b, b->devices[devfn], opaque);
         }
     }
 }
 
 PCIBus *pci_device_root_bus(const PCIDevice *dev)
 {
-    return dev->bus;
+    PCIBus *bus = dev->bus;
+
+    while (bus && bus->parent_dev && bus->parent_dev->bus) {
+        bus = bus->parent_dev->bus;
+    }
+    return bus;
 }
 
 PCIBus *pci_find_primary_bus(void)
@@ -238,13 +320,31 @@ void pci_setup_iommu(PCIBus *bus, const PCIIOMMUOps *ops, void *opaque)
     bus->iommu_opaque = opaque;
 }
 
+/*
+ * The bus whose vIOMMU translates for devices on @bus: the nearest one
+ * up the tree with IOMMU ops (the root bus, in practice).  The ops are
+ * still called with the device's own bus and devfn: a PCIe root port
+ * forwards requests with the requester ID unchanged (no aliasing, unlike
+ * a conventional PCI bridge), and the vIOMMU derives that ID from the bus
+ * whenever it needs it.
+ */
+static PCIBus *pci_iommu_bus(PCIBus *bus)
+{
+    while (bus && !bus->iommu_ops && bus->parent_dev) {
+        bus = bus->parent_dev->bus;
+    }
+    return bus && bus->iommu_ops ? bus : NULL;
+}
+
 AddressSpace *pci_bus_iommu_address_space(PCIBus *bus, int devfn)
 {
+    PCIBus *ib = pci_iommu_bus(bus);
+
     get_system_memory();        /* makes sure address_space_memory is set */
-    if (bus && bus->iommu_ops && bus->iommu_ops->get_address_space) {
-        AddressSpace *as = bus->iommu_ops->get_address_space(bus,
-                                                             bus->iommu_opaque,
-                                                             devfn);
+    if (ib && ib->iommu_ops->get_address_space) {
+        AddressSpace *as = ib->iommu_ops->get_address_space(bus,
+                                                            ib->iommu_opaque,
+                                                            devfn);
         if (as) {
             return as;
         }
@@ -260,30 +360,31 @@ AddressSpace *pci_device_iommu_address_space(PCIDevice *dev)
 bool pci_device_set_iommu_device(PCIDevice *dev, HostIOMMUDevice *hiod,
                                  Error **errp)
 {
-    PCIBus *bus = dev->bus;
+    PCIBus *ib = pci_iommu_bus(dev->bus);
 
-    if (bus && bus->iommu_ops && bus->iommu_ops->set_iommu_device) {
-        return bus->iommu_ops->set_iommu_device(bus, bus->iommu_opaque,
-                                                dev->devfn, hiod, errp);
+    if (ib && ib->iommu_ops->set_iommu_device) {
+        return ib->iommu_ops->set_iommu_device(dev->bus, ib->iommu_opaque,
+                                               dev->devfn, hiod, errp);
     }
     return true;
 }
 
 void pci_device_unset_iommu_device(PCIDevice *dev)
 {
-    PCIBus *bus = dev->bus;
+    PCIBus *ib = pci_iommu_bus(dev->bus);
 
-    if (bus && bus->iommu_ops && bus->iommu_ops->unset_iommu_device) {
-        bus->iommu_ops->unset_iommu_device(bus, bus->iommu_opaque, dev->devfn);
+    if (ib && ib->iommu_ops->unset_iommu_device) {
+        ib->iommu_ops->unset_iommu_device(dev->bus, ib->iommu_opaque,
+                                          dev->devfn);
     }
 }
 
 uint64_t pci_device_get_viommu_flags(PCIDevice *dev)
 {
-    PCIBus *bus = dev->bus;
+    PCIBus *ib = pci_iommu_bus(dev->bus);
 
-    if (bus && bus->iommu_ops && bus->iommu_ops->get_viommu_flags) {
-        return bus->iommu_ops->get_viommu_flags(bus->iommu_opaque);
+    if (ib && ib->iommu_ops->get_viommu_flags) {
+        return ib->iommu_ops->get_viommu_flags(ib->iommu_opaque);
     }
     return 0;
 }
@@ -292,41 +393,54 @@ int pci_pri_request_page(PCIDevice *dev, uint32_t pasid, bool priv_req,
                          bool exec_req, hwaddr addr, bool lpig, uint16_t prgi,
                          bool is_read, bool is_write)
 {
-    PCIBus *bus = dev->bus;
+    PCIBus *ib = pci_iommu_bus(dev->bus);
 
     if (!pci_bus_master_enabled(dev) || !pcie_pri_enabled(dev) ||
         (pasid != PCI_NO_PASID && !pcie_pasid_enabled(dev))) {
         trace_pci_pri_refused(pci_dev_name(dev), pasid, addr);
         return -EPERM;
     }
-    if (!bus || !bus->iommu_ops || !bus->iommu_ops->pri_request_page) {
+    if (!ib || !ib->iommu_ops->pri_request_page) {
         return -ENODEV;
     }
-    return bus->iommu_ops->pri_request_page(bus, bus->iommu_opaque, dev->devfn,
-                                            pasid, priv_req, exec_req, addr,
-                                            lpig, prgi, is_read, is_write);
+    return ib->iommu_ops->pri_request_page(dev->bus, ib->iommu_opaque,
+                                           dev->devfn, pasid, priv_req,
+                                           exec_req, addr, lpig, prgi,
+                                           is_read, is_write);
 }
 
 int pci_pri_register_notifier(PCIDevice *dev, uint32_t pasid,
                               IOMMUPRINotifier *notifier)
 {
-    PCIBus *bus = dev->bus;
+    PCIBus *ib = pci_iommu_bus(dev->bus);
 
-    if (!bus || !bus->iommu_ops || !bus->iommu_ops->pri_register_notifier) {
+    if (!ib || !ib->iommu_ops->pri_register_notifier) {
         return -ENODEV;
     }
-    return bus->iommu_ops->pri_register_notifier(bus, bus->iommu_opaque,
-                                                 dev->devfn, pasid, notifier);
+    return ib->iommu_ops->pri_register_notifier(dev->bus, ib->iommu_opaque,
+                                                dev->devfn, pasid, notifier);
 }
 
 void pci_pri_unregister_notifier(PCIDevice *dev, uint32_t pasid)
 {
-    PCIBus *bus = dev->bus;
+    PCIBus *ib = pci_iommu_bus(dev->bus);
 
-    if (bus && bus->iommu_ops && bus->iommu_ops->pri_unregister_notifier) {
-        bus->iommu_ops->pri_unregister_notifier(bus, bus->iommu_opaque,
-                                                dev->devfn, pasid);
+    if (ib && ib->iommu_ops->pri_unregister_notifier) {
+        ib->iommu_ops->pri_unregister_notifier(dev->bus, ib->iommu_opaque,
+                                               dev->devfn, pasid);
     }
+}
+
+bool pci_bus_master_enabled(const PCIDevice *dev)
+{
+    /* Bounded by the depth of the device tree. */
+    for (const PCIDevice *d = dev; d; d = d->bus ? d->bus->parent_dev : NULL) {
+        if (!d->config || (d->bus && d->bus->powered_off) ||
+            !(pci_get_word(d->config + PCI_COMMAND) & PCI_COMMAND_MASTER)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 MemTxResult pci_dma_rw(PCIDevice *dev, dma_addr_t addr, void *buf,
@@ -362,7 +476,12 @@ static int pci_intx_line(PCIDevice *d)
     return (pin - 1 + PCI_SLOT(d->devfn)) % PCI_NUM_PINS;
 }
 
-/* Tell the bus that the level @d drives changed by @delta (+1/-1). */
+/*
+ * Tell the bus that the level @d drives changed by @delta (+1/-1).  A
+ * bridge passes its secondary bus's INTx lines up as its own pins, with
+ * the same swizzle by its slot (PCI-to-PCI Bridge Architecture 9.1), up
+ * to the root bus where the lines meet the interrupt controller.
+ */
 static void pci_intx_change(PCIDevice *d, int delta)
 {
     PCIBus *bus = d->bus;
@@ -370,6 +489,10 @@ static void pci_intx_change(PCIDevice *d, int delta)
 
     if (!bus || line < 0) {
         return;
+    }
+    while (bus->parent_dev && bus->parent_dev->bus) {
+        line = (line + PCI_SLOT(bus->parent_dev->devfn)) % PCI_NUM_PINS;
+        bus = bus->parent_dev->bus;
     }
     bus->intx_count[line] += delta;
     trace_pci_intx(pci_dev_name(d), line, bus->intx_count[line] != 0);
@@ -864,6 +987,7 @@ static void pci_qdev_realize(DeviceState *qdev, Error **errp)
     PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(d);
     BusState *qbus = qdev->parent_bus;
     Error *local_err = NULL;
+    PCIDeviceClass *brc;
     PCIBus *bus;
 
     if (!qbus || !object_dynamic_cast(OBJECT(qbus), TYPE_PCI_BUS)) {
@@ -872,6 +996,11 @@ static void pci_qdev_realize(DeviceState *qdev, Error **errp)
     }
     bus = PCI_BUS(qbus);
     if (!pci_bus_assign_devfn(bus, d, errp)) {
+        return;
+    }
+    brc = bus->parent_dev ? PCI_DEVICE_GET_CLASS(bus->parent_dev) : NULL;
+    if (brc && brc->child_pre_plug &&
+        !brc->child_pre_plug(bus->parent_dev, d, qdev_hotplug, errp)) {
         return;
     }
 
@@ -904,6 +1033,9 @@ static void pci_qdev_realize(DeviceState *qdev, Error **errp)
         }
     }
     trace_pci_realize(pci_dev_name(d), pci_requester_id(d));
+    if (brc && brc->child_plugged) {
+        brc->child_plugged(bus->parent_dev, d, qdev_hotplug);
+    }
 }
 
 static void pci_qdev_unrealize(DeviceState *qdev)
@@ -919,7 +1051,13 @@ static void pci_qdev_unrealize(DeviceState *qdev)
     }
     if (d->bus && d->devfn >= 0 && d->devfn < PCI_DEVFN_MAX &&
         d->bus->devices[d->devfn] == d) {
+        PCIDevice *br = d->bus->parent_dev;
+        PCIDeviceClass *brc = br ? PCI_DEVICE_GET_CLASS(br) : NULL;
+
         d->bus->devices[d->devfn] = NULL;
+        if (brc && brc->child_unplugged) {
+            brc->child_unplugged(br, d);
+        }
     }
     d->bus = NULL;
     pci_config_free(d);

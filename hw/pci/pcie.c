@@ -76,7 +76,7 @@ int pcie_endpoint_cap_init(PCIDevice *dev, uint8_t offset)
     uint8_t type = PCI_EXP_TYPE_ENDPOINT;
 
     /* As in QEMU: an endpoint on a root bus is integrated in the root complex. */
-    if (dev->bus && dev->bus->bus_num == 0) {
+    if (dev->bus && pci_bus_is_root(dev->bus)) {
         type = PCI_EXP_TYPE_RC_END;
     }
     return pcie_cap_init(dev, offset, type, 0, NULL);

@@ -50,6 +50,8 @@ struct DeviceState {
      * is refused instead of re-entering it (see system/memory.c).
      */
     bool engaged_in_io;
+    /* device_del was accepted; the guest has not released it yet. */
+    bool pending_deleted_event;
     QTAILQ_ENTRY(DeviceState) sibling;      /* on parent_bus */
     QTAILQ_ENTRY(DeviceState) realized_link; /* in realize order */
 };
@@ -58,6 +60,13 @@ struct BusClass {
     ObjectClass parent_class;
     /* Check/assign the device's address on this bus before realize. */
     bool (*check_address)(BusState *bus, DeviceState *dev, Error **errp);
+    /*
+     * device_del of @dev on this bus: 0 to remove it now; 1 when the
+     * removal waits for the guest (a PCIe hot-plug slot) and the bus calls
+     * qdev_unplug_complete() later; a negative errno with @errp to refuse.
+     * NULL: removed now.
+     */
+    int (*unplug_request)(BusState *bus, DeviceState *dev, Error **errp);
 };
 
 struct BusState {
@@ -90,6 +99,20 @@ bool qdev_realize_and_unref(DeviceState *dev, BusState *bus, Error **errp);
 void qdev_unrealize(DeviceState *dev);
 /* Unrealize, unplug from the bus and the tree (device_del, shutdown). */
 void qdev_unplug_and_free(DeviceState *dev);
+/*
+ * A removal device_del started is finished by the guest (it powered the
+ * slot off): free @dev and emit DEVICE_DELETED, as device_del does for
+ * devices removed at once.  Set by the monitor (system/qmp-device.c).
+ */
+extern void (*qdev_unplug_complete_fn)(DeviceState *dev);
+void qdev_unplug_complete(DeviceState *dev);
+
+/*
+ * Machine creation is over (after -device and the first reset): devices
+ * added from now on are hot-plugged.
+ */
+extern bool qdev_hotplug;
+void qdev_machine_creation_done(void);
 
 /* Devices realized so far, in order (for reset and shutdown). */
 DeviceState *qdev_first_realized(void);

@@ -139,9 +139,21 @@ typedef struct PCIIOMMUOps {
                                     uint32_t pasid);
 } PCIIOMMUOps;
 
+/*
+ * A PCI bus: the root bus of a host bridge, or the secondary bus of a
+ * PCI-to-PCI bridge (a PCIe root port).  A secondary bus has no number of
+ * its own: it is whatever the guest wrote into the bridge's Secondary Bus
+ * Number register, read each time (see pci_bus_num()).
+ */
 struct PCIBus {
     BusState qbus;
-    uint8_t bus_num;            /* the root bus is bus 0 */
+    uint8_t bus_num;            /* root bus only: its number (0) */
+    PCIDevice *parent_dev;      /* the bridge above a secondary bus, or NULL */
+    /*
+     * The slot behind a hot-plug port is powered off: its devices answer
+     * no configuration request and make no request of their own.
+     */
+    bool powered_off;
     PCIDevice *devices[PCI_DEVFN_MAX];
     const PCIIOMMUOps *iommu_ops;
     void *iommu_opaque;
@@ -170,6 +182,22 @@ struct PCIDeviceClass {
      * enables); set this rather than DeviceClass.reset.
      */
     void (*reset)(PCIDevice *dev);
+
+    /*
+     * Bridges: a device is being added to the secondary bus (@hot: after
+     * machine creation; refuse with @errp), was added, or has left it.
+     */
+    bool (*child_pre_plug)(PCIDevice *bridge, PCIDevice *child, bool hot,
+                           Error **errp);
+    void (*child_plugged)(PCIDevice *bridge, PCIDevice *child, bool hot);
+    void (*child_unplugged)(PCIDevice *bridge, PCIDevice *child);
+    /*
+     * Bridges: device_del of a device on the secondary bus.  0: remove it
+     * now; 1: the guest was asked (attention button) and the bridge calls
+     * qdev_unplug_complete() once the guest lets go; -errno: refused.
+     */
+    int (*child_unplug_request)(PCIDevice *bridge, PCIDevice *child,
+                                Error **errp);
 
     uint16_t vendor_id;
     uint16_t device_id;
@@ -333,14 +361,40 @@ static inline PCIBus *pci_get_bus(const PCIDevice *d)
     return d->bus;
 }
 
+static inline bool pci_bus_is_root(const PCIBus *bus)
+{
+    return !bus->parent_dev;
+}
+
+/*
+ * The bus number now: fixed for a root bus, the bridge's Secondary Bus
+ * Number for the others (0 until the guest numbers the bridge).  Never
+ * cache it: a guest may renumber bridges at any time.
+ */
 static inline int pci_bus_num(const PCIBus *bus)
 {
-    return bus->bus_num;
+    const PCIDevice *br = bus->parent_dev;
+
+    if (!br) {
+        return bus->bus_num;
+    }
+    return br->config ? br->config[PCI_SECONDARY_BUS] : 0;
 }
 
 static inline uint8_t pci_dev_bus_num(const PCIDevice *d)
 {
-    return d->bus ? d->bus->bus_num : 0;
+    return d->bus ? pci_bus_num(d->bus) : 0;
+}
+
+/*
+ * Requester ID of function @devfn on @bus as of now (bus << 8 | devfn):
+ * the VT-d source-id and the SMMUv3 StreamID of its requests.  vIOMMUs
+ * derive it at every use from the PCIBus they were handed, never at plug
+ * time (see docs/devel/pcie-root-port.md).
+ */
+static inline uint16_t pci_bus_requester_id(const PCIBus *bus, int devfn)
+{
+    return PCI_BUILD_BDF(pci_bus_num(bus), devfn);
 }
 
 /* Requester ID (bus << 8 | devfn): the StreamID / source-id of its DMA. */
@@ -403,11 +457,12 @@ static inline void pci_irq_pulse(PCIDevice *dev)
  */
 void pci_bus_irqs(PCIBus *bus, const qemu_irq irqs[PCI_NUM_PINS]);
 
-/* Bus master enable: COMMAND.MASTER; DMA and MSI are dropped while clear. */
-static inline bool pci_bus_master_enabled(const PCIDevice *dev)
-{
-    return pci_get_word(dev->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
-}
+/*
+ * Bus master enable: COMMAND.MASTER of the device and of every bridge
+ * between it and the root bus (a bridge forwards requests upstream only
+ * with its own bus mastering on); DMA and MSI are dropped while clear.
+ */
+bool pci_bus_master_enabled(const PCIDevice *dev);
 
 /* IOMMU hook-up (see PCIIOMMUOps). */
 void pci_setup_iommu(PCIBus *bus, const PCIIOMMUOps *ops, void *opaque);
@@ -443,8 +498,7 @@ void pci_pri_unregister_notifier(PCIDevice *dev, uint32_t pasid);
 /* Memory attributes of the device's requests (requester ID set). */
 static inline MemTxAttrs pci_requester_attrs(PCIDevice *dev)
 {
-    MemTxAttrs attrs = { .requester_id = PCI_BUILD_BDF(pci_dev_bus_num(dev),
-                                                       dev->devfn) };
+    MemTxAttrs attrs = { .requester_id = pci_requester_id(dev) };
     return attrs;
 }
 
@@ -465,12 +519,23 @@ static inline MemTxResult pci_dma_write(PCIDevice *dev, dma_addr_t addr,
     return pci_dma_rw(dev, addr, (void *)buf, len, true);
 }
 
-/* Look-ups.  Only bus 0 (the root bus) exists for now. */
+/*
+ * Look-ups by bus number, as a config cycle is routed: from @bus down
+ * through the bridges whose [secondary, subordinate] range holds
+ * @bus_num.  NULL (nothing) for a number no bridge forwards.
+ */
+PCIBus *pci_find_bus_nr(PCIBus *bus, int bus_num);
 PCIDevice *pci_find_device(PCIBus *bus, int bus_num, uint8_t devfn);
 void pci_for_each_device(PCIBus *bus, int bus_num,
                          void (*fn)(PCIBus *bus, PCIDevice *dev, void *opaque),
                          void *opaque);
+/* Root bus above @dev (through its bridges). */
 PCIBus *pci_device_root_bus(const PCIDevice *dev);
+/* The bridge whose secondary bus is @bus, NULL for a root bus. */
+static inline PCIDevice *pci_bridge_get_device(const PCIBus *bus)
+{
+    return bus->parent_dev;
+}
 /* The machine's root bus "pcie.0", NULL before the machine creates it. */
 PCIBus *pci_find_primary_bus(void);
 

@@ -80,6 +80,36 @@
 #define PCI_MIN_GNT                     0x3e
 #define PCI_MAX_LAT                     0x3f
 
+/* Type 1 header (PCI-to-PCI bridge), PCI-to-PCI Bridge Architecture 1.2 */
+#define PCI_PRIMARY_BUS                 0x18
+#define PCI_SECONDARY_BUS               0x19
+#define PCI_SUBORDINATE_BUS             0x1a
+#define PCI_SEC_LATENCY_TIMER           0x1b
+#define PCI_IO_BASE                     0x1c
+#define PCI_IO_LIMIT                    0x1d
+#define  PCI_IO_RANGE_TYPE_32           0x01
+#define  PCI_IO_RANGE_MASK              0xf0
+#define PCI_SEC_STATUS                  0x1e    /* 16 bits */
+#define PCI_MEMORY_BASE                 0x20    /* 16 bits */
+#define PCI_MEMORY_LIMIT                0x22
+#define  PCI_MEMORY_RANGE_MASK          0xfff0
+#define PCI_PREF_MEMORY_BASE            0x24
+#define PCI_PREF_MEMORY_LIMIT           0x26
+#define  PCI_PREF_RANGE_TYPE_64         0x0001
+#define  PCI_PREF_RANGE_MASK            0xfff0
+#define PCI_PREF_BASE_UPPER32           0x28
+#define PCI_PREF_LIMIT_UPPER32          0x2c
+#define PCI_IO_BASE_UPPER16             0x30
+#define PCI_IO_LIMIT_UPPER16            0x32
+#define PCI_ROM_ADDRESS1                0x38
+#define PCI_BRIDGE_CONTROL              0x3e    /* 16 bits */
+#define  PCI_BRIDGE_CTL_PARITY          0x0001
+#define  PCI_BRIDGE_CTL_SERR            0x0002
+#define  PCI_BRIDGE_CTL_ISA             0x0004
+#define  PCI_BRIDGE_CTL_VGA             0x0008
+#define  PCI_BRIDGE_CTL_MASTER_ABORT    0x0020
+#define  PCI_BRIDGE_CTL_BUS_RESET       0x0040
+
 #define PCI_NUM_REGIONS                 7       /* 6 BARs + expansion ROM */
 #define PCI_ROM_SLOT                    6
 #define PCI_NUM_PINS                    4
@@ -143,6 +173,7 @@
 #define  PCI_EXP_FLAGS_TYPE_SHIFT       4
 #define  PCI_EXP_FLAGS_SLOT             0x0100
 #define  PCI_EXP_FLAGS_IRQ              0x3e00
+#define  PCI_EXP_FLAGS_IRQ_SHIFT        9
 #define PCI_EXP_TYPE_ENDPOINT           0x0
 #define PCI_EXP_TYPE_LEG_END            0x1
 #define PCI_EXP_TYPE_ROOT_PORT          0x4
@@ -174,16 +205,55 @@
 #define  PCI_EXP_LNKCAP_SLS             0x0000000f
 #define  PCI_EXP_LNKCAP_MLW             0x000003f0
 #define  PCI_EXP_LNKCAP_PN_SHIFT        24
+#define  PCI_EXP_LNKCAP_DLLLARC         0x00100000  /* DLL active reporting */
 #define PCI_EXP_LNKCTL                  0x10    /* 16 bits */
 #define PCI_EXP_LNKSTA                  0x12    /* 16 bits */
 #define  PCI_EXP_LNKSTA_CLS             0x000f
 #define  PCI_EXP_LNKSTA_NLW             0x03f0
 #define  PCI_EXP_LNKSTA_NLW_SHIFT       4
+#define  PCI_EXP_LNKSTA_DLLLA           0x2000  /* data link layer active */
 #define PCI_EXP_LNK_LS_2_5GT            0x1
 #define PCI_EXP_LNK_MLW_1               0x1
-#define PCI_EXP_SLTCAP                  0x14
-#define PCI_EXP_SLTCTL                  0x18
-#define PCI_EXP_SLTSTA                  0x1a
+#define PCI_EXP_SLTCAP                  0x14    /* 32 bits */
+#define  PCI_EXP_SLTCAP_ABP             0x00000001  /* attention button */
+#define  PCI_EXP_SLTCAP_PCP             0x00000002  /* power controller */
+#define  PCI_EXP_SLTCAP_MRLSP           0x00000004
+#define  PCI_EXP_SLTCAP_AIP             0x00000008  /* attention indicator */
+#define  PCI_EXP_SLTCAP_PIP             0x00000010  /* power indicator */
+#define  PCI_EXP_SLTCAP_HPS             0x00000020  /* hot-plug surprise */
+#define  PCI_EXP_SLTCAP_HPC             0x00000040  /* hot-plug capable */
+#define  PCI_EXP_SLTCAP_EIP             0x00020000
+#define  PCI_EXP_SLTCAP_NCCS            0x00040000
+#define  PCI_EXP_SLTCAP_PSN_SHIFT       19          /* physical slot number */
+#define  PCI_EXP_SLTCAP_PSN             0xfff80000
+#define PCI_EXP_SLTCTL                  0x18    /* 16 bits */
+#define  PCI_EXP_SLTCTL_ABPE            0x0001
+#define  PCI_EXP_SLTCTL_PFDE            0x0002
+#define  PCI_EXP_SLTCTL_MRLSCE          0x0004
+#define  PCI_EXP_SLTCTL_PDCE            0x0008
+#define  PCI_EXP_SLTCTL_CCIE            0x0010
+#define  PCI_EXP_SLTCTL_HPIE            0x0020
+#define  PCI_EXP_SLTCTL_AIC             0x00c0
+#define  PCI_EXP_SLTCTL_ATTN_IND_ON     0x0040
+#define  PCI_EXP_SLTCTL_ATTN_IND_BLINK  0x0080
+#define  PCI_EXP_SLTCTL_ATTN_IND_OFF    0x00c0
+#define  PCI_EXP_SLTCTL_PIC             0x0300
+#define  PCI_EXP_SLTCTL_PWR_IND_ON      0x0100
+#define  PCI_EXP_SLTCTL_PWR_IND_BLINK   0x0200
+#define  PCI_EXP_SLTCTL_PWR_IND_OFF     0x0300
+#define  PCI_EXP_SLTCTL_PCC             0x0400  /* 1: power off */
+#define  PCI_EXP_SLTCTL_EIC             0x0800
+#define  PCI_EXP_SLTCTL_DLLSCE          0x1000
+#define PCI_EXP_SLTSTA                  0x1a    /* 16 bits */
+#define  PCI_EXP_SLTSTA_ABP             0x0001  /* W1C */
+#define  PCI_EXP_SLTSTA_PFD             0x0002  /* W1C */
+#define  PCI_EXP_SLTSTA_MRLSC           0x0004  /* W1C */
+#define  PCI_EXP_SLTSTA_PDC             0x0008  /* W1C */
+#define  PCI_EXP_SLTSTA_CC              0x0010  /* W1C */
+#define  PCI_EXP_SLTSTA_MRLSS           0x0020
+#define  PCI_EXP_SLTSTA_PDS             0x0040  /* presence detect state */
+#define  PCI_EXP_SLTSTA_EIS             0x0080
+#define  PCI_EXP_SLTSTA_DLLSC           0x0100  /* W1C */
 #define PCI_EXP_RTCTL                   0x1c
 #define PCI_EXP_RTCAP                   0x1e
 #define PCI_EXP_RTSTA                   0x20

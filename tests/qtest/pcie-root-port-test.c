@@ -1,0 +1,406 @@
+/*
+ * pcie-root-port on q35 and virt, driven as a guest's PCI core and its
+ * pciehp driver drive it: the Type 1 header and the bus numbers the guest
+ * programs, configuration requests routed by those numbers through ECAM,
+ * the PCI Express capability with its hot-plug slot, and QMP
+ * device_add/device_del into the slot (the removal waits for the guest to
+ * power the slot off; DEVICE_DELETED comes then).
+ */
+#include <string.h>
+#include "libqtest.h"
+#include "libqos/qos-pci.h"
+
+/* Register facts, PCI-to-PCI Bridge 1.2 and PCIe Base 4.0 (7.5.3). */
+#define PCI_DEVICE_ID           0x02
+#define PCI_COMMAND             0x04
+#define  PCI_COMMAND_MEMORY     0x2
+#define  PCI_COMMAND_MASTER     0x4
+#define PCI_CLASS_DEVICE        0x0a
+#define PCI_HEADER_TYPE         0x0e
+#define PCI_BAR0                0x10
+#define PCI_PRIMARY_BUS         0x18
+#define PCI_SECONDARY_BUS       0x19
+#define PCI_SUBORDINATE_BUS     0x1a
+#define PCI_CAP_ID_EXP          0x10
+#define PCI_CAP_ID_MSIX         0x11
+#define PCI_MSIX_FLAGS          0x02
+#define  PCI_MSIX_FLAGS_ENABLE  0x8000
+#define PCI_MSIX_TABLE          0x04
+#define PCI_EXP_FLAGS           0x02
+#define  PCI_EXP_FLAGS_SLOT     0x0100
+#define PCI_EXP_LNKCAP          0x0c
+#define  PCI_EXP_LNKCAP_DLLLARC (1u << 20)
+#define PCI_EXP_LNKSTA          0x12
+#define  PCI_EXP_LNKSTA_DLLLA   0x2000
+#define PCI_EXP_SLTCAP          0x14
+#define  SLTCAP_ABP             0x01
+#define  SLTCAP_PCP             0x02
+#define  SLTCAP_AIP             0x08
+#define  SLTCAP_PIP             0x10
+#define  SLTCAP_HPC             0x40
+#define PCI_EXP_SLTCTL          0x18
+#define  SLTCTL_ABPE            0x0001
+#define  SLTCTL_PDCE            0x0008
+#define  SLTCTL_CCIE            0x0010
+#define  SLTCTL_HPIE            0x0020
+#define  SLTCTL_ATTN_IND_OFF    0x00c0
+#define  SLTCTL_PWR_IND_ON      0x0100
+#define  SLTCTL_PWR_IND_BLINK   0x0200
+#define  SLTCTL_PWR_IND_OFF     0x0300
+#define  SLTCTL_PCC             0x0400
+#define  SLTCTL_DLLSCE          0x1000
+#define PCI_EXP_SLTSTA          0x1a
+#define  SLTSTA_ABP             0x0001
+#define  SLTSTA_PDC             0x0008
+#define  SLTSTA_CC              0x0010
+#define  SLTSTA_PDS             0x0040
+#define  SLTSTA_DLLSC           0x0100
+
+#define RP_DEVFN                QPCI_DEVFN(2, 0)
+#define TESTDEV_ID              0x0005  /* pci-test-dev, 1b36:0005 */
+
+typedef struct Machine {
+    const char *name;
+    uint64_t ecam;
+    uint64_t ram;               /* guest RAM the test may use */
+    uint64_t mmio;              /* a free address for the port's BAR0 */
+} Machine;
+
+static const Machine machines[] = {
+    { "q35", QPCI_Q35_ECAM, 0x100000, 0xe0000000ULL },
+    { "virt", QPCI_VIRT_ECAM, 0x40100000ULL, 0x10000000ULL },
+};
+
+static QPCIHost start(const Machine *m, const char *extra)
+{
+    QPCIHost h = {
+        .qts = qtest_initf("-M %s -device pcie-root-port,id=rp1,chassis=1,"
+                           "slot=5,port=16,bus=pcie.0,addr=2 %s",
+                           m->name, extra),
+        .ecam = m->ecam,
+    };
+    return h;
+}
+
+static uint8_t exp_cap(const QPCIHost *h)
+{
+    uint8_t pos = qpci_find_cap(h, 0, RP_DEVFN, PCI_CAP_ID_EXP);
+
+    g_assert_cmpuint(pos, !=, 0);
+    return pos;
+}
+
+static uint16_t sltsta(const QPCIHost *h)
+{
+    return qpci_cfg_readw(h, 0, RP_DEVFN, exp_cap(h) + PCI_EXP_SLTSTA);
+}
+
+static uint16_t sltctl(const QPCIHost *h)
+{
+    return qpci_cfg_readw(h, 0, RP_DEVFN, exp_cap(h) + PCI_EXP_SLTCTL);
+}
+
+static void set_sltctl(const QPCIHost *h, uint16_t v)
+{
+    qpci_cfg_writew(h, 0, RP_DEVFN, exp_cap(h) + PCI_EXP_SLTCTL, v);
+}
+
+static void clear_sltsta(const QPCIHost *h, uint16_t bits)
+{
+    qpci_cfg_writew(h, 0, RP_DEVFN, exp_cap(h) + PCI_EXP_SLTSTA, bits);
+}
+
+/* The header a guest's PCI core reads at enumeration. */
+static void test_header(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = start(m, "");
+    uint8_t pos;
+    uint32_t cap;
+
+    g_assert_cmphex(qpci_cfg_readl(&h, 0, RP_DEVFN, 0), ==, 0x000c1b36);
+    g_assert_cmphex(qpci_cfg_readw(&h, 0, RP_DEVFN, PCI_CLASS_DEVICE), ==,
+                    0x0604);
+    g_assert_cmphex(qpci_cfg_readb(&h, 0, RP_DEVFN, PCI_HEADER_TYPE) & 0x7f,
+                    ==, 1);
+    /* Unnumbered after reset. */
+    g_assert_cmphex(qpci_cfg_readl(&h, 0, RP_DEVFN, PCI_PRIMARY_BUS) &
+                    0xffffff, ==, 0);
+    pos = exp_cap(&h);
+    /* Version 2, type Root Port (4), slot implemented. */
+    g_assert_cmphex(qpci_cfg_readw(&h, 0, RP_DEVFN, pos + PCI_EXP_FLAGS) &
+                    0x1ff, ==, PCI_EXP_FLAGS_SLOT | 0x40 | 2);
+    g_assert_cmphex(qpci_cfg_readl(&h, 0, RP_DEVFN, pos + PCI_EXP_LNKCAP) >>
+                    24, ==, 16);
+    g_assert_true(qpci_cfg_readl(&h, 0, RP_DEVFN, pos + PCI_EXP_LNKCAP) &
+                  PCI_EXP_LNKCAP_DLLLARC);
+    cap = qpci_cfg_readl(&h, 0, RP_DEVFN, pos + PCI_EXP_SLTCAP);
+    g_assert_cmphex(cap & (SLTCAP_ABP | SLTCAP_PCP | SLTCAP_AIP | SLTCAP_PIP |
+                           SLTCAP_HPC), ==,
+                    SLTCAP_ABP | SLTCAP_PCP | SLTCAP_AIP | SLTCAP_PIP |
+                    SLTCAP_HPC);
+    g_assert_cmpuint(cap >> 19, ==, 5);     /* physical slot number */
+    /* An empty slot: no presence, no power, no link. */
+    g_assert_cmphex(sltsta(&h) & SLTSTA_PDS, ==, 0);
+    g_assert_cmphex(sltctl(&h) & SLTCTL_PCC, ==, SLTCTL_PCC);
+    g_assert_cmphex(qpci_cfg_readw(&h, 0, RP_DEVFN, pos + PCI_EXP_LNKSTA) &
+                    PCI_EXP_LNKSTA_DLLLA, ==, 0);
+    /* Bus numbers are what the guest writes. */
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 4, 9);
+    g_assert_cmphex(qpci_cfg_readl(&h, 0, RP_DEVFN, PCI_PRIMARY_BUS) &
+                    0xffffff, ==, 0x090400);
+    qtest_quit(h.qts);
+}
+
+/*
+ * A device behind the port answers at the secondary bus number, and only
+ * there; renumbering the bridge moves it.
+ */
+static void test_routing(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = start(m, "-device pci-test-dev,id=td,bus=rp1");
+    uint8_t pos = exp_cap(&h);
+
+    /* Cold-plugged: present, powered, link up. */
+    g_assert_cmphex(sltsta(&h) & SLTSTA_PDS, ==, SLTSTA_PDS);
+    g_assert_cmphex(sltctl(&h) & SLTCTL_PCC, ==, 0);
+    g_assert_cmphex(qpci_cfg_readw(&h, 0, RP_DEVFN, pos + PCI_EXP_LNKSTA) &
+                    PCI_EXP_LNKSTA_DLLLA, ==, PCI_EXP_LNKSTA_DLLLA);
+
+    /* Not numbered yet: no bus but 0 is reachable. */
+    for (int bus = 1; bus < 4; bus++) {
+        g_assert_false(qpci_present(&h, bus, 0));
+    }
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    g_assert_cmphex(qpci_cfg_readw(&h, 1, 0, PCI_DEVICE_ID), ==, TESTDEV_ID);
+    /* One device on a root port's link: device 0 only. */
+    g_assert_false(qpci_present(&h, 1, QPCI_DEVFN(1, 0)));
+    g_assert_false(qpci_present(&h, 1, QPCI_DEVFN(31, 0)));
+    g_assert_false(qpci_present(&h, 2, 0));
+
+    /* Renumbered: the device follows, its old number is empty. */
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 7, 9);
+    g_assert_false(qpci_present(&h, 1, 0));
+    g_assert_cmphex(qpci_cfg_readw(&h, 7, 0, PCI_DEVICE_ID), ==, TESTDEV_ID);
+    /* Within (secondary, subordinate]: forwarded, nobody there. */
+    g_assert_false(qpci_present(&h, 8, 0));
+    /* An empty range (subordinate below secondary) forwards nothing. */
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 7, 6);
+    g_assert_false(qpci_present(&h, 7, 0));
+    /* Config writes reach the device at its number. */
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 3, 3);
+    qpci_cfg_writew(&h, 3, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(qpci_cfg_readw(&h, 3, 0, PCI_COMMAND) & 7, ==,
+                    PCI_COMMAND_MEMORY);
+    /* A reset unnumbers the bridge. */
+    qtest_qmp_assert_success(h.qts, "{'execute': 'system_reset'}");
+    g_assert_false(qpci_present(&h, 3, 0));
+    qtest_quit(h.qts);
+}
+
+/* Refusals a user meets on the command line. */
+static void test_refusals(gconstpointer data)
+{
+    const Machine *m = data;
+    static const struct {
+        const char *args;
+        const char *msg;
+    } cases[] = {
+        { "-device pcie-root-port,id=rp1,chassis=1,slot=1 "
+          "-device pci-test-dev,bus=rp1,addr=1", "only allows plugging into "
+          "slot 0" },
+        { "-device pcie-root-port,id=rp1,chassis=1,slot=1 "
+          "-device pcie-root-port,id=rp2,chassis=1,slot=1",
+          "chassis 1 slot 1 is already used by 'rp1'" },
+        { "-device pcie-root-port,id=rp1,chassis=1,slot=1 "
+          "-device pcie-root-port,id=rp2,chassis=1,slot=2,bus=rp1",
+          "must sit on a root bus" },
+        { "-device pcie-root-port,id=rp1,chassis=1,slot=1 "
+          "-device pci-test-dev,bus=rp1 -device pci-test-dev,bus=rp1",
+          "no slot/function available" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *args = g_strdup_printf("-M %s %s", m->name,
+                                                cases[i].args);
+        g_autofree char *err = NULL;
+        int status;
+
+        g_assert_true(qtest_run_binary(args, &status, &err));
+        g_assert_cmpint(status, !=, 0);
+        if (!strstr(err, cases[i].msg)) {
+            g_error("'%s': expected '%s' in: %s", args, cases[i].msg, err);
+        }
+    }
+}
+
+/*
+ * The guest's pciehp set-up: MSI-X vector 0 of the port pointed at
+ * @msg_addr (RAM, so the test sees each message), events enabled.
+ */
+static void pciehp_init(const Machine *m, const QPCIHost *h, uint64_t msg_addr)
+{
+    uint8_t msix = qpci_find_cap(h, 0, RP_DEVFN, PCI_CAP_ID_MSIX);
+    uint32_t table;
+
+    g_assert_cmpuint(msix, !=, 0);
+    table = qpci_cfg_readl(h, 0, RP_DEVFN, msix + PCI_MSIX_TABLE);
+    g_assert_cmpuint(table & 7, ==, 0);     /* in BAR0 */
+    qpci_cfg_writel(h, 0, RP_DEVFN, PCI_BAR0, (uint32_t)m->mmio);
+    qpci_cfg_writel(h, 0, RP_DEVFN, PCI_BAR0 + 4, (uint32_t)(m->mmio >> 32));
+    qpci_cfg_writew(h, 0, RP_DEVFN, PCI_COMMAND,
+                    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    qtest_writeq(h->qts, m->mmio + (table & ~7u), msg_addr);
+    qtest_writel(h->qts, m->mmio + (table & ~7u) + 8, 0x4d5a);
+    qtest_writel(h->qts, m->mmio + (table & ~7u) + 12, 0);     /* unmasked */
+    qpci_cfg_writew(h, 0, RP_DEVFN, msix + PCI_MSIX_FLAGS,
+                    PCI_MSIX_FLAGS_ENABLE);
+    set_sltctl(h, (sltctl(h) & (SLTCTL_PCC | 0x3c0)) | SLTCTL_ABPE |
+               SLTCTL_PDCE | SLTCTL_CCIE | SLTCTL_HPIE | SLTCTL_DLLSCE);
+    clear_sltsta(h, SLTSTA_CC);
+}
+
+/* Messages seen so far: each one overwrote @msg_addr; count by clearing. */
+static bool took_message(const QPCIHost *h, uint64_t msg_addr)
+{
+    bool got = qtest_readl(h->qts, msg_addr) == 0x4d5a;
+
+    qtest_writel(h->qts, msg_addr, 0);
+    return got;
+}
+
+/*
+ * QMP hot-plug and hot-unplug, with the test as the guest's pciehp:
+ * presence detect change on device_add, power-on before the device shows,
+ * attention button on device_del, DEVICE_DELETED after the power-off.
+ */
+static void test_hotplug(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = start(m, "");
+    uint64_t msg = m->ram;
+    JsonObject *r;
+
+    pciehp_init(m, &h, msg);
+    g_assert_true(took_message(&h, msg));   /* command completed */
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+
+    qtest_qmp_assert_success(h.qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'pci-test-dev', 'id': 'td',"
+                             " 'bus': 'rp1'}}");
+    g_assert_cmphex(sltsta(&h) & (SLTSTA_PDS | SLTSTA_PDC), ==,
+                    SLTSTA_PDS | SLTSTA_PDC);
+    g_assert_true(took_message(&h, msg));
+    /* No power yet: the device does not answer. */
+    g_assert_false(qpci_present(&h, 1, 0));
+
+    /* pciehp: acknowledge, power on, indicator on. */
+    clear_sltsta(&h, SLTSTA_PDC);
+    g_assert_cmphex(sltsta(&h) & SLTSTA_PDC, ==, 0);
+    set_sltctl(&h, (sltctl(&h) & ~(SLTCTL_PCC | 0x300)) | SLTCTL_PWR_IND_ON);
+    g_assert_cmphex(sltsta(&h) & (SLTSTA_CC | SLTSTA_DLLSC), ==,
+                    SLTSTA_CC | SLTSTA_DLLSC);
+    g_assert_true(took_message(&h, msg));
+    g_assert_cmphex(qpci_cfg_readw(&h, 0, RP_DEVFN, exp_cap(&h) +
+                                   PCI_EXP_LNKSTA) & PCI_EXP_LNKSTA_DLLLA,
+                    ==, PCI_EXP_LNKSTA_DLLLA);
+    g_assert_cmphex(qpci_cfg_readw(&h, 1, 0, PCI_DEVICE_ID), ==, TESTDEV_ID);
+    clear_sltsta(&h, SLTSTA_CC | SLTSTA_DLLSC);
+
+    /* device_del: only the attention button, until the guest lets go. */
+    qtest_qmp_assert_success(h.qts, "{'execute': 'device_del', 'arguments':"
+                             " {'id': 'td'}}");
+    g_assert_cmphex(sltsta(&h) & SLTSTA_ABP, ==, SLTSTA_ABP);
+    g_assert_true(took_message(&h, msg));
+    g_assert_cmphex(qpci_cfg_readw(&h, 1, 0, PCI_DEVICE_ID), ==, TESTDEV_ID);
+    r = qtest_qmp(h.qts, "{'execute': 'device_del', 'arguments':"
+                  " {'id': 'td'}}");
+    g_assert_true(json_object_has_member(r, "error"));
+    json_object_unref(r);
+    g_assert_null(qtest_qmp_event_ref(h.qts, "DEVICE_DELETED"));
+
+    /* pciehp: acknowledge, blink, then power off with the indicator off. */
+    clear_sltsta(&h, SLTSTA_ABP);
+    set_sltctl(&h, (sltctl(&h) & ~0x300) | SLTCTL_PWR_IND_BLINK);
+    clear_sltsta(&h, SLTSTA_CC);
+    set_sltctl(&h, (sltctl(&h) & ~0x300) | SLTCTL_PWR_IND_OFF | SLTCTL_PCC);
+    r = qtest_qmp_eventwait_ref(h.qts, "DEVICE_DELETED");
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(r, "data"), "device"),
+                    ==, "td");
+    json_object_unref(r);
+    g_assert_cmphex(sltsta(&h) & (SLTSTA_PDS | SLTSTA_PDC), ==, SLTSTA_PDC);
+    g_assert_false(qpci_present(&h, 1, 0));
+    r = qtest_qmp(h.qts, "{'execute': 'device_del', 'arguments':"
+                  " {'id': 'td'}}");
+    g_assert_true(json_object_has_member(r, "error"));
+    json_object_unref(r);
+
+    /* The slot takes a new device; with no power, device_del is at once. */
+    qtest_qmp_assert_success(h.qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'pci-test-dev', 'id': 'td2',"
+                             " 'bus': 'rp1'}}");
+    qtest_qmp_assert_success(h.qts, "{'execute': 'device_del', 'arguments':"
+                             " {'id': 'td2'}}");
+    qtest_qmp_eventwait(h.qts, "DEVICE_DELETED");
+    qtest_quit(h.qts);
+}
+
+/* A guest that never answers the button: a reset finishes the removal. */
+static void test_unplug_reset(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = start(m, "-device pci-test-dev,id=td,bus=rp1");
+
+    qtest_qmp_assert_success(h.qts, "{'execute': 'device_del', 'arguments':"
+                             " {'id': 'td'}}");
+    g_assert_null(qtest_qmp_event_ref(h.qts, "DEVICE_DELETED"));
+    qtest_qmp_assert_success(h.qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(h.qts, "DEVICE_DELETED");
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    g_assert_false(qpci_present(&h, 1, 0));
+    g_assert_cmphex(sltsta(&h) & SLTSTA_PDS, ==, 0);
+    qtest_quit(h.qts);
+}
+
+static void test_hotplug_off(gconstpointer data)
+{
+    const Machine *m = data;
+    QTestState *s = qtest_initf("-M %s -device pcie-root-port,id=rp1,"
+                                "chassis=1,slot=1,hotplug=off", m->name);
+    JsonObject *r = qtest_qmp(s, "{'execute': 'device_add', 'arguments':"
+                              " {'driver': 'pci-test-dev', 'bus': 'rp1'}}");
+    g_autofree char *txt = qtest_json_to_string(r);
+
+    g_assert_nonnull(strstr(txt, "hotplug=off"));
+    json_object_unref(r);
+    qtest_quit(s);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(machines); i++) {
+        const Machine *m = &machines[i];
+        static const struct {
+            const char *name;
+            GTestDataFunc fn;
+        } t[] = {
+            { "header", test_header },
+            { "routing", test_routing },
+            { "refusals", test_refusals },
+            { "hotplug", test_hotplug },
+            { "unplug-reset", test_unplug_reset },
+            { "hotplug-off", test_hotplug_off },
+        };
+
+        for (size_t j = 0; j < G_N_ELEMENTS(t); j++) {
+            g_autofree char *path = g_strdup_printf("/pcie-root-port/%s/%s",
+                                                    m->name, t[j].name);
+
+            g_test_add_data_func(path, m, t[j].fn);
+        }
+    }
+    return g_test_run();
+}
