@@ -44,8 +44,15 @@ typedef struct SMMUv3AccelDevice {
     HostIOMMUDevice *hiod;
     PCIBus *bus;
     int devfn;
-    uint32_t sid;               /* virtual StreamID: bus << 8 | devfn */
-    uint32_t vdev_id;
+    /*
+     * The vSID the vDEVICE was allocated with: the host's name for the
+     * device in invalidations and in vEVENTQ records.  The guest's
+     * StreamID is not kept: it follows the bus number the guest gives
+     * the device (smmuv3_accel_dev_sid()), and the vDEVICE is moved to
+     * it at the next STE install when they differ.
+     */
+    uint32_t vdev_sid;
+    uint32_t vdev_id;           /* 0: no vDEVICE (bus not numbered yet) */
     uint32_t s1_hwpt_id;        /* nested HWPT from the guest STE, or 0 */
     uint32_t attached_id;       /* HWPT attached to the RID */
     QLIST_ENTRY(SMMUv3AccelDevice) next;
@@ -76,6 +83,7 @@ struct SMMUv3AccelState {
     size_t evbuf_len;
 
     QLIST_HEAD(, SMMUv3AccelDevice) devices;
+    GHashTable *by_vsid;        /* vdev_sid -> device with that vDEVICE */
 
     struct iommu_viommu_arm_smmuv3_invalidate inv[SMMU_ACCEL_INV_BATCH];
     uint32_t ninv;
@@ -144,6 +152,40 @@ static void smmuv3_accel_lost_marker(SMMUv3AccelState *a, uint32_t seq)
     a->seq_valid = true;
 }
 
+/* The guest's StreamID of @dev now: bus number as the guest set it. */
+static uint32_t smmuv3_accel_dev_sid(const SMMUv3AccelDevice *dev)
+{
+    return pci_bus_requester_id(dev->bus, dev->devfn);
+}
+
+/*
+ * The record names the device by the vSID of its vDEVICE; the guest
+ * expects the StreamID its bus has at delivery (they differ after a
+ * renumbering the STEs have not caught up with).  False: drop it, the
+ * device's bus has no number now.  One hash look-up per record.
+ */
+static bool smmuv3_accel_event_sid(SMMUv3AccelState *a, SMMUEvent *evt)
+{
+    uint32_t vsid = EVT_SID(evt);
+    SMMUv3AccelDevice *dev = g_hash_table_lookup(a->by_vsid,
+                                                 GUINT_TO_POINTER(vsid));
+    uint32_t sid;
+
+    if (!dev) {
+        return true;    /* not ours to rename (the device left): as is */
+    }
+    if (!pci_bus_is_addressable(dev->bus)) {
+        trace_smmuv3_accel_event_no_sid(vsid);
+        return false;
+    }
+    sid = smmuv3_accel_dev_sid(dev);
+    if (sid != vsid) {
+        trace_smmuv3_accel_event_sid(vsid, sid);
+        evt->word[0] = (evt->word[0] & 0xffffffffULL) | ((uint64_t)sid << 32);
+    }
+    return true;
+}
+
 /* Walk one read()'s worth of records: header + payload, no padding. */
 static void smmuv3_accel_parse_events(SMMUv3State *s, size_t len)
 {
@@ -175,7 +217,9 @@ static void smmuv3_accel_parse_events(SMMUv3State *s, size_t len)
         }
         trace_smmuv3_accel_event_read(hdr.sequence, EVT_TYPE(&evt),
                                       EVT_SID(&evt));
-        smmuv3_propagate_event(s, &evt);
+        if (smmuv3_accel_event_sid(a, &evt)) {
+            smmuv3_propagate_event(s, &evt);
+        }
     }
     return;
 
@@ -421,17 +465,68 @@ static SMMUv3AccelDevice *smmuv3_accel_find_dev(SMMUv3AccelState *a,
     return NULL;
 }
 
-static SMMUv3AccelDevice *smmuv3_accel_find_sid(SMMUv3AccelState *a,
-                                                uint32_t sid)
+/* The device whose vDEVICE the host knows as @vsid. */
+static SMMUv3AccelDevice *smmuv3_accel_find_vsid(SMMUv3AccelState *a,
+                                                 uint32_t vsid)
 {
-    SMMUv3AccelDevice *dev;
+    return g_hash_table_lookup(a->by_vsid, GUINT_TO_POINTER(vsid));
+}
 
-    QLIST_FOREACH(dev, &a->devices, next) {
-        if (dev->sid == sid) {
-            return dev;
-        }
+static bool smmuv3_accel_alloc_vdev(SMMUv3AccelState *a,
+                                    SMMUv3AccelDevice *dev, uint32_t sid,
+                                    Error **errp)
+{
+    if (!iommufd_backend_alloc_vdev(a->be, dev->hiod->devid, a->viommu_id,
+                                    sid, &dev->vdev_id, errp)) {
+        return false;
     }
-    return NULL;
+    dev->vdev_sid = sid;
+    g_hash_table_insert(a->by_vsid, GUINT_TO_POINTER(sid), dev);
+    return true;
+}
+
+static void smmuv3_accel_free_vdev(SMMUv3AccelState *a,
+                                   SMMUv3AccelDevice *dev)
+{
+    if (!dev->vdev_id) {
+        return;
+    }
+    if (g_hash_table_lookup(a->by_vsid,
+                            GUINT_TO_POINTER(dev->vdev_sid)) == dev) {
+        g_hash_table_remove(a->by_vsid, GUINT_TO_POINTER(dev->vdev_sid));
+    }
+    free_host_id(a, &dev->vdev_id, "vDEVICE free");
+}
+
+/*
+ * Give @dev's vDEVICE the StreamID the guest's numbering gives it now,
+ * so that the host translates the guest's commands for that StreamID and
+ * reports events under it.  A device on a bus the guest has not numbered
+ * keeps what it has (its traffic is aborted meanwhile).
+ */
+static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
+                                   Error **errp)
+{
+    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelDevice *other;
+    uint32_t sid;
+
+    if (!pci_bus_is_addressable(dev->bus)) {
+        return true;
+    }
+    sid = smmuv3_accel_dev_sid(dev);
+    if (dev->vdev_id && dev->vdev_sid == sid) {
+        return true;
+    }
+    trace_smmuv3_accel_vdev_move(dev->hiod->name, dev->vdev_id ?
+                                 dev->vdev_sid : UINT32_MAX, sid);
+    smmuv3_accel_free_vdev(a, dev);
+    /* A device renumbered away from @sid still holds it: it moves later. */
+    other = smmuv3_accel_find_vsid(a, sid);
+    if (other) {
+        smmuv3_accel_free_vdev(a, other);
+    }
+    return smmuv3_accel_alloc_vdev(a, dev, sid, errp);
 }
 
 bool smmuv3_accel_has_devices(SMMUv3State *s)
@@ -471,18 +566,23 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
     uint64_t ste[STE_DWORDS];
     hwaddr fetch_addr = 0;
     Error *err = NULL;
+    uint32_t sid = smmuv3_accel_dev_sid(dev);
     int ret;
 
-    ret = smmuv3_read_ste(s, dev->sid, ste, &fetch_addr);
+    /* No StreamID yet: bus:devfn would name another device's STE. */
+    if (!pci_bus_is_addressable(dev->bus) || !dev->vdev_id) {
+        return a->abort_hwpt_id;
+    }
+    ret = smmuv3_read_ste(s, sid, ste, &fetch_addr);
     if (ret) {
         if (record) {
-            smmuv3_accel_config_event(s, dev->sid, ret, fetch_addr);
+            smmuv3_accel_config_event(s, sid, ret, fetch_addr);
         }
         return a->abort_hwpt_id;
     }
     if (!(ste[0] & STE0_V)) {
         if (record) {
-            smmuv3_accel_config_event(s, dev->sid, SMMU_EVT_C_BAD_STE, 0);
+            smmuv3_accel_config_event(s, sid, SMMU_EVT_C_BAD_STE, 0);
         }
         return a->abort_hwpt_id;
     }
@@ -496,8 +596,7 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
                                         ste[0] & STE0_NESTED_MASK,
                                         ste[1] & STE1_NESTED_MASK,
                                         new_s1, &err)) {
-            trace_smmuv3_accel_install_nested(dev->sid, *new_s1, ste[0],
-                                              ste[1]);
+            trace_smmuv3_accel_install_nested(sid, *new_s1, ste[0], ste[1]);
             return *new_s1;
         }
         /* The host refused these stage-1 fields: treat as illegal. */
@@ -508,7 +607,7 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
         break;
     }
     if (record) {
-        smmuv3_accel_config_event(s, dev->sid, SMMU_EVT_C_BAD_STE, 0);
+        smmuv3_accel_config_event(s, sid, SMMU_EVT_C_BAD_STE, 0);
     }
     return a->abort_hwpt_id;
 }
@@ -520,6 +619,9 @@ static bool smmuv3_accel_install_dev(SMMUv3State *s, SMMUv3AccelDevice *dev,
     uint32_t new_s1 = 0;
     uint32_t hwpt;
 
+    if (!smmuv3_accel_sync_vdev(s, dev, errp)) {
+        return false;
+    }
     if (!smmuv3_enabled(s)) {
         hwpt = (s->gbpa & GBPA_ABORT) ? a->abort_hwpt_id : a->bypass_hwpt_id;
     } else {
@@ -531,7 +633,8 @@ static bool smmuv3_accel_install_dev(SMMUv3State *s, SMMUv3AccelDevice *dev,
         free_host_id(a, &new_s1, "nested HWPT free");
         return false;
     }
-    trace_smmuv3_accel_attach(dev->sid, hwpt, smmuv3_enabled(s));
+    trace_smmuv3_accel_attach(smmuv3_accel_dev_sid(dev), hwpt,
+                              smmuv3_enabled(s));
     dev->attached_id = hwpt;
     /* The old stage-1 HWPT is unused only now that it is replaced. */
     if (dev->s1_hwpt_id && dev->s1_hwpt_id != new_s1) {
@@ -552,7 +655,11 @@ static bool smmuv3_accel_install_range(SMMUv3State *s, uint32_t sid_first,
         return true;
     }
     QLIST_FOREACH(dev, &s->s_accel->devices, next) {
-        if (dev->sid < sid_first || dev->sid > sid_last) {
+        uint32_t sid = smmuv3_accel_dev_sid(dev);
+
+        /* The StreamID the guest's numbering gives the device now. */
+        if (!pci_bus_is_addressable(dev->bus) || sid < sid_first ||
+            sid > sid_last) {
             continue;
         }
         /* Keep going: one refused device must not stall the others. */
@@ -670,7 +777,6 @@ bool smmuv3_accel_set_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn,
     dev->hiod = hiod;
     dev->bus = bus;
     dev->devfn = devfn;
-    dev->sid = PCI_BUILD_BDF(pci_bus_num(bus), devfn);
 
     if (!a->viommu_id) {
         if (!smmuv3_accel_alloc_viommu(s, hiod, errp)) {
@@ -678,22 +784,18 @@ bool smmuv3_accel_set_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn,
         }
         new_viommu = true;
     }
-    if (!iommufd_backend_alloc_vdev(a->be, hiod->devid, a->viommu_id,
-                                    dev->sid, &dev->vdev_id, errp)) {
-        goto free_viommu;
-    }
+    /* The vDEVICE comes with the StreamID: now, or once the bus has one. */
     QLIST_INSERT_HEAD(&a->devices, dev, next);
     if (!smmuv3_accel_install_dev(s, dev, false, errp)) {
         goto unlist;
     }
-    trace_smmuv3_accel_set_device(hiod->name, dev->sid, dev->vdev_id,
-                                  a->viommu_id);
+    trace_smmuv3_accel_set_device(hiod->name, smmuv3_accel_dev_sid(dev),
+                                  dev->vdev_id, a->viommu_id);
     return true;
 
 unlist:
     QLIST_REMOVE(dev, next);
-    free_host_id(a, &dev->vdev_id, "vDEVICE free");
-free_viommu:
+    smmuv3_accel_free_vdev(a, dev);
     if (new_viommu) {
         smmuv3_accel_free_viommu(a);
     }
@@ -714,7 +816,7 @@ static void smmuv3_accel_release_dev(SMMUv3AccelState *a,
     }
     dev->attached_id = 0;
     free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
-    free_host_id(a, &dev->vdev_id, "vDEVICE free");
+    smmuv3_accel_free_vdev(a, dev);
 }
 
 /*
@@ -743,9 +845,7 @@ static void smmuv3_accel_rebuild(SMMUv3State *s)
         goto fail;
     }
     QLIST_FOREACH(dev, &a->devices, next) {
-        if (!iommufd_backend_alloc_vdev(a->be, dev->hiod->devid, a->viommu_id,
-                                        dev->sid, &dev->vdev_id, &err) ||
-            !smmuv3_accel_install_dev(s, dev, false, &err)) {
+        if (!smmuv3_accel_install_dev(s, dev, false, &err)) {
             goto fail;
         }
     }
@@ -765,7 +865,8 @@ void smmuv3_accel_unset_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn)
     if (!dev) {
         return;
     }
-    trace_smmuv3_accel_unset_device(dev->hiod->name, dev->sid);
+    trace_smmuv3_accel_unset_device(dev->hiod->name,
+                                    smmuv3_accel_dev_sid(dev));
     smmuv3_accel_release_dev(a, dev);
     owned_parent = dev->hiod->nest_parent_id == a->s2_parent_id;
     QLIST_REMOVE(dev, next);
@@ -813,7 +914,7 @@ bool smmuv3_accel_queue_invalidation(SMMUv3State *s, const SMMUCmd *cmd,
     case SMMU_CMD_CFGI_CD_ALL:
     case SMMU_CMD_ATC_INV:
         /* The host knows only vSIDs with a vDEVICE; others cache nothing. */
-        if (!smmuv3_accel_find_sid(a, CMD_SID(cmd))) {
+        if (!smmuv3_accel_find_vsid(a, CMD_SID(cmd))) {
             return true;
         }
         break;
@@ -855,6 +956,7 @@ void smmuv3_accel_init(SMMUv3State *s)
                    (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE);
     a->evbuf = g_malloc(a->evbuf_len);
     QLIST_INIT(&a->devices);
+    a->by_vsid = g_hash_table_new(NULL, NULL);
     s->s_accel = a;
 }
 
@@ -873,6 +975,7 @@ void smmuv3_accel_finalize(SMMUv3State *s)
     }
     smmuv3_accel_free_viommu(a);
     qemu_bh_delete(a->veventq_bh);
+    g_hash_table_unref(a->by_vsid);
     g_free(a->evbuf);
     g_free(a);
     s->s_accel = NULL;

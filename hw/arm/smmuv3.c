@@ -17,6 +17,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/arm/virt.h"
 #include "hw/core/iommu.h"
+#include "hw/pci/pci_bridge.h"
 #include "smmuv3-accel.h"
 #include "trace.h"
 #include <libfdt.h>
@@ -1091,6 +1092,27 @@ static bool smmuv3_validate_props(SMMUv3State *s, Error **errp)
     return true;
 }
 
+/* A passthrough device on @bus or behind one of its root ports? */
+static bool smmuv3_bus_has_passthrough(PCIBus *bus)
+{
+    for (int devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+        PCIBus *sec;
+
+        if (!d) {
+            continue;
+        }
+        if (object_dynamic_cast(OBJECT(d), "vfio-pci")) {
+            return true;
+        }
+        sec = pci_bridge_secondary_bus(d);
+        if (sec && smmuv3_bus_has_passthrough(sec)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static PCIBus *smmuv3_find_primary_bus(SMMUv3State *s, Error **errp)
 {
     BusState *bus;
@@ -1114,13 +1136,10 @@ static PCIBus *smmuv3_find_primary_bus(SMMUv3State *s, Error **errp)
         return NULL;
     }
     /* A device already realized there would have missed the vIOMMU. */
-    for (int devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
-        if (pbus->devices[devfn] &&
-            object_dynamic_cast(OBJECT(pbus->devices[devfn]), "vfio-pci")) {
-            error_setg(errp, "must be created before the "
-                       "passthrough devices of bus '%s'", s->primary_bus_name);
-            return NULL;
-        }
+    if (smmuv3_bus_has_passthrough(pbus)) {
+        error_setg(errp, "must be created before the "
+                   "passthrough devices of bus '%s'", s->primary_bus_name);
+        return NULL;
     }
     return pbus;
 }

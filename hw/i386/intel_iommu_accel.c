@@ -89,10 +89,19 @@ typedef struct VTDOrphanHWPT {
     VTDFaultQ *fq;
 } VTDOrphanHWPT;
 
-typedef struct VTDHostIOMMUDevice {
-    uint8_t bus_num;
+/*
+ * Where a passthrough device sits: its bus object and devfn, as upstream
+ * keeps it.  Not its bus number: the guest numbers bridges, and may
+ * renumber them, so the requester ID is derived at each use
+ * (vtd_vhiod_rid()).
+ */
+typedef struct VTDDevKey {
+    PCIBus *bus;
     uint8_t devfn;
-    uint16_t rid;               /* guest requester id */
+} VTDDevKey;
+
+typedef struct VTDHostIOMMUDevice {
+    VTDDevKey key;              /* first: the key of VTDAccel.devices */
     HostIOMMUDevice *hiod;
     GHashTable *pasids;         /* PASID -> VTDPASIDCacheEntry */
     GHashTable *stale;          /* PASID -> VTDStaleBinding */
@@ -164,6 +173,26 @@ static inline uint64_t vtd_group_key(uint16_t rid, bool pp, uint32_t pasid,
 {
     return ((uint64_t)rid << 32) | ((uint64_t)pp << 31) |
            ((uint64_t)(pp ? pasid & 0xfffff : 0) << 9) | (prgi & 0x1ff);
+}
+
+static guint vtd_dev_key_hash(gconstpointer v)
+{
+    const VTDDevKey *k = v;
+
+    return g_direct_hash(k->bus) ^ k->devfn;
+}
+
+static gboolean vtd_dev_key_equal(gconstpointer a, gconstpointer b)
+{
+    const VTDDevKey *x = a, *y = b;
+
+    return x->bus == y->bus && x->devfn == y->devfn;
+}
+
+/* The device's requester ID as the guest numbers its bus now. */
+static uint16_t vtd_vhiod_rid(const VTDHostIOMMUDevice *vhiod)
+{
+    return pci_bus_requester_id(vhiod->key.bus, vhiod->key.devfn);
 }
 
 static inline uint64_t vtd_route_key(uint32_t dev_id, uint32_t pasid)
@@ -560,6 +589,14 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
 
     trace_vtd_prq_read_fault(rec->dev_id, pv, rec->pasid, rec->addr,
                              rec->perm, rec->grpid, last, rec->cookie);
+    /*
+     * Behind a bridge the guest has not numbered (or has unnumbered since
+     * the bind), bus:devfn would name another device: no RID to report.
+     */
+    if (pce && !pci_bus_is_addressable(pce->vhiod->key.bus)) {
+        trace_vtd_prq_fault_no_rid(rec->dev_id, pasid, rec->cookie);
+        pce = NULL;
+    }
     if (!pce) {
         /* Remapping-table error in the spec's terms: Invalid Request. */
         trace_vtd_prq_fault_unrouted(rec->dev_id, pasid, rec->cookie);
@@ -569,7 +606,8 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
         return;
     }
     req = (VTDPageRequest) {
-        .rid = pce->vhiod->rid,
+        /* At delivery, not at plug time: the guest may renumber buses. */
+        .rid = vtd_vhiod_rid(pce->vhiod),
         .pasid_present = pv,
         .pasid = pv ? rec->pasid : 0,
         .read = rec->perm & IOMMU_PGFAULT_PERM_READ,
@@ -1104,8 +1142,10 @@ static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
                                unsigned g, uint16_t did, uint32_t pasid)
 {
     VTDContextEntry ce;
-    bool ce_ok = !vtd_get_sm_context_entry(s, vhiod->bus_num, vhiod->devfn,
-                                           &ce);
+    /* The context entry of the RID the guest gives the device now. */
+    bool ce_ok = pci_bus_is_addressable(vhiod->key.bus) &&
+                 !vtd_get_sm_context_entry(s, pci_bus_num(vhiod->key.bus),
+                                           vhiod->key.devfn, &ce);
     g_autoptr(GPtrArray) cached = g_ptr_array_new();
     /* Stale bindings from before this invalidation, to retry in 3. */
     GArray *stale = vtd_stale_in_scope(vhiod, g, did, pasid);
@@ -1272,27 +1312,25 @@ bool vtd_accel_set_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn,
                                 HostIOMMUDevice *hiod, Error **errp)
 {
     VTDAccel *a = s->accel;
-    uint16_t bdf = PCI_BUILD_BDF(pci_bus_num(bus), devfn);
+    VTDDevKey key = { .bus = bus, .devfn = devfn };
     VTDHostIOMMUDevice *vhiod;
 
-    if (g_hash_table_contains(a->devices, GUINT_TO_POINTER(bdf))) {
-        error_setg(errp, "a host IOMMU device is already set at %02x:%02x.%x",
-                   pci_bus_num(bus), PCI_SLOT(devfn), PCI_FUNC(devfn));
+    if (g_hash_table_contains(a->devices, &key)) {
+        error_setg(errp, "a host IOMMU device is already set at %s %02x.%x",
+                   bus->qbus.name, PCI_SLOT(devfn), PCI_FUNC(devfn));
         return false;
     }
     if (!vtd_check_hiod(s, hiod, errp)) {
         return false;
     }
     vhiod = g_new0(VTDHostIOMMUDevice, 1);
-    vhiod->bus_num = pci_bus_num(bus);
-    vhiod->devfn = devfn;
-    vhiod->rid = bdf;
+    vhiod->key = key;
     vhiod->hiod = hiod;
     object_ref(hiod);
     vhiod->pasids = g_hash_table_new(NULL, NULL);
     vhiod->stale = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_hash_table_insert(a->devices, GUINT_TO_POINTER(bdf), vhiod);
-    trace_vtd_set_iommu_device(hiod->name, bdf, hiod->devid,
+    g_hash_table_insert(a->devices, &vhiod->key, vhiod);
+    trace_vtd_set_iommu_device(hiod->name, vtd_vhiod_rid(vhiod), hiod->devid,
                                hiod->caps.max_pasid_log2);
     /* Tables the guest set up before the device appeared. */
     vtd_pc_sync_device(s, vhiod, VTD_PC_G_GLOBAL, 0, 0);
@@ -1386,18 +1424,17 @@ static void vtd_vhiod_drop_stale(IntelIOMMUState *s,
 void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
 {
     VTDAccel *a = s->accel;
-    uint16_t bdf = PCI_BUILD_BDF(pci_bus_num(bus), devfn);
-    VTDHostIOMMUDevice *vhiod = a ? g_hash_table_lookup(a->devices,
-                                                        GUINT_TO_POINTER(bdf))
+    VTDDevKey key = { .bus = bus, .devfn = devfn };
+    VTDHostIOMMUDevice *vhiod = a ? g_hash_table_lookup(a->devices, &key)
                                   : NULL;
 
     if (!vhiod) {
         return;
     }
-    trace_vtd_unset_iommu_device(vhiod->hiod->name, bdf);
+    trace_vtd_unset_iommu_device(vhiod->hiod->name, vtd_vhiod_rid(vhiod));
     vtd_vhiod_unbind_all(s, vhiod);
     vtd_vhiod_drop_stale(s, vhiod);
-    g_hash_table_remove(a->devices, GUINT_TO_POINTER(bdf));
+    g_hash_table_remove(a->devices, &key);
     g_hash_table_unref(vhiod->pasids);
     g_hash_table_unref(vhiod->stale);
     object_unref(vhiod->hiod);
@@ -1427,7 +1464,7 @@ void vtd_accel_init(IntelIOMMUState *s)
 {
     VTDAccel *a = g_new0(VTDAccel, 1);
 
-    a->devices = g_hash_table_new(NULL, NULL);
+    a->devices = g_hash_table_new(vtd_dev_key_hash, vtd_dev_key_equal);
     a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->fault_fd = -1;
     a->fq_teardown_bh = qemu_bh_new(vtd_faultq_teardown_bh, s);

@@ -271,6 +271,32 @@ PCIBus *pci_find_bus_nr(PCIBus *bus, int bus_num)
     return NULL;
 }
 
+bool pci_bus_is_addressable(const PCIBus *bus)
+{
+    /* Bounded by the depth of the device tree. */
+    for (; bus && bus->parent_dev; bus = bus->parent_dev->bus) {
+        const PCIDevice *br = bus->parent_dev;
+        const PCIBus *up = br->bus;
+        int sec, sub;
+
+        if (!br->config || !up || bus->powered_off) {
+            return false;
+        }
+        sec = br->config[PCI_SECONDARY_BUS];
+        sub = br->config[PCI_SUBORDINATE_BUS];
+        if (!sec || sub < sec) {
+            return false;
+        }
+        /* Behind another bridge: inside that bridge's range, below it. */
+        if (up->parent_dev && up->parent_dev->config &&
+            (sec <= pci_bus_num(up) ||
+             sec > up->parent_dev->config[PCI_SUBORDINATE_BUS])) {
+            return false;
+        }
+    }
+    return bus != NULL;
+}
+
 PCIDevice *pci_find_device(PCIBus *bus, int bus_num, uint8_t devfn)
 {
     PCIBus *b = pci_find_bus_nr(bus, bus_num);

@@ -198,13 +198,11 @@ static void vfio_pci_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
 
 static bool vfio_host_iommu_device_init(VFIOPCIDevice *vdev, Error **errp)
 {
-    PCIDevice *pdev = &vdev->parent_obj;
     HostIOMMUDevice *hiod;
 
     hiod = HOST_IOMMU_DEVICE(object_new(TYPE_HOST_IOMMU_DEVICE_IOMMUFD_VFIO));
     hiod->name = g_strdup(vdev->name);
     hiod->agent = vdev;
-    hiod->requester_id = PCI_BUILD_BDF(pci_dev_bus_num(pdev), pdev->devfn);
     vdev->hiod = hiod;
     return host_iommu_device_iommufd_realize(hiod, vdev->iommufd, vdev->devid,
                                              errp);

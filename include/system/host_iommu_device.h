@@ -50,7 +50,6 @@ struct HostIOMMUDevice {
     uint32_t ioas_id;           /* guest RAM mappings */
     uint32_t hwpt_id;           /* currently attached to the RID */
     uint32_t nest_parent_id;    /* nesting-parent HWPT, 0 if none */
-    uint16_t requester_id;      /* guest-visible bus/devfn */
 };
 
 #define HOST_IOMMU_DEVICE(obj) \

@@ -397,6 +397,15 @@ static inline uint16_t pci_bus_requester_id(const PCIBus *bus, int devfn)
     return PCI_BUILD_BDF(pci_bus_num(bus), devfn);
 }
 
+/*
+ * Has the guest numbered every bridge above @bus, with ranges that route
+ * configuration requests for pci_bus_num(@bus) to it (and its slot has
+ * power)?  Until then, bus:devfn names no device of @bus: a vIOMMU must
+ * not look up tables or deliver faults under that number, which may be
+ * another device's.  Cost: the depth of the bus, no scan.
+ */
+bool pci_bus_is_addressable(const PCIBus *bus);
+
 /* Requester ID (bus << 8 | devfn): the StreamID / source-id of its DMA. */
 uint16_t pci_requester_id(PCIDevice *dev);
 /* Bus/device/function of @dev, same encoding. */
