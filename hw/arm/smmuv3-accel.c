@@ -52,7 +52,7 @@ typedef struct SMMUv3AccelDevice {
      * it at the next STE install when they differ.
      */
     uint32_t vdev_sid;
-    uint32_t vdev_id;           /* 0: no vDEVICE (bus not numbered yet) */
+    uint32_t vdev_id;
     uint32_t s1_hwpt_id;        /* nested HWPT from the guest STE, or 0 */
     uint32_t attached_id;       /* HWPT attached to the RID */
     QLIST_ENTRY(SMMUv3AccelDevice) next;
@@ -499,10 +499,28 @@ static void smmuv3_accel_free_vdev(SMMUv3AccelState *a,
 }
 
 /*
+ * A vSID for a device whose bus the guest has not numbered: above the
+ * StreamIDs the guest can name (IDR1.SIDSIZE), so no guest command
+ * reaches it, and unique (bus 0:devfn could be a sibling's placeholder
+ * or a real device's StreamID).  The host needs a vDEVICE before the
+ * device can be attached to the vIOMMU's nested HWPTs at all.
+ */
+static uint32_t smmuv3_accel_placeholder_vsid(SMMUv3AccelState *a)
+{
+    uint32_t vsid = 1u << SMMU_SIDSIZE;
+
+    /* Bounded: at most one placeholder per device. */
+    while (smmuv3_accel_find_vsid(a, vsid)) {
+        vsid++;
+    }
+    return vsid;
+}
+
+/*
  * Give @dev's vDEVICE the StreamID the guest's numbering gives it now,
  * so that the host translates the guest's commands for that StreamID and
- * reports events under it.  A device on a bus the guest has not numbered
- * keeps what it has (its traffic is aborted meanwhile).
+ * reports events under it.  On a bus the guest has not numbered, a
+ * device keeps the vDEVICE it has, or gets one under a placeholder.
  */
 static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
                                    Error **errp)
@@ -512,9 +530,13 @@ static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
     uint32_t sid;
 
     if (!pci_bus_is_addressable(dev->bus)) {
-        return true;
+        if (dev->vdev_id) {
+            return true;
+        }
+        sid = smmuv3_accel_placeholder_vsid(a);
+    } else {
+        sid = smmuv3_accel_dev_sid(dev);
     }
-    sid = smmuv3_accel_dev_sid(dev);
     if (dev->vdev_id && dev->vdev_sid == sid) {
         return true;
     }
@@ -570,7 +592,7 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
     int ret;
 
     /* No StreamID yet: bus:devfn would name another device's STE. */
-    if (!pci_bus_is_addressable(dev->bus) || !dev->vdev_id) {
+    if (!pci_bus_is_addressable(dev->bus)) {
         return a->abort_hwpt_id;
     }
     ret = smmuv3_read_ste(s, sid, ste, &fetch_addr);
@@ -784,7 +806,7 @@ bool smmuv3_accel_set_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn,
         }
         new_viommu = true;
     }
-    /* The vDEVICE comes with the StreamID: now, or once the bus has one. */
+    /* The vDEVICE comes with the first install (smmuv3_accel_sync_vdev). */
     QLIST_INSERT_HEAD(&a->devices, dev, next);
     if (!smmuv3_accel_install_dev(s, dev, false, errp)) {
         goto unlist;

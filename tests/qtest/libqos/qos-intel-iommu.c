@@ -146,6 +146,26 @@ static void qvtd_write_qws(QVTD *v, uint64_t gpa, const uint64_t *qw,
     }
 }
 
+/* Root entry of @bus: 16 bytes, lower then upper context table. */
+static uint64_t qvtd_root_entry(QVTD *v, uint8_t bus, bool upper)
+{
+    return v->root + 16 * bus + 8 * upper;
+}
+
+void qvtd_set_bus(QVTD *v, uint8_t bus)
+{
+    for (int upper = 0; upper < 2; upper++) {
+        qtest_writeq(v->qts, qvtd_root_entry(v, v->bus, upper), 0);
+    }
+    v->bus = bus;
+    for (int upper = 0; upper < 2; upper++) {
+        if (v->ctx[upper]) {
+            qtest_writeq(v->qts, qvtd_root_entry(v, bus, upper),
+                         v->ctx[upper] | 1);
+        }
+    }
+}
+
 void qvtd_set_context(QVTD *v, uint8_t devfn, unsigned pdts, bool pre)
 {
     bool upper = devfn >= 0x80;
@@ -153,7 +173,8 @@ void qvtd_set_context(QVTD *v, uint8_t devfn, unsigned pdts, bool pre)
 
     if (!v->ctx[upper]) {
         v->ctx[upper] = qvtd_alloc(v, 1);
-        qtest_writeq(v->qts, v->root + 8 * upper, v->ctx[upper] | 1);
+        qtest_writeq(v->qts, qvtd_root_entry(v, v->bus, upper),
+                     v->ctx[upper] | 1);
     }
     if (!v->pasid_dir[devfn] || v->pdts[devfn] != pdts) {
         /* 2^(pdts+7) 8-byte entries */

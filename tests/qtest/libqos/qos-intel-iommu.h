@@ -87,7 +87,8 @@ typedef struct QVTD {
     uint64_t base;
     uint64_t next, end;         /* allocator */
     uint64_t root;
-    uint64_t ctx[2];            /* bus 0: devfn 0-127, 128-255 */
+    uint8_t bus;                /* the bus the context tables serve */
+    uint64_t ctx[2];            /* bus @bus: devfn 0-127, 128-255 */
     uint64_t pasid_dir[256];    /* per devfn, 0: none */
     unsigned pdts[256];
     GHashTable *pasid_tables;   /* devfn << 16 | dir index -> table GPA */
@@ -138,7 +139,13 @@ void qvtd_init_prq(QVTD *v, unsigned pqs, uint8_t vector);
 /* Translation on (after tables and queues are set). */
 bool qvtd_enable(QVTD *v);
 
-/* Context entry for bus 0 @devfn: PASID directory of 2^(pdts+7). */
+/*
+ * The guest numbered (or renumbered) the bridge the devices sit behind:
+ * the root entry of @bus now points at the context tables, the old bus's
+ * root entry is cleared.  Invalidate the context and PASID caches after.
+ */
+void qvtd_set_bus(QVTD *v, uint8_t bus);
+/* Context entry for bus v->bus (0 unless set) @devfn: PASID directory of 2^(pdts+7). */
 void qvtd_set_context(QVTD *v, uint8_t devfn, unsigned pdts, bool pre);
 void qvtd_set_pasid_entry(QVTD *v, uint8_t devfn, uint32_t pasid,
                           const uint64_t pe[8]);
