@@ -21,6 +21,8 @@
 #define PCI_PRIMARY_BUS         0x18
 #define PCI_SECONDARY_BUS       0x19
 #define PCI_SUBORDINATE_BUS     0x1a
+#define PCI_BRIDGE_CONTROL      0x3e
+#define  PCI_BRIDGE_CTL_SBR     0x40
 #define PCI_CAP_ID_EXP          0x10
 #define PCI_CAP_ID_MSIX         0x11
 #define PCI_MSIX_FLAGS          0x02
@@ -193,9 +195,85 @@ static void test_routing(gconstpointer data)
     qpci_cfg_writew(&h, 3, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
     g_assert_cmphex(qpci_cfg_readw(&h, 3, 0, PCI_COMMAND) & 7, ==,
                     PCI_COMMAND_MEMORY);
+    /* Secondary Bus Reset (Bridge Control bit 6) resets the device. */
+    qpci_cfg_writew(&h, 0, RP_DEVFN, PCI_BRIDGE_CONTROL, PCI_BRIDGE_CTL_SBR);
+    g_assert_cmphex(qpci_cfg_readw(&h, 3, 0, PCI_COMMAND) & 7, ==, 0);
+    qpci_cfg_writew(&h, 0, RP_DEVFN, PCI_BRIDGE_CONTROL, 0);
     /* A reset unnumbers the bridge. */
     qtest_qmp_assert_success(h.qts, "{'execute': 'system_reset'}");
     g_assert_false(qpci_present(&h, 3, 0));
+    qtest_quit(h.qts);
+}
+
+/*
+ * libvirt packs root ports as the functions of one slot: each is a
+ * bridge of its own, numbered and routed separately.
+ */
+static void test_multifunction(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = {
+        /* Function 0 as libvirt writes it (JSON -device). */
+        .qts = qtest_initf("-M %s -device '{\"driver\":\"pcie-root-port\","
+                           "\"port\":16,\"chassis\":1,\"id\":\"pci.1\","
+                           "\"bus\":\"pcie.0\",\"multifunction\":true,"
+                           "\"addr\":\"0x2\"}' -device pcie-root-port,"
+                           "id=rp2,chassis=2,slot=6,bus=pcie.0,addr=0x2.0x1 "
+                           "-device pci-test-dev,bus=rp2", m->name),
+        .ecam = m->ecam,
+    };
+    int fn1 = QPCI_DEVFN(2, 1);
+
+    /* A guest looks at function 1 because function 0 says multifunction. */
+    g_assert_cmphex(qpci_cfg_readb(&h, 0, RP_DEVFN, PCI_HEADER_TYPE), ==,
+                    0x81);
+    g_assert_cmphex(qpci_cfg_readb(&h, 0, fn1, PCI_HEADER_TYPE) & 0x7f, ==,
+                    1);
+    g_assert_cmphex(qpci_cfg_readl(&h, 0, fn1, 0), ==, 0x000c1b36);
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    qpci_bridge_set_buses(&h, 0, fn1, 2, 2);
+    g_assert_false(qpci_present(&h, 1, 0));     /* rp1 is empty */
+    g_assert_cmphex(qpci_cfg_readw(&h, 2, 0, PCI_DEVICE_ID), ==, TESTDEV_ID);
+    qtest_quit(h.qts);
+}
+
+/*
+ * INTx through the port (virt: SPI 3 + line): the device's INTA on the
+ * secondary bus, swizzled by the port's slot, and the port's own slot
+ * events with MSI-X off.
+ */
+static void test_intx(void)
+{
+    QPCIHost h = {
+        .qts = qtest_init("-M virt -device pcie-root-port,id=rp1,chassis=1,"
+                          "slot=1,addr=3 -device pci-test-dev,id=td,bus=rp1"),
+        .ecam = QPCI_VIRT_ECAM,
+    };
+    const int spi = 3 + 3;      /* slot 3, INTA: line 3 */
+    const int rp = QPCI_DEVFN(3, 0);
+    const uint64_t bar = 0x10000000ULL;
+    uint8_t pos;
+
+    qtest_irq_intercept_in(h.qts, "gic");
+    qpci_bridge_set_buses(&h, 0, rp, 1, 1);
+    qpci_cfg_writel(&h, 1, 0, PCI_BAR0, (uint32_t)bar);
+    qpci_cfg_writew(&h, 1, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    qtest_writel(h.qts, bar + 0x10, 1);         /* PCI_TEST_DEV_REG_INTX */
+    g_assert_true(qtest_get_irq(h.qts, spi));
+    qtest_writel(h.qts, bar + 0x10, 0);
+    g_assert_false(qtest_get_irq(h.qts, spi));
+
+    pos = qpci_find_cap(&h, 0, rp, PCI_CAP_ID_EXP);
+    qpci_cfg_writew(&h, 0, rp, pos + PCI_EXP_SLTCTL,
+                    qpci_cfg_readw(&h, 0, rp, pos + PCI_EXP_SLTCTL) |
+                    SLTCTL_HPIE | SLTCTL_ABPE);
+    qpci_cfg_writew(&h, 0, rp, pos + PCI_EXP_SLTSTA, SLTSTA_CC);
+    g_assert_false(qtest_get_irq(h.qts, spi));
+    qtest_qmp_assert_success(h.qts, "{'execute': 'device_del', 'arguments':"
+                             " {'id': 'td'}}");
+    g_assert_true(qtest_get_irq(h.qts, spi));
+    qpci_cfg_writew(&h, 0, rp, pos + PCI_EXP_SLTSTA, SLTSTA_ABP);
+    g_assert_false(qtest_get_irq(h.qts, spi));
     qtest_quit(h.qts);
 }
 
@@ -393,6 +471,7 @@ int main(int argc, char **argv)
             { "hotplug", test_hotplug },
             { "unplug-reset", test_unplug_reset },
             { "hotplug-off", test_hotplug_off },
+            { "multifunction", test_multifunction },
         };
 
         for (size_t j = 0; j < G_N_ELEMENTS(t); j++) {
@@ -402,5 +481,6 @@ int main(int argc, char **argv)
             g_test_add_data_func(path, m, t[j].fn);
         }
     }
+    g_test_add_func("/pcie-root-port/virt/intx", test_intx);
     return g_test_run();
 }
