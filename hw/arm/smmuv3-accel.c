@@ -585,7 +585,7 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
                                       bool record, uint32_t *new_s1)
 {
     SMMUv3AccelState *a = s->s_accel;
-    uint64_t ste[STE_DWORDS];
+    uint64_t ste[STE_DWORDS], ste0, ste1;
     hwaddr fetch_addr = 0;
     Error *err = NULL;
     uint32_t sid = smmuv3_accel_dev_sid(dev);
@@ -614,9 +614,8 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
     case STE_CONFIG_BYPASS:
         return a->bypass_hwpt_id;
     case STE_CONFIG_S1:
-        if (smmuv3_accel_alloc_ste_hwpt(a, dev->hiod->devid,
-                                        ste[0] & STE0_NESTED_MASK,
-                                        ste[1] & STE1_NESTED_MASK,
+        smmuv3_ste_nested_words(s, sid, ste, &ste0, &ste1);
+        if (smmuv3_accel_alloc_ste_hwpt(a, dev->hiod->devid, ste0, ste1,
                                         new_s1, &err)) {
             trace_smmuv3_accel_install_nested(sid, *new_s1, ste[0], ste[1]);
             return *new_s1;

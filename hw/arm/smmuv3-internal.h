@@ -262,6 +262,17 @@ static inline void smmu_event_set_fetch_addr(SMMUEvent *e, uint64_t addr)
 #define STE0_NESTED_MASK        (0x3fULL | 0x000fffffffffffc0ULL | \
                                  (0x1fULL << 59))
 #define STE1_NESTED_MASK        (0xffULL | (1ULL << 27) | (3ULL << 28))
+#define STE0_S1FMT_MASK         (3ULL << 4)
+#define STE0_S1CDMAX_MASK       (0x1fULL << 59)
+#define STE1_S1DSS_MASK         3ULL
+
+/*
+ * The guest STE words handed to the host for a nested HWPT of @sid:
+ * the fields the guest controls, minus what this SMMU ignores.
+ */
+void smmuv3_ste_nested_words(const SMMUv3State *s, uint32_t sid,
+                             const uint64_t *ste, uint64_t *ste0,
+                             uint64_t *ste1);
 
 /* Queue index helpers: WR/RD = {wrap bit at log2size, index}. */
 static inline uint32_t smmu_q_idx(uint32_t v, uint8_t log2size)

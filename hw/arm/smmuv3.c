@@ -415,6 +415,25 @@ static SMMUCmdError smmuv3_cmd_host_error(Error *err, unsigned op)
     return SMMU_CERROR_ILL;
 }
 
+/*
+ * With IDR1.SSIDSIZE=0 S1CDMax is IGNORED (substreams do not exist) and
+ * with it S1DSS and S1Fmt: a host SMMU with substreams must see a
+ * single-CD STE, or it would terminate the device's non-substream DMA
+ * (S1CDMax>0, S1DSS=00) that the guest's SMMU lets through.
+ */
+void smmuv3_ste_nested_words(const SMMUv3State *s, uint32_t sid,
+                             const uint64_t *ste, uint64_t *ste0,
+                             uint64_t *ste1)
+{
+    *ste0 = ste[0] & STE0_NESTED_MASK;
+    *ste1 = ste[1] & STE1_NESTED_MASK;
+    if (!s->ssidsize) {
+        *ste0 &= ~(STE0_S1FMT_MASK | STE0_S1CDMAX_MASK);
+        *ste1 &= ~STE1_S1DSS_MASK;
+    }
+    trace_smmuv3_ste_nested(sid, ste[0], ste[1], *ste0, *ste1);
+}
+
 static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd)
 {
     unsigned cs = CMD_SYNC_CS(cmd);
@@ -432,6 +451,11 @@ static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd)
     if (cs != CMD_SYNC_CS_IRQ) {
         return SMMU_CERROR_NONE;
     }
+    /*
+     * SIG_IRQ (IHI0070 4.7.3): an MSI when MSIAddress is non-zero, and the
+     * wired CMD_SYNC interrupt in every case: this SMMU has that line, and
+     * a driver that wired it must not depend on what MSIAddress holds.
+     */
     addr = CMD_SYNC_MSIADDR(cmd);
     if (addr) {
         MemTxResult r;
@@ -441,7 +465,9 @@ static SMMUCmdError smmuv3_cmd_sync(SMMUv3State *s, const SMMUCmd *cmd)
         if (r != MEMTX_OK) {
             smmuv3_trigger_gerror(s, GERROR_MSI_CMDQ_ABT_ERR);
         }
-    } else if (s->irq[SMMU_IRQ_CMD_SYNC]) {
+    }
+    trace_smmuv3_irq_wired(SMMU_IRQ_CMD_SYNC);
+    if (s->irq[SMMU_IRQ_CMD_SYNC]) {
         qemu_irq_pulse(s->irq[SMMU_IRQ_CMD_SYNC]);
     }
     return SMMU_CERROR_NONE;

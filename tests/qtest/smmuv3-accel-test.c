@@ -80,7 +80,8 @@ static char *env_args(Env *e, const char *smmu_opts, bool cold_plug)
                            "-trace smmuv3_accel_lost_events "
                            "-trace smmuv3_accel_alloc_veventq* "
                            "-trace smmuv3_accel_event_read_error "
-                           "-trace smmuv3_accel_attach -D %s",
+                           "-trace smmuv3_accel_attach "
+                           "-trace smmuv3_ste_nested -D %s",
                            smmu_opts ? smmu_opts : "",
                            cold_plug ? VFIO_DEV : "", e->log);
 }
@@ -296,6 +297,53 @@ static void test_nested_linear(void)
 static void test_nested_2lvl(void)
 {
     check_nested_from_ste(true);
+}
+
+/*
+ * IDR1.SSIDSIZE=0: S1CDMax is IGNORED, and with it S1DSS and S1Fmt
+ * (IHI0070 5.2); the host, whose SMMU has substreams, must get the STE
+ * this guest-visible SMMU actually uses: one CD, S1DSS=00, S1Fmt=00.
+ * With substreams exposed the guest's fields go through unchanged.
+ */
+static void check_ste_ssid_fields(const char *opts, bool masked)
+{
+    const uint64_t cdmax = 4ULL << 59, fmt = 1ULL << 4;
+    g_autofree char *log = NULL;
+    g_autofree char *want = NULL;
+    uint64_t ste[8], h0, h1;
+    Env e;
+
+    env_start(&e, host_default, opts, true);
+    g_assert_true(qsmmu_probe(&e.s, 8, false, 4));
+    qsmmu_make_ste_s1(&e.s, ste, 7, RAM_BASE + 0x800000);
+    ste[0] |= cdmax | fmt;
+    ste[1] &= ~3ULL;            /* S1DSS=00: terminate non-substream DMA */
+    qsmmu_write_ste(&e.s, VSID, ste);
+    qsmmu_cfgi_ste(&e.s, VSID);
+    g_assert_true(qsmmu_sync(&e.s, 0, 0));
+    g_assert_cmpuint(stat_of(&e, "hwpt_nested"), ==, 3);
+    h0 = ste[0];
+    h1 = ste[1];
+    if (masked) {
+        h0 &= ~(cdmax | fmt);
+    }
+    g_assert_true(g_file_get_contents(e.log, &log, NULL, NULL));
+    want = g_strdup_printf("to host 0x%" PRIx64 " 0x%" PRIx64 "\n", h0, h1);
+    if (!strstr(log, want)) {
+        g_test_message("want '%s' in:\n%s", want, log);
+    }
+    g_assert_nonnull(strstr(log, want));
+    env_stop(&e);
+}
+
+static void test_ste_ssidsize0(void)
+{
+    check_ste_ssid_fields(NULL, true);
+}
+
+static void test_ste_ssidsize16(void)
+{
+    check_ste_ssid_fields(",ssidsize=16", false);
 }
 
 static void test_bad_ste_event(void)
@@ -737,6 +785,10 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/refused-by-host", test_refused_by_host);
     g_test_add_func("/smmuv3-accel/nested-ste/linear", test_nested_linear);
     g_test_add_func("/smmuv3-accel/nested-ste/2-level", test_nested_2lvl);
+    g_test_add_func("/smmuv3-accel/nested-ste/ssidsize-0",
+                    test_ste_ssidsize0);
+    g_test_add_func("/smmuv3-accel/nested-ste/ssidsize-16",
+                    test_ste_ssidsize16);
     g_test_add_func("/smmuv3-accel/bad-ste-event", test_bad_ste_event);
     g_test_add_func("/smmuv3-accel/veventq/hotplug-after-probe",
                     test_veventq_hotplug_after_probe);

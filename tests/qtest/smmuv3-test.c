@@ -123,12 +123,20 @@ static void test_cmdq_sync(void)
     g_assert_true(qsmmu_sync(&s, QSMMU_SYNC_CS_IRQ, 0));
     g_assert_cmpuint(qtest_get_irq_count(qts, QSMMU_SPI_CMD_SYNC), ==,
                      before + 1);
-    /* With an MSI address: MSIData written there, no wired pulse */
+    /*
+     * With an MSI address: MSIData written there, and the wired line
+     * pulses all the same (IHI0070 4.7.3: whatever MSIAddress holds)
+     */
     g_assert_true(qsmmu_sync(&s, QSMMU_SYNC_CS_IRQ |
                              (uint64_t)0xcafe0001 << 32, msi));
     g_assert_cmphex(qtest_readl(qts, msi), ==, 0xcafe0001);
     g_assert_cmpuint(qtest_get_irq_count(qts, QSMMU_SPI_CMD_SYNC), ==,
-                     before + 1);
+                     before + 2);
+    /* CS=NONE and CS=SEV: no interrupt at all */
+    g_assert_true(qsmmu_sync(&s, 0, msi));
+    g_assert_true(qsmmu_sync(&s, 2ULL << 12, 0));
+    g_assert_cmpuint(qtest_get_irq_count(qts, QSMMU_SPI_CMD_SYNC), ==,
+                     before + 2);
     /* Invalidations with no passthrough device complete as well */
     qsmmu_cmd(&s, QSMMU_CMD_TLBI_NH_ASID | 5ULL << 48, 0);
     qsmmu_cmd(&s, QSMMU_CMD_TLBI_NSNH_ALL, 0);
