@@ -2,6 +2,7 @@
  * The object model (see include/qom/object.h).
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qapi/error.h"
 #include "qom/object.h"
 #include "hw/qdev-properties.h"
@@ -584,6 +585,10 @@ Object *user_creatable_add_type(const char *type, const char *id,
     }
     if (!id || !id[0]) {
         error_setg(errp, "Parameter 'id' is missing");
+        return NULL;
+    }
+    if (!id_wellformed(id)) {
+        error_setg(errp, "Parameter 'id' expects an identifier");
         return NULL;
     }
     if (object_resolve_path_component(object_get_objects_root(), id)) {

@@ -5,6 +5,8 @@
 #include "qapi/error.h"
 #include "system/qdev-monitor.h"
 #include "hw/qdev-properties.h"
+#include "qemu/cutils.h"
+#include "qemu/json-check.h"
 #include <json-glib/json-glib.h>
 
 /* A JSON scalar as the command line would have spelled it. */
@@ -59,8 +61,16 @@ static QemuOpts *opts_from_json(const char *arg, Error **errp)
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) gerr = NULL;
 
+    g_autofree char *bad = NULL;
+
     if (!json_parser_load_from_data(parser, arg, -1, &gerr)) {
         error_setg(errp, "JSON parse error: %s", gerr->message);
+        return NULL;
+    }
+    /* As QEMU: a repeated member is an error, not "the last one wins". */
+    bad = qemu_json_check(arg, strlen(arg));
+    if (bad) {
+        error_setg(errp, "JSON parse error: %s", bad);
         return NULL;
     }
     if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
@@ -149,7 +159,7 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp)
         error_setg(errp, "Parameter 'driver' expects a pluggable device type");
         return NULL;
     }
-    if (id && !id[0]) {
+    if (id && !id_wellformed(id)) {
         error_setg(errp, "Parameter 'id' expects an identifier");
         return NULL;
     }

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "qemu/cutils.h"
+#include "qemu/json-check.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/queue.h"
@@ -580,10 +581,25 @@ static void qmp_handle_value(QmpClient *c, const char *text, size_t len)
     JsonObject *req, *args = NULL;
     const char *name = NULL;
 
+    g_autofree char *bad = NULL;
+
     if (!json_parser_load_from_data(parser, text, len, &gerr) ||
         !(root = json_parser_get_root(parser))) {
         g_autofree char *msg = g_strdup_printf(
             "JSON parse error, %s", gerr ? gerr->message : "empty input");
+        qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, NULL);
+        return;
+    }
+    /*
+     * Refused as by QEMU: a repeated member (json-glib keeps the last, so
+     * {"execute":"query-status","execute":"quit"} would quit), and a
+     * number beyond a double, which could only be echoed back as "inf".
+     */
+    bad = qemu_json_check(text, len);
+    if (bad) {
+        g_autofree char *msg = g_strdup_printf("JSON parse error, %s", bad);
+
+        trace_qmp_bad_json(bad);
         qmp_client_send_error(c, ERROR_CLASS_GENERIC_ERROR, msg, NULL);
         return;
     }

@@ -16,5 +16,11 @@ int qemu_strtoi64(const char *nptr, int64_t *result);
 int qemu_strtosz(const char *nptr, uint64_t *result);
 /* "on"/"off"/"yes"/"no"/"true"/"false"; false on anything else. */
 bool qemu_parse_bool(const char *str, bool *result);
+/*
+ * QEMU's rule for user-chosen ids (-device id=, -object id=, device_add):
+ * an ASCII letter, then letters, digits, '-', '.' and '_'.  Ids end up in
+ * QOM paths and QMP replies, so '/' and friends are refused.
+ */
+bool id_wellformed(const char *id);
 
 #endif

@@ -32,6 +32,20 @@ static const BadCmdline bad_cmdlines[] = {
       "only unix:PATH sockets are supported" },
     { "bad-qmp-option", "-M q35 -qmp unix:/tmp/x.sock,bogus=on",
       "unsupported socket option 'bogus=on'" },
+    /* QEMU's JSON rules: no repeated member (the last would win) */
+    { "json-duplicate-key",
+      "-M q35 -device '{\"driver\":\"pci-test-dev\",\"id\":\"d1\","
+      "\"driver\":\"intel-iommu\"}'", "duplicate key 'driver'" },
+    { "json-number-range",
+      "-M q35 -device '{\"driver\":\"pci-test-dev\",\"addr\":1e999}'",
+      "out of range" },
+    /* QEMU's identifier rules for ids */
+    { "device-id-slash", "-M q35 -device pci-test-dev,id=a/b/../c",
+      "Parameter 'id' expects an identifier" },
+    { "device-id-digit", "-M q35 -device pci-test-dev,id=0a",
+      "Parameter 'id' expects an identifier" },
+    { "object-id-slash", "-M q35 -object iommufd,id=x/y",
+      "Parameter 'id' expects an identifier" },
 };
 
 static void test_bad_cmdline(gconstpointer data)

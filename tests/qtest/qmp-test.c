@@ -210,6 +210,56 @@ static void test_malformed_input(void)
     qtest_quit(s);
 }
 
+/*
+ * What json-glib alone would accept but QEMU refuses: a repeated member
+ * (the last one would win: this request would quit), a number beyond a
+ * double (it could only be echoed back as "inf", which is not JSON), and
+ * device ids outside QEMU's identifier rules.
+ */
+static void test_qemu_json_rules(void)
+{
+    QTestState *s = qtest_init(MACHINE);
+    g_autoptr(JsonObject) r1 = NULL;
+    g_autoptr(JsonObject) r2 = NULL;
+    g_autoptr(JsonObject) r3 = NULL;
+
+    expect_generic_error(s, "{\"execute\": \"query-status\", "
+                         "\"execute\": \"quit\"}\n", "duplicate key");
+    /* Names compare unescaped; duplicates in nested objects count too */
+    expect_generic_error(s, "{\"execute\": \"query-status\", "
+                         "\"\\u0065xecute\": \"quit\"}\n", "duplicate key");
+    expect_generic_error(s, "{\"execute\": \"query-status\", "
+                         "\"id\": {\"a\": 1, \"a\": 2}}\n", "duplicate key");
+    /* Same name in sibling objects, or as a value: fine */
+    r1 = qtest_qmp(s, "{'execute': 'query-status', "
+                   "'id': [{'execute': 1}, {'execute': 'execute'}]}");
+    g_assert_true(json_object_has_member(r1, "return"));
+    /* The reply parses: no "inf" echoed */
+    qtest_qmp_send_raw(s, "{\"execute\": \"query-status\", "
+                       "\"id\": 1e999999}\n");
+    r2 = qtest_qmp_receive(s);
+    assert_error(r2, "GenericError", "out of range");
+    g_assert_false(json_object_has_member(r2, "id"));
+    expect_generic_error(s, "{\"execute\": \"query-status\", "
+                         "\"id\": -1e999999}\n", "out of range");
+    r3 = qtest_qmp(s, "{'execute': 'query-status', 'id': 1.5e300}");
+    g_assert_true(json_object_has_member(r3, "return"));
+
+    for (unsigned i = 0; i < 5; i++) {
+        static const char *const bad[] = { "a/b/../c", "1abc", "_x", "a b",
+                                           "a,b" };
+        g_autoptr(JsonObject) r = qtest_qmp(s,
+            "{'execute': 'device_add', 'arguments': {'driver': "
+            "'pci-test-dev', 'id': \"%s\"}}", bad[i]);
+
+        assert_error(r, "GenericError", "expects an identifier");
+    }
+    qtest_qmp_assert_success(s, "{'execute': 'device_add', 'arguments': "
+                             "{'driver': 'pci-test-dev', 'id': 'a-1.b_2'}}");
+    qtest_qmp_assert_success(s, "{'execute': 'query-status'}");
+    qtest_quit(s);
+}
+
 static void test_deep_nesting(void)
 {
     QTestState *s = qtest_init(MACHINE);
@@ -430,6 +480,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/unknown-command", test_unknown_command);
     g_test_add_func("/qmp/malformed-input", test_malformed_input);
     g_test_add_func("/qmp/deep-nesting", test_deep_nesting);
+    g_test_add_func("/qmp/qemu-json-rules", test_qemu_json_rules);
     g_test_add_func("/qmp/split-and-batched-input",
                     test_split_and_batched_input);
     g_test_add_func("/qmp/system-reset", test_system_reset);
