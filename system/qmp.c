@@ -22,6 +22,7 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/queue.h"
+#include "qemu/timer.h"
 #include "system/qmp.h"
 #include "trace.h"
 
@@ -32,6 +33,13 @@
 #define QMP_OUT_HIGH_WATER  (1u << 20)
 /* ...and give up on a client that lets this much pile up. */
 #define QMP_OUT_MAX         (64u << 20)
+/*
+ * Out of fds (or kernel memory) to accept with: the connection stays in
+ * the backlog and the listener stays readable, so stop polling it for a
+ * while, doubling the pause up to the maximum while the shortage lasts.
+ */
+#define QMP_ACCEPT_BACKOFF_MIN_MS   10
+#define QMP_ACCEPT_BACKOFF_MAX_MS   1000
 /* How long monitor_cleanup() waits for clients to read what is queued. */
 #define QMP_FLUSH_TIMEOUT_MS 2000
 
@@ -56,6 +64,8 @@ typedef struct QmpClient {
 typedef struct QmpListener {
     int fd;
     char *path;
+    QEMUTimer *retry;           /* re-arms the listener after a shortage */
+    unsigned backoff_ms;        /* 0: accepting normally */
     QLIST_ENTRY(QmpListener) next;
 } QmpListener;
 
@@ -819,14 +829,47 @@ static void qmp_client_add(int fd)
     qmp_client_update_handlers(c);
 }
 
+static void qmp_accept(void *opaque);
+
+static void qmp_accept_resume(void *opaque)
+{
+    QmpListener *l = opaque;
+
+    trace_qmp_accept_resume(l->fd);
+    qemu_set_fd_handler(l->fd, qmp_accept, NULL, l);
+}
+
 static void qmp_accept(void *opaque)
 {
     QmpListener *l = opaque;
     int fd = qemu_socket_accept(l->fd, false);
+    int err = errno;
 
     if (fd >= 0) {
+        l->backoff_ms = 0;
         qmp_client_add(fd);
+        return;
     }
+    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
+        /* EAGAIN, ECONNABORTED, EINTR...: nothing left or try again. */
+        return;
+    }
+    /*
+     * The pending connection cannot be taken: polling on would spin.
+     * Clients already connected are served meanwhile.
+     */
+    l->backoff_ms = l->backoff_ms ?
+                    MIN(l->backoff_ms * 2, QMP_ACCEPT_BACKOFF_MAX_MS) :
+                    QMP_ACCEPT_BACKOFF_MIN_MS;
+    trace_qmp_accept_error(l->fd, err, l->backoff_ms);
+    warn_report_once("QMP: cannot accept connections: %s; retrying",
+                     g_strerror(err));
+    qemu_set_fd_handler(l->fd, NULL, NULL, NULL);
+    if (!l->retry) {
+        l->retry = timer_new_ms(QEMU_CLOCK_REALTIME, qmp_accept_resume, l);
+    }
+    timer_mod(l->retry, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                        l->backoff_ms);
 }
 
 /* Blocking flush of every client, bounded by QMP_FLUSH_TIMEOUT_MS. */
@@ -861,6 +904,9 @@ void monitor_cleanup(void)
     }
     QLIST_FOREACH_SAFE(l, &qmp_server.listeners, next, lnext) {
         qemu_set_fd_handler(l->fd, NULL, NULL, NULL);
+        if (l->retry) {
+            timer_free(l->retry);
+        }
         close(l->fd);
         if (l->path) {
             unlink(l->path);

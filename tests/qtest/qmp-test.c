@@ -2,11 +2,16 @@
  * QMP server: greeting, capabilities negotiation, core commands, error
  * classes, recovery from malformed input, events, and quit.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <errno.h>
 #include "libqtest.h"
 
 #define MACHINE "-M q35"
@@ -466,6 +471,89 @@ static void test_server_socket_clients(void)
     rmdir(dir);
 }
 
+/* CPU time (user + system) of @pid so far, in clock ticks. */
+static unsigned long cpu_ticks(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    unsigned long ut = 0, st = 0;
+    char *p;
+
+    g_assert_true(g_file_get_contents(path, &stat, NULL, NULL));
+    /* Fields after the command name: state is field 3, utime 14, stime 15 */
+    p = strrchr(stat, ')');
+    g_assert_nonnull(p);
+    g_assert_cmpint(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+                           "%*u %lu %lu", &ut, &st), ==, 2);
+    return ut + st;
+}
+
+/*
+ * Out of fds, a pending connection cannot be accepted and the listener
+ * stays readable: the server must stop polling it for a while instead of
+ * spinning, keep serving its clients, and take new ones once fds free up.
+ */
+static void test_accept_out_of_fds(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("qmp-test-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp.sock", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct rlimit old, low;
+    int fds[64];
+    unsigned n = 0;
+    unsigned long t0, t1;
+    long hz = sysconf(_SC_CLK_TCK);
+    QTestState *s;
+    RawClient *c;
+    g_autoptr(JsonObject) r = NULL;
+
+    g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &old), ==, 0);
+    low = old;
+    low.rlim_cur = 24;
+    /* The binary inherits the limit; we take ours back at once. */
+    g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &low), ==, 0);
+    s = qtest_initf(MACHINE " -qmp unix:%s,server=on,wait=off", path);
+    g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &old), ==, 0);
+    qtest_big_endian(s);
+
+    /* One client at a time, until one gets no greeting: out of fds. */
+    strcpy(addr.sun_path, path);
+    for (n = 0; n < G_N_ELEMENTS(fds); n++) {
+        struct pollfd pfd;
+
+        fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        g_assert_cmpint(fds[n], >=, 0);
+        g_assert_cmpint(connect(fds[n], (struct sockaddr *)&addr,
+                                sizeof(addr)), ==, 0);
+        pfd = (struct pollfd) { .fd = fds[n], .events = POLLIN };
+        if (poll(&pfd, 1, 1000) == 0) {
+            n++;
+            break;
+        }
+    }
+    g_assert_cmpuint(n, <, G_N_ELEMENTS(fds));
+
+    /* A second of the shortage costs nowhere near a second of CPU. */
+    t0 = cpu_ticks(qtest_pid(s));
+    g_usleep(G_USEC_PER_SEC);
+    t1 = cpu_ticks(qtest_pid(s));
+    g_test_message("%lu ticks of CPU in 1 s (%ld ticks/s)", t1 - t0, hz);
+    g_assert_cmpuint(t1 - t0, <, hz / 4);
+    /* Connected clients are still served. */
+    r = qtest_qmp(s, "{'execute': 'query-status'}");
+    g_assert_true(json_object_has_member(r, "return"));
+
+    /* Fds free again: the next client gets in. */
+    while (n) {
+        close(fds[--n]);
+    }
+    c = raw_connect(path);
+    raw_handshake(c);
+    raw_close(c);
+    qtest_quit(s);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -481,6 +569,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/malformed-input", test_malformed_input);
     g_test_add_func("/qmp/deep-nesting", test_deep_nesting);
     g_test_add_func("/qmp/qemu-json-rules", test_qemu_json_rules);
+    g_test_add_func("/qmp/accept-out-of-fds", test_accept_out_of_fds);
     g_test_add_func("/qmp/split-and-batched-input",
                     test_split_and_batched_input);
     g_test_add_func("/qmp/system-reset", test_system_reset);
