@@ -957,7 +957,21 @@ static void vtd_init_regs(IntelIOMMUState *s)
 static bool vtd_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
                                  HostIOMMUDevice *hiod, Error **errp)
 {
-    return vtd_accel_set_iommu_device(opaque, bus, devfn, hiod, errp);
+    IntelIOMMUState *s = opaque;
+
+    /*
+     * Bindings follow the guest's invalidations.  Without CAP.CM a guest
+     * need not invalidate after making an entry present (Linux does not,
+     * in pasid_flush_caches()), so its new PASIDs would never reach the
+     * host and every page request would be answered Invalid.  Refused
+     * as upstream does, with upstream's words.
+     */
+    if (!s->caching_mode) {
+        error_setg(errp, "Device assignment is not allowed without enabling "
+                   "caching-mode=on for Intel IOMMU.");
+        return false;
+    }
+    return vtd_accel_set_iommu_device(s, bus, devfn, hiod, errp);
 }
 
 static void vtd_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)

@@ -44,7 +44,8 @@ static char *vtd_argv[] = {
     (char *)"512M", (char *)"-accel", (char *)"qtest", (char *)"-nodefaults",
     (char *)"-object", (char *)"iommufd,id=iommufd0",
     (char *)"-device",
-    (char *)"intel-iommu,scalable-mode=on,fsts=on,svm=on,pasid-bits=20",
+    (char *)"intel-iommu,scalable-mode=on,fsts=on,svm=on,pasid-bits=20,"
+            "caching-mode=on",
     (char *)"-device",
     (char *)"vfio-pci,host=" BENCH_BDF ",iommufd=iommufd0,addr=3.0",
     NULL

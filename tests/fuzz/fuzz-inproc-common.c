@@ -109,7 +109,8 @@ QTestState *fuzz_vtd_machine(void)
         (char *)"-accel", (char *)"qtest", (char *)"-nodefaults",
         (char *)"-object", (char *)"iommufd,id=iommufd0",
         (char *)"-device",
-        (char *)"intel-iommu,x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+        (char *)"intel-iommu,x-scalable-mode=on,x-flts=on,svm=on,pasid=20,"
+                "caching-mode=on",
         (char *)"-device",
         (char *)"vfio-pci,host=" FUZZ_BDF ",iommufd=iommufd0,addr=3.0",
         NULL

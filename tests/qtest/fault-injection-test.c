@@ -74,7 +74,8 @@ static const char smmu_conf[] =
 #define VTD_ARGS \
     "-M q35 -m 256M -nodefaults -display none " \
     "-object iommufd,id=iommufd0 " \
-    "-device intel-iommu,x-scalable-mode=on,x-flts=on,svm=on,pasid=20 " \
+    "-device intel-iommu,x-scalable-mode=on,x-flts=on,svm=on,pasid=20," \
+    "caching-mode=on " \
     "-device vfio-pci,host=" BDF ",iommufd=iommufd0,addr=3.0,id=dev0"
 
 #define SMMU_ARGS \

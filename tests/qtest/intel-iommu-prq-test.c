@@ -103,7 +103,7 @@ static void fix_guest(Fix *f, unsigned pqs)
 static void fix_start(Fix *f, bool two_devices, unsigned pqs)
 {
     fix_env(f, sim_conf);
-    f->qts = fix_spawn(f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+    f->qts = fix_spawn(f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,caching-mode=on",
                        two_devices ? "-device vfio-pci,host=" BDF_B
                        ",iommufd=iommufd0,addr=4.0,id=dev-b" : "");
     fix_guest(f, pqs);
@@ -681,18 +681,33 @@ static const PlugRefusal plug_refusals[] = {
     { "[iommu]\ntype=intel-vtd\nnesting=false\n"
       "[device " BDF_A "]\npasid-width=20\npri=true\nats=true\n",
       /* vfio-pci's nesting-parent allocation is refused by the host. */
-      ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+      ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,caching-mode=on",
       "the vIOMMU needs nested translation, which the host IOMMU refused" },
     { "[iommu]\ntype=intel-vtd\n"
       "[device " BDF_A "]\npasid-width=8\npri=true\nats=true\n",
-      ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+      ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,caching-mode=on",
       "pasid-bits=20 is wider than the host's 8 bits" },
     { "[iommu]\ntype=intel-vtd\n"
       "[device " BDF_A "]\npasid-width=20\n",
-      ",x-scalable-mode=on", "need fsts=on" },
+      ",x-scalable-mode=on,caching-mode=on", "need fsts=on" },
     { "[iommu]\ntype=arm-smmuv3\n"
       "[device " BDF_A "]\npasid-width=20\n",
-      ",x-scalable-mode=on,x-flts=on", "not Intel VT-d" },
+      ",x-scalable-mode=on,x-flts=on,caching-mode=on", "not Intel VT-d" },
+    /*
+     * Without caching mode a Linux guest does not invalidate after making
+     * a PASID entry present, so its bindings would never reach the host:
+     * refused as upstream does, with upstream's message.
+     */
+    { "[iommu]\ntype=intel-vtd\n"
+      "[device " BDF_A "]\npasid-width=20\npri=true\nats=true\n",
+      ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+      "Device assignment is not allowed without enabling caching-mode=on "
+      "for Intel IOMMU." },
+    { "[iommu]\ntype=intel-vtd\n"
+      "[device " BDF_A "]\npasid-width=20\npri=true\nats=true\n",
+      ",scalable-mode=on,fsts=on,svm=on,pasid-bits=20,caching-mode=off",
+      "Device assignment is not allowed without enabling caching-mode=on "
+      "for Intel IOMMU." },
 };
 
 /* Plugging a passthrough device that cannot be accelerated fails. */

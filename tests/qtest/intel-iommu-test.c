@@ -79,6 +79,11 @@ static const RegCase reg_cases[] = {
       CAP_BASE | CAP_FS1GP,
       ECAP_BASE | ECAP_SMTS | ECAP_FSTS | ECAP_PASID | ECAP_PSS(8) |
       ECAP_PRS | ECAP_PDS | ECAP_NWFS | ECAP_DT, true },
+    /* upstream's form: svm with device-iotlb, and caching mode */
+    { ",scalable-mode=on,fsts=on,svm=on,device-iotlb=on,pasid-bits=20,"
+      "caching-mode=on", 0x30, CAP_BASE | CAP_FS1GP | CAP_CM,
+      ECAP_BASE | ECAP_SMTS | ECAP_FSTS | ECAP_PASID | ECAP_PSS(20) |
+      ECAP_PRS | ECAP_PDS | ECAP_NWFS | ECAP_DT, true },
 };
 
 static QTestState *start(const char *props)

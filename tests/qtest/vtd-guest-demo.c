@@ -99,12 +99,12 @@ int main(int argc, char **argv)
     envp[2] = e2 = g_strdup_printf("IOMMUFD_SIM_SOCKET=%s", sock);
     envp[3] = NULL;
 
-    printf("== VT-d guest demo: intel-iommu x-flts=on svm=on pasid=20, "
-           "vfio-pci %s at 00:03.0 ==\n", BDF);
+    printf("== VT-d guest demo: intel-iommu x-flts=on svm=on pasid=20 "
+           "caching-mode=on, vfio-pci %s at 00:03.0 ==\n", BDF);
     qts = qtest_init_with_env("-M q35 -m 256M -nodefaults -display none "
                               "-object iommufd,id=iommufd0 "
                               "-device intel-iommu,x-scalable-mode=on,"
-                              "x-flts=on,svm=on,pasid=20 "
+                              "x-flts=on,svm=on,pasid=20,caching-mode=on "
                               "-device vfio-pci,host=" BDF ",iommufd=iommufd0,"
                               "addr=3.0", envp);
     v = qvtd_new(qts, 0x1000000, 0x1000000);
