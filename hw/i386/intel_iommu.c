@@ -376,6 +376,67 @@ VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req)
 }
 
 /* ------------------------------------------------------------------ */
+/* Non-recoverable faults (spec 7.3.1): one fault recording register   */
+
+static void vtd_record_fault(IntelIOMMUState *s, uint64_t lo, uint64_t hi)
+{
+    uint32_t fsts = vtd_get_long(s, DMAR_FSTS_REG);
+
+    /* CAP.NFR=0: one register, FRI always 0; a full one means overflow. */
+    if (vtd_get_quad(s, DMAR_FRCD_REG_0_2) & VTD_FRCD_F) {
+        trace_vtd_fault_record_overflow(hi);
+        if (!(fsts & VTD_FSTS_PFO)) {
+            vtd_set_fsts(s, VTD_FSTS_PFO);
+        }
+        return;
+    }
+    vtd_set_quad(s, DMAR_FRCD_REG_0_0, lo);
+    vtd_set_quad(s, DMAR_FRCD_REG_0_2, hi | VTD_FRCD_F);
+    vtd_set_long(s, DMAR_FSTS_REG, fsts & ~VTD_FSTS_FRI_MASK);
+    trace_vtd_fault_record(lo, hi);
+    vtd_set_fsts(s, VTD_FSTS_PPF);
+}
+
+void vtd_prq_refuse(IntelIOMMUState *s, const VTDPageRequest *req,
+                    unsigned reason)
+{
+    VTDContextEntry ce;
+    uint64_t hi;
+
+    /* Qualified fault: FPD in the context entry suppresses the record. */
+    if (!vtd_get_sm_context_entry(s, PCI_BUS_NUM(req->rid), req->rid & 0xff,
+                                  &ce) &&
+        (ce.qw[0] & VTD_SM_CTX_FPD)) {
+        trace_vtd_prq_refused(req->rid, req->pasid, reason, true);
+        return;
+    }
+    trace_vtd_prq_refused(req->rid, req->pasid, reason, false);
+    hi = VTD_FRCD_SID(req->rid) | VTD_FRCD_T2 | VTD_FRCD_FR(reason);
+    if (req->pasid_present) {
+        hi |= VTD_FRCD_PP | VTD_FRCD_PV(req->pasid);
+        if (req->exec) {
+            hi |= VTD_FRCD_EXE;
+        }
+        if (req->priv) {
+            hi |= VTD_FRCD_PRIV;
+        }
+    }
+    vtd_record_fault(s, req->addr & VTD_FRCD_FI_MASK, hi);
+}
+
+/* The guest cleared F: PPF follows the (only) register's F bit. */
+static void vtd_handle_frcd_write(IntelIOMMUState *s)
+{
+    if (vtd_get_quad(s, DMAR_FRCD_REG_0_2) & VTD_FRCD_F) {
+        return;
+    }
+    vtd_update_long(s, DMAR_FSTS_REG, VTD_FSTS_PPF, 0);
+    if (!(vtd_get_long(s, DMAR_FSTS_REG) & VTD_FSTS_EVENT_MASK)) {
+        vtd_update_long(s, DMAR_FECTL_REG, VTD_CTL_IP, 0);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Invalidation queue (spec 6.5.2)                                     */
 
 static bool vtd_inv_desc_reserved(IntelIOMMUState *s, const VTDDesc *d,
@@ -827,6 +888,8 @@ static void vtd_mem_write(void *opaque, hwaddr addr, uint64_t val,
         if (!(vtd_get_long(s, DMAR_PRS_REG) & (VTD_PRS_PPR | VTD_PRS_PRO))) {
             vtd_update_long(s, DMAR_PECTL_REG, VTD_CTL_IP, 0);
         }
+    } else if (vtd_hits(addr, size, DMAR_FRCD_REG_0_2, 8)) {
+        vtd_handle_frcd_write(s);
     } else if (vtd_hits(addr, size, DMAR_PECTL_REG, 4)) {
         vtd_handle_ctl_write(s, DMAR_PECTL_REG, DMAR_PEDATA_REG,
                              DMAR_PEADDR_REG, DMAR_PEUADDR_REG,

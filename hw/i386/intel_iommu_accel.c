@@ -618,6 +618,14 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
         .prgi = rec->grpid & 0x1ff,
         .addr = rec->addr,
     };
+    if (!pce->pre) {
+        /* Page requests not enabled in the context entry (SCT.8) */
+        vtd_prq_refuse(s, &req, VTD_FR_SM_PRE_ABS);
+        if (last) {
+            vtd_resp_queue(s, rec->cookie, IOMMUFD_PAGE_RESP_INVALID);
+        }
+        return;
+    }
     r = vtd_prq_inject(s, &req);
     key = vtd_group_key(req.rid, pv, req.pasid, req.prgi);
     if (!last) {
@@ -780,7 +788,11 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
         flags |= IOMMU_HWPT_ALLOC_PASID;
     }
     *fq = NULL;
-    if (s->svm && pre) {
+    /*
+     * With PRE=0 too: the spec then records a non-recoverable fault and
+     * answers Invalid Request (vtd_prq_refuse), which only we can do.
+     */
+    if (s->svm) {
         Error *ferr = NULL;
 
         if (vtd_faultq_get(s, hiod->iommufd, fq, &ferr)) {

@@ -128,7 +128,23 @@
 /* Status bits whose presence suppresses a new fault event. */
 #define VTD_FSTS_EVENT_MASK     (VTD_FSTS_PFO | VTD_FSTS_PPF | VTD_FSTS_IQE | \
                                  VTD_FSTS_ICE | VTD_FSTS_ITE)
+#define VTD_FSTS_FRI_SHIFT      8
+#define VTD_FSTS_FRI_MASK       (0xffU << VTD_FSTS_FRI_SHIFT)
 #define VTD_CTL_IM              (1U << 31)
+
+/* ---- Fault recording register, upper qword (spec 11.4.14) ---- */
+#define VTD_FRCD_SID(rid)       ((uint64_t)(rid))
+#define VTD_FRCD_T2             (1ULL << 28)    /* {T1,T2}=01: page request */
+#define VTD_FRCD_PRIV           (1ULL << 29)
+#define VTD_FRCD_EXE            (1ULL << 30)
+#define VTD_FRCD_PP             (1ULL << 31)
+#define VTD_FRCD_FR(r)          ((uint64_t)((r) & 0xff) << 32)
+#define VTD_FRCD_PV(p)          ((uint64_t)((p) & 0xfffff) << 40)
+#define VTD_FRCD_F              (1ULL << 63)
+#define VTD_FRCD_FI_MASK        (~0xfffULL)     /* lower qword */
+
+/* Fault reasons (spec 7.1.3) the model records */
+#define VTD_FR_SM_PRE_ABS       0x47    /* SCT.8: page request, ctx PRE=0 */
 #define VTD_CTL_IP              (1U << 30)
 
 /* ---- Queued invalidation (spec 11.4.10) ---- */
@@ -338,5 +354,13 @@ static inline bool vtd_pe_present(const VTDPASIDEntry *pe)
 
 /* Write one page request into the guest PRQ (spec 7.4.1, 7.5). */
 VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req);
+/*
+ * A page request the remapping tables refuse (spec 7.4.1 step 1, e.g.
+ * context PRE=0 with @reason VTD_FR_SM_PRE_ABS): not queued; a
+ * non-recoverable fault is recorded unless the context entry sets FPD.
+ * The caller answers an LPIG=1 request Invalid Request.
+ */
+void vtd_prq_refuse(IntelIOMMUState *s, const VTDPageRequest *req,
+                    unsigned reason);
 
 #endif

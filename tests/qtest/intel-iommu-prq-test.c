@@ -103,7 +103,8 @@ static void fix_guest(Fix *f, unsigned pqs)
 static void fix_start(Fix *f, bool two_devices, unsigned pqs)
 {
     fix_env(f, sim_conf);
-    f->qts = fix_spawn(f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,caching-mode=on",
+    f->qts = fix_spawn(f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,"
+                       "caching-mode=on",
                        two_devices ? "-device vfio-pci,host=" BDF_B
                        ",iommufd=iommufd0,addr=4.0,id=dev-b" : "");
     fix_guest(f, pqs);
@@ -620,6 +621,82 @@ static void test_unplug(void)
 }
 
 /* Requests without PASID use the RID_PASID (0) entry; PP=0 both ways. */
+static bool wait_fsts(Fix *f, uint32_t bits)
+{
+    gint64 end = g_get_monotonic_time() + TIMEOUT_MS * 1000LL;
+
+    while ((qvtd_readl(f->v, QVTD_FSTS) & bits) != bits) {
+        if (g_get_monotonic_time() > end) {
+            return false;
+        }
+        g_usleep(1000);
+    }
+    return true;
+}
+
+/*
+ * Context entry PRE=0 (spec 7.4.1 step 1, fault table: SCT.8, reason
+ * 0x47): the page request is not queued, a non-recoverable fault is
+ * recorded (FRCD, FSTS.PPF, fault event), and an LPIG=1 request is
+ * answered Invalid Request.  A second one while the record is full sets
+ * PFO; clearing F clears PPF; with FPD=1 nothing is recorded.
+ */
+static void test_pre_off(void)
+{
+    const uint64_t frcd_lo = 0x220, frcd_hi = 0x228;
+    const uint64_t rid = DEVFN_A;   /* bus 0 */
+    uint64_t ce;
+    Fix f = { 0 };
+    QSimResponse resp[4];
+
+    fix_start(&f, false, 0);
+    qvtd_set_context(f.v, DEVFN_A, 0, false);
+    qvtd_cc_global(f.v);
+    g_assert_true(qvtd_wait(f.v));
+    bind_fs(&f, DEVFN_A, 3, 1);
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 1);
+    g_assert_cmpuint(qtest_get_irq_count(f.qts, FAULT_VEC), ==, 0);
+
+    fault(&f, BDF_A, "3", 0x7f0000405000ULL, "w", 9, true);
+    g_assert_true(qsim_wait_responses(f.sock, 1, TIMEOUT_MS));
+    g_assert_cmpuint(qsim_responses(f.sock, resp, 4), ==, 1);
+    g_assert_false(resp[0].success);
+    g_assert_false(resp[0].automatic);
+    g_assert_true(wait_fsts(&f, 1u << 1));                  /* PPF */
+    g_assert_cmpuint(qvtd_prq_pending(f.v), ==, 0);
+    g_assert_cmphex(qvtd_readq(f.v, frcd_lo), ==, 0x7f0000405000ULL);
+    /* F, PV=3, FR=0x47, PP, {T1,T2}=01 (page request), SID */
+    g_assert_cmphex(qvtd_readq(f.v, frcd_hi), ==,
+                    1ULL << 63 | 3ULL << 40 | 0x47ULL << 32 | 1ULL << 31 |
+                    1ULL << 28 | rid);
+    g_assert_cmphex(qvtd_readl(f.v, QVTD_FSTS) & 0xff00, ==, 0);    /* FRI */
+    g_assert_cmpuint(qtest_get_irq_count(f.qts, FAULT_VEC), ==, 1);
+
+    /* The only record is full: overflow, no new event */
+    fault(&f, BDF_A, "3", 0x7f0000406000ULL, "r", 10, true);
+    g_assert_true(qsim_wait_responses(f.sock, 2, TIMEOUT_MS));
+    g_assert_true(wait_fsts(&f, 1u << 0));                  /* PFO */
+    g_assert_cmphex(qvtd_readq(f.v, frcd_lo), ==, 0x7f0000405000ULL);
+    g_assert_cmpuint(qtest_get_irq_count(f.qts, FAULT_VEC), ==, 1);
+
+    /* Software clears F (RW1C) and PFO: FSTS is clean again */
+    qvtd_writel(f.v, frcd_hi + 4, 1u << 31);
+    qvtd_writel(f.v, QVTD_FSTS, 1u << 0);
+    g_assert_cmphex(qvtd_readl(f.v, QVTD_FSTS), ==, 0);
+    g_assert_cmphex(qvtd_readq(f.v, frcd_hi) >> 63, ==, 0);
+
+    /* FPD=1: the (qualified) fault is not recorded, still answered */
+    ce = qtest_readq(f.qts, f.v->ctx[0] + DEVFN_A * 32);
+    qtest_writeq(f.qts, f.v->ctx[0] + DEVFN_A * 32, ce | 1ULL << 1);
+    fault(&f, BDF_A, "3", 0x7f0000407000ULL, "r", 11, true);
+    g_assert_true(qsim_wait_responses(f.sock, 3, TIMEOUT_MS));
+    g_assert_cmpuint(qsim_responses(f.sock, resp, 4), ==, 3);
+    g_assert_false(resp[2].success);
+    g_assert_cmphex(qvtd_readl(f.v, QVTD_FSTS), ==, 0);
+    g_assert_cmpuint(qvtd_prq_pending(f.v), ==, 0);
+    fix_stop(&f);
+}
+
 static void test_rid_no_pasid(void)
 {
     Fix f = { 0 };
@@ -1017,5 +1094,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/intel-iommu-prq/faultq-hangup", test_faultq_hangup);
     g_test_add_func("/intel-iommu-prq/rid-no-pasid", test_rid_no_pasid);
+    g_test_add_func("/intel-iommu-prq/pre-off", test_pre_off);
     return g_test_run();
 }
