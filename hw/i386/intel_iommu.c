@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/main-loop.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci.h"
@@ -43,6 +44,14 @@ enum {
     VTD_WALK_PDIR_NOT_PRESENT,
     VTD_WALK_PTE_READ,
 };
+
+/*
+ * Invalidation-queue slices: a descriptor costs 1, one whose host work
+ * walks every bound PASID or the guest's PASID directory costs
+ * VTD_IQ_COST_WALK; a slice stops once VTD_IQ_SLICE_BUDGET is spent.
+ */
+#define VTD_IQ_SLICE_BUDGET     256
+#define VTD_IQ_COST_WALK        32
 
 /* ------------------------------------------------------------------ */
 /* Register file                                                       */
@@ -114,6 +123,7 @@ static void vtd_send_msi(IntelIOMMUState *s, hwaddr addr_reg,
     uint32_t data = vtd_get_long(s, data_reg) & 0xffff;
     MemTxResult res;
 
+    s->iq_dma_epoch++;          /* an MSI address may be guest RAM */
     address_space_stl_le(&address_space_memory, addr, data,
                          MEMTXATTRS_UNSPECIFIED, &res);
     trace_vtd_irq_generate(what, addr, data, res);
@@ -361,6 +371,7 @@ VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req)
         return VTD_PRQ_DROPPED_FULL;
     }
     vtd_prq_build_desc(req, &d);
+    s->iq_dma_epoch++;
     if (dma_memory_write(&address_space_memory,
                          (pqa & VTD_PQA_ADDR_MASK) + pqt, &d, sizeof(d),
                          MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
@@ -455,6 +466,19 @@ static bool vtd_inv_desc_reserved(IntelIOMMUState *s, const VTDDesc *d,
     return false;
 }
 
+/*
+ * Host IOTLBs were all flushed earlier in this slice and the unit wrote
+ * no guest memory since: the guest's tables are as they were then.
+ */
+static bool vtd_iq_flush_covered(IntelIOMMUState *s)
+{
+    if (s->iq_flushed_epoch != s->iq_dma_epoch) {
+        return false;
+    }
+    trace_vtd_inv_desc_covered("iotlb");
+    return true;
+}
+
 static bool vtd_process_cc_desc(IntelIOMMUState *s, const VTDDesc *d)
 {
     if (vtd_inv_desc_reserved(s, d, VTD_CC_RSVD_QW0, VTD_CC_RSVD_QW1,
@@ -480,7 +504,7 @@ static bool vtd_process_iotlb_desc(IntelIOMMUState *s, const VTDDesc *d)
         return false;
     }
     trace_vtd_inv_desc_iotlb(g, did, d->qw[1]);
-    if (s->root_scalable) {
+    if (s->root_scalable && !vtd_iq_flush_covered(s)) {
         /*
          * In scalable mode an IOTLB invalidation drops every first-stage
          * entry of the domain (page-selective ones included), so the host
@@ -488,6 +512,10 @@ static bool vtd_process_iotlb_desc(IntelIOMMUState *s, const VTDDesc *d)
          */
         vtd_accel_flush_piotlb(s, g != VTD_IOTLB_G_GLOBAL, did, false, 0, 0,
                                UINT64_MAX, false);
+        s->iq_cost += VTD_IQ_COST_WALK;
+        if (g == VTD_IOTLB_G_GLOBAL) {
+            s->iq_flushed_epoch = s->iq_dma_epoch;
+        }
     }
     return true;
 }
@@ -528,10 +556,12 @@ static bool vtd_process_wait_desc(IntelIOMMUState *s, const VTDDesc *d)
      */
     vtd_accel_flush_responses(s);
     if (qw0 & VTD_WAIT_SW) {
-        MemTxResult r = stl_le_dma(&address_space_memory,
-                                   VTD_WAIT_ADDR(d->qw[1]),
-                                   VTD_WAIT_DATA(qw0),
-                                   MEMTXATTRS_UNSPECIFIED);
+        MemTxResult r;
+
+        s->iq_dma_epoch++;
+        r = stl_le_dma(&address_space_memory,
+                       VTD_WAIT_ADDR(d->qw[1]), VTD_WAIT_DATA(qw0),
+                       MEMTXATTRS_UNSPECIFIED);
         trace_vtd_inv_desc_wait_sw(VTD_WAIT_ADDR(d->qw[1]),
                                    VTD_WAIT_DATA(qw0), r);
     }
@@ -560,6 +590,10 @@ static bool vtd_process_piotlb_desc(IntelIOMMUState *s, const VTDDesc *d)
         return false;
     }
     trace_vtd_inv_desc_piotlb(g, did, pasid, d->qw[1]);
+    if ((g == VTD_PIOTLB_G_PASID || g == VTD_PIOTLB_G_PAGE) &&
+        vtd_iq_flush_covered(s)) {
+        return g == VTD_PIOTLB_G_PASID || am <= 52;
+    }
     switch (g) {
     case VTD_PIOTLB_G_PASID:
         vtd_accel_flush_piotlb(s, true, did, true, pasid, 0, UINT64_MAX,
@@ -593,9 +627,21 @@ static bool vtd_process_pc_desc(IntelIOMMUState *s, const VTDDesc *d)
         return false;
     }
     trace_vtd_pasid_cache_inv(g, did, pasid);
+    if (s->iq_pc_epoch == s->iq_dma_epoch) {
+        /* A global sync of this slice saw the tables as they still are. */
+        trace_vtd_inv_desc_covered("pasid-cache");
+        return true;
+    }
     /* Answers queued before this descriptor go out before any unbind. */
     vtd_accel_flush_responses(s);
     vtd_accel_pasid_cache_sync(s, g, did, pasid);
+    if (g != VTD_PC_G_PASID) {
+        /* Walks the device's PASID directory */
+        s->iq_cost += VTD_IQ_COST_WALK;
+    }
+    if (g == VTD_PC_G_GLOBAL) {
+        s->iq_pc_epoch = s->iq_dma_epoch;
+    }
     return true;
 }
 
@@ -690,22 +736,62 @@ static void vtd_set_iqh(IntelIOMMUState *s)
                  (uint64_t)s->iq_head << (s->iq_dw ? 5 : 4));
 }
 
-/* Fetch from IQH to IQT, stopping at the first bad descriptor. */
-static void vtd_fetch_inv_desc(IntelIOMMUState *s)
+static bool vtd_iq_runnable(IntelIOMMUState *s)
 {
-    uint32_t fsts = vtd_get_long(s, DMAR_FSTS_REG);
+    return s->qi_enabled && s->iq_head != s->iq_tail &&
+           !(vtd_get_long(s, DMAR_FSTS_REG) & (VTD_FSTS_IQE | VTD_FSTS_ITE));
+}
 
-    if (!s->qi_enabled || (fsts & (VTD_FSTS_IQE | VTD_FSTS_ITE))) {
+/*
+ * One slice: descriptors from IQH towards IQT until the budget is spent
+ * or one is bad, IQH advancing after each as the hardware's does; the
+ * rest is left to the next run of the bottom half, after the main loop
+ * has served QMP, qtest and host fds.  Runs with the unit's re-entrancy
+ * guard engaged: a status write, MSI or PRQ write the guest aimed at the
+ * unit's own registers is refused rather than re-entering it (and so
+ * this function) half-way through a descriptor.
+ */
+static void vtd_iq_bh(void *opaque)
+{
+    IntelIOMMUState *s = opaque;
+    DeviceState *dev = DEVICE(s);
+    bool was_engaged = dev->engaged_in_io;
+    unsigned n = 0;
+
+    if (s->iq_in_slice || was_engaged) {
+        /* Not from inside the unit: try again from the main loop. */
+        qemu_bh_schedule(s->iq_bh);
         return;
     }
-    while (s->iq_head != s->iq_tail) {
+    s->iq_in_slice = true;
+    dev->engaged_in_io = true;
+    s->iq_cost = 0;
+    s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
+    while (vtd_iq_runnable(s) && s->iq_cost < VTD_IQ_SLICE_BUDGET) {
         if (!vtd_process_inv_desc(s)) {
             break;
         }
         s->iq_head = (s->iq_head + 1) % s->iq_size;
         vtd_set_iqh(s);
+        s->iq_cost++;
+        n++;
     }
     vtd_accel_flush_responses(s);
+    s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
+    dev->engaged_in_io = was_engaged;
+    s->iq_in_slice = false;
+    trace_vtd_inv_qi_slice(n, s->iq_head, s->iq_tail);
+    if (vtd_iq_runnable(s)) {
+        qemu_bh_schedule(s->iq_bh);
+    }
+}
+
+/* Fetch from IQH to IQT (from the bottom half), stopping at a bad one. */
+static void vtd_fetch_inv_desc(IntelIOMMUState *s)
+{
+    if (vtd_iq_runnable(s)) {
+        qemu_bh_schedule(s->iq_bh);
+    }
 }
 
 static void vtd_handle_iqt_write(IntelIOMMUState *s)
@@ -1118,6 +1204,8 @@ static void vtd_realize(DeviceState *dev, Error **errp)
         return;
     }
     vtd_cap_init(s);
+    s->iq_bh = qemu_bh_new(vtd_iq_bh, s);
+    s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
     vtd_init_regs(s);
     vtd_accel_init(s);
     memory_region_init_io(&s->csrmem, OBJECT(s), &vtd_mem_ops, s,
@@ -1136,6 +1224,8 @@ static void vtd_unrealize(DeviceState *dev)
         pci_setup_iommu(s->bus, NULL, NULL);
     }
     memory_region_finalize(&s->csrmem);
+    qemu_bh_delete(s->iq_bh);
+    s->iq_bh = NULL;
     vtd_accel_finalize(s);
 }
 

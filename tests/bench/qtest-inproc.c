@@ -85,6 +85,12 @@ static uint64_t sized_read(uint64_t addr, unsigned size)
         memcpy(&v, p, size);        /* little-endian host and guests */
         return v;
     }
+    /*
+     * A register read: a vCPU polling a device register gives the main
+     * loop time to run, and device work queued by an earlier register
+     * write (the VT-d invalidation queue's slices) runs in a bottom half.
+     */
+    qemu_bh_poll();
     address_space_access_sized(&address_space_memory, addr, &v, size, false,
                                MEMTXATTRS_UNSPECIFIED);
     return v;

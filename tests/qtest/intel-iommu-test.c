@@ -288,6 +288,76 @@ static void test_inv_wait(void)
     qtest_quit(qts);
 }
 
+/*
+ * A long queue is worked through in slices from the main loop: right
+ * after the IQT write only part of it is done, IQH advances visibly in
+ * between, QMP is served meanwhile, and everything completes.
+ */
+static void test_iq_slices(void)
+{
+    QTestState *qts = start(",x-scalable-mode=on,x-flts=on,svm=on,pasid=20");
+    QVTD *v = qvtd_new(qts, 0x1000000, 0x400000);
+    uint64_t tail, iqh, last = 0;
+    unsigned seen = 0, n = 2000;
+
+    qvtd_init_qi(v, 4);                 /* 2048 256-bit descriptors */
+    qvtd_init_root(v);
+    g_assert_true(qvtd_enable(v));
+    for (unsigned i = 0; i < n; i++) {
+        /* PASID-cache and IOTLB invalidations, global: walks and flushes */
+        if (i % 2) {
+            qvtd_pc_inv(v, QVTD_PC_G_GLOBAL, 0, 0);
+        } else {
+            qvtd_iotlb_global(v);
+        }
+    }
+    qvtd_kick(v);
+    tail = (uint64_t)n << 5;
+    iqh = qvtd_readq(v, QVTD_IQH);
+    g_test_message("IQH 0x%" PRIx64 " of 0x%" PRIx64 " after the kick", iqh,
+                   tail);
+    g_assert_cmphex(iqh, >, 0);
+    g_assert_cmphex(iqh, <, tail);
+    while (iqh != tail) {
+        g_autoptr(JsonObject) r = qtest_qmp(qts,
+                                            "{'execute': 'query-status'}");
+
+        g_assert_true(json_object_has_member(r, "return"));
+        iqh = qvtd_readq(v, QVTD_IQH);
+        g_assert_cmphex(iqh, >=, last);
+        seen += iqh != last;
+        last = iqh;
+    }
+    g_assert_cmpuint(seen, >=, 1);
+    g_assert_cmphex(qvtd_readl(v, QVTD_FSTS), ==, 0);
+    g_assert_true(qvtd_wait(v));
+    qvtd_free(v);
+    qtest_quit(qts);
+}
+
+/*
+ * The queue's bottom half runs with the unit's re-entrancy guard: a
+ * status write aimed at GCMD (data 0) or at IQT is refused, it turns
+ * neither translation nor the queue off, and the queue goes on.
+ */
+static void test_iq_status_on_own_registers(void)
+{
+    QTestState *qts;
+    QVTD *v = start_scalable(&qts);
+    uint32_t gsts = qvtd_readl(v, QVTD_GSTS);
+
+    g_assert_true(gsts & (1U << 26));                   /* QIES */
+    qvtd_queue(v, 0x5 | (1ULL << 5), QVTD_BASE + QVTD_GCMD);
+    qvtd_queue(v, 0x5 | (1ULL << 5) | (0x10ULL << 32), QVTD_BASE + QVTD_IQT);
+    g_assert_true(qvtd_wait(v));
+    g_assert_cmphex(qvtd_readl(v, QVTD_GSTS), ==, gsts);
+    g_assert_cmphex(qvtd_readl(v, QVTD_FSTS), ==, 0);
+    g_assert_cmphex(qvtd_readq(v, QVTD_IQH), ==, (uint64_t)v->iq_tail << 5);
+    g_assert_true(qvtd_wait(v));
+    qvtd_free(v);
+    qtest_quit(qts);
+}
+
 /* Legacy root table: 256-bit-only descriptors are invalid types. */
 static void test_legacy_mode_types(void)
 {
@@ -388,5 +458,8 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-iommu/reset", test_reset);
     g_test_add_func("/intel-iommu/json", test_json_device);
     g_test_add_func("/intel-iommu/iq/width", test_iq_width);
+    g_test_add_func("/intel-iommu/iq/slices", test_iq_slices);
+    g_test_add_func("/intel-iommu/iq/status-on-own-registers",
+                    test_iq_status_on_own_registers);
     return g_test_run();
 }

@@ -61,6 +61,20 @@ typedef struct IntelIOMMUState {
     bool iq_dw;                 /* 256-bit descriptors */
     uint32_t iq_head;           /* in entries */
     uint32_t iq_tail;
+    /*
+     * Descriptors are processed from a bottom half in bounded slices
+     * (IQH advances between them, the main loop serves QMP and fds).
+     * Within a slice no guest code runs, so guest tables change only by
+     * the unit's own writes (@iq_dma_epoch counts them): a flush or a
+     * PASID-cache walk that a previous one of the same slice already
+     * covered, with no such write in between, has nothing left to do.
+     */
+    QEMUBH *iq_bh;
+    bool iq_in_slice;
+    unsigned iq_cost;           /* spent in the current slice */
+    uint64_t iq_dma_epoch;
+    uint64_t iq_flushed_epoch;  /* all host IOTLBs flushed at this epoch */
+    uint64_t iq_pc_epoch;       /* global PASID-cache sync at this epoch */
 
     /* Passthrough devices, their PASID bindings and the FAULTQ */
     VTDAccel *accel;

@@ -288,12 +288,33 @@ bool qvtd_wait(QVTD *v)
     uint32_t seq = ++v->wait_seq;
 
     /* inv_wait: SW=1, status data = seq */
+    gint64 end;
+
     qvtd_queue(v, 0x5 | (1ULL << 5) | ((uint64_t)seq << 32), v->status);
     qvtd_kick(v);
-    if (qvtd_readl(v, QVTD_FSTS) & QVTD_FSTS_IQE) {
-        return false;
+    /*
+     * As Linux's qi_submit_sync(): poll the status.  The unit works
+     * through its queue in slices from the main loop, so a long queue
+     * completes over several round trips.
+     */
+    end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    for (;;) {
+        bool idle;
+
+        if (qvtd_readl(v, QVTD_FSTS) & QVTD_FSTS_IQE) {
+            return false;
+        }
+        /* Fetched up to our tail, or stopped: the status is final. */
+        idle = qvtd_readq(v, QVTD_IQH) == (uint64_t)v->iq_tail << 5 ||
+               !(qvtd_readl(v, QVTD_GSTS) & (1U << 26));
+        if (qtest_readl(v->qts, v->status) == seq) {
+            return true;
+        }
+        if (idle || g_get_monotonic_time() > end) {
+            return false;
+        }
+        g_usleep(50);
     }
-    return qtest_readl(v->qts, v->status) == seq;
 }
 
 void qvtd_pc_inv(QVTD *v, unsigned g, uint16_t did, uint32_t pasid)
