@@ -435,6 +435,25 @@ void vtd_prq_refuse(IntelIOMMUState *s, const VTDPageRequest *req,
     vtd_record_fault(s, req->addr & VTD_FRCD_FI_MASK, hi);
 }
 
+void vtd_pasid_entry_refused(IntelIOMMUState *s, uint16_t rid,
+                             uint32_t pasid, bool pe_fpd)
+{
+    VTDContextEntry ce;
+
+    /* Qualified fault: FPD in the context or PASID entry suppresses it. */
+    if (pe_fpd || (!vtd_get_sm_context_entry(s, PCI_BUS_NUM(rid), rid & 0xff,
+                                             &ce) &&
+                   (ce.qw[0] & VTD_SM_CTX_FPD))) {
+        trace_vtd_pasid_entry_refused(rid, pasid, true);
+        return;
+    }
+    trace_vtd_pasid_entry_refused(rid, pasid, false);
+    /* Reported as for an untranslated request with that PASID. */
+    vtd_record_fault(s, 0, VTD_FRCD_SID(rid) | VTD_FRCD_PP |
+                     VTD_FRCD_PV(pasid) |
+                     VTD_FRCD_FR(VTD_FR_PASID_TABLE_ENTRY_INV));
+}
+
 /* The guest cleared F: PPF follows the (only) register's F bit. */
 static void vtd_handle_frcd_write(IntelIOMMUState *s)
 {
@@ -1254,6 +1273,9 @@ static const Property vtd_properties[] = {
     DEFINE_PROP_BOOL("device-iotlb", IntelIOMMUState, dt_supported, false),
     DEFINE_PROP_BOOL("snoop-control", IntelIOMMUState, snoop_control, false),
     DEFINE_PROP_BOOL("fs1gp", IntelIOMMUState, fs1gp, true),
+    DEFINE_PROP_UINT32_RANGE("max-bound-pasids", IntelIOMMUState,
+                             max_bound_pasids, VTD_MAX_BOUND_PASIDS_DEFAULT,
+                             1, 1U << VTD_PASID_BITS_MAX),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -105,6 +105,9 @@ typedef struct VTDHostIOMMUDevice {
     HostIOMMUDevice *hiod;
     GHashTable *pasids;         /* PASID -> VTDPASIDCacheEntry */
     GHashTable *stale;          /* PASID -> VTDStaleBinding */
+    uint64_t refused;           /* PASIDs refused over the limit */
+    uint64_t refused_reported;
+    gint64 refused_report_time;
 } VTDHostIOMMUDevice;
 
 /* One per (passthrough device, PASID) with a present guest PASID entry. */
@@ -1045,11 +1048,59 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
     g_free(pce);
 }
 
+/* At most one report per device per interval, with the count since. */
+#define VTD_REFUSED_REPORT_INTERVAL_US  (10 * G_USEC_PER_SEC)
+
+/* PASIDs of @vhiod that may be bound: its width, capped by the property */
+static uint32_t vtd_bound_limit(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod)
+{
+    unsigned bits = MIN(s->pasid_bits, vhiod->hiod->caps.max_pasid_log2);
+
+    return MIN(1U << bits, s->max_bound_pasids);
+}
+
+/*
+ * One guest action may not make the host create objects without bound
+ * (one PASID-cache invalidation over a directory whose entries all name
+ * one PASID table would bind 2^20 nested HWPTs).  Beyond the limit the
+ * entry is refused as one the unit cannot use: a recorded fault, and a
+ * rate-limited report.  False when @pasid may not be bound.
+ */
+static bool vtd_pasid_limit_check(IntelIOMMUState *s,
+                                  VTDHostIOMMUDevice *vhiod, uint32_t pasid,
+                                  const VTDPASIDEntry *pe)
+{
+    gint64 now;
+
+    if (g_hash_table_size(vhiod->pasids) < vtd_bound_limit(s, vhiod)) {
+        return true;
+    }
+    vhiod->refused++;
+    vtd_pasid_entry_refused(s, vtd_vhiod_rid(vhiod), pasid,
+                            pe->qw[0] & VTD_PE_FPD);
+    now = g_get_monotonic_time();
+    if (vhiod->refused_reported == 0 ||
+        now - vhiod->refused_report_time >= VTD_REFUSED_REPORT_INTERVAL_US) {
+        warn_report("intel-iommu: %s: PASID %u not bound: %u PASIDs bound "
+                    "already (max-bound-pasids); %" PRIu64 " refused so far",
+                    vhiod->hiod->name, pasid,
+                    g_hash_table_size(vhiod->pasids), vhiod->refused);
+        vhiod->refused_reported = vhiod->refused;
+        vhiod->refused_report_time = now;
+    }
+    return false;
+}
+
 static void vtd_pce_add(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
                         uint32_t pasid, const VTDPASIDEntry *pe, bool pre)
 {
-    VTDPASIDCacheEntry *pce = g_new0(VTDPASIDCacheEntry, 1);
+    VTDPASIDCacheEntry *pce;
     g_autoptr(Error) err = NULL;
+
+    if (!vtd_pasid_limit_check(s, vhiod, pasid, pe)) {
+        return;
+    }
+    pce = g_new0(VTDPASIDCacheEntry, 1);
 
     pce->vhiod = vhiod;
     pce->pasid = pasid;
@@ -1144,6 +1195,12 @@ static void vtd_pc_add_new(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
                 !vtd_pc_filter(g, did, pasid, p, &table[j]) ||
                 g_hash_table_contains(vhiod->pasids, GUINT_TO_POINTER(p))) {
                 continue;
+            }
+            if (g_hash_table_size(vhiod->pasids) >=
+                vtd_bound_limit(s, vhiod)) {
+                /* Refused (once per walk): the rest would be too. */
+                vtd_pasid_limit_check(s, vhiod, p, &table[j]);
+                return;
             }
             vtd_pce_add(s, vhiod, p, &table[j], pre);
         }

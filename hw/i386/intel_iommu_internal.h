@@ -145,6 +145,7 @@
 
 /* Fault reasons (spec 7.1.3) the model records */
 #define VTD_FR_SM_PRE_ABS       0x47    /* SCT.8: page request, ctx PRE=0 */
+#define VTD_FR_PASID_TABLE_ENTRY_INV 0x5b   /* PASID entry the unit can't use */
 #define VTD_CTL_IP              (1U << 30)
 
 /* ---- Queued invalidation (spec 11.4.10) ---- */
@@ -362,5 +363,12 @@ VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req);
  */
 void vtd_prq_refuse(IntelIOMMUState *s, const VTDPageRequest *req,
                     unsigned reason);
+/*
+ * A present PASID entry the unit will not use (past "max-bound-pasids"):
+ * a non-recoverable fault with reason 0x5b (invalid PASID table entry)
+ * is recorded unless the context entry or @pe_fpd disables it.
+ */
+void vtd_pasid_entry_refused(IntelIOMMUState *s, uint16_t rid,
+                             uint32_t pasid, bool pe_fpd);
 
 #endif

@@ -697,6 +697,55 @@ static void test_pre_off(void)
     fix_stop(&f);
 }
 
+/*
+ * max-bound-pasids: one PASID-cache invalidation over entries without
+ * number (here a directory whose 64 entries all name one table of 64
+ * present entries: 4096 PASIDs) binds no more than the limit; the first
+ * PASID refused is recorded as an unusable PASID entry (reason 0x5b),
+ * later ones overflow the record; room made by an unbind is used by the
+ * next invalidation.
+ */
+static void test_bound_limit(void)
+{
+    const uint64_t frcd_hi = 0x228;
+    Fix f = { 0 };
+    uint64_t pe[8], dir, pdire;
+
+    fix_env(&f, sim_conf);
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,"
+                      "caching-mode=on,max-bound-pasids=4", "");
+    fix_guest(&f, 0);
+    qvtd_pasid_entry_fs(pe, 1, qvtd_fs_new(f.v), 0);
+    qvtd_set_pasid_entries(f.v, DEVFN_A, 1, 63, pe, 1);
+    dir = f.v->pasid_dir[DEVFN_A];
+    pdire = qtest_readq(f.qts, dir);
+    for (unsigned i = 1; i < 64; i++) {
+        qtest_writeq(f.qts, dir + i * 8, pdire);
+    }
+    qvtd_pc_inv(f.v, QVTD_PC_G_GLOBAL, 0, 0);
+    g_assert_true(qvtd_wait(f.v));
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 4);
+    /* PASIDs 1-4 bound; 5 refused: F, PV=5, FR=0x5b, PP, SID */
+    g_assert_true(wait_fsts(&f, 1u << 1));
+    g_assert_cmphex(qvtd_readq(f.v, frcd_hi), ==,
+                    1ULL << 63 | 5ULL << 40 | 0x5bULL << 32 | 1ULL << 31 |
+                    DEVFN_A);
+    /* Again: still 4, and the full record overflows */
+    qvtd_pc_inv(f.v, QVTD_PC_G_GLOBAL, 0, 0);
+    g_assert_true(qvtd_wait(f.v));
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 4);
+    g_assert_true(wait_fsts(&f, 1u << 0));
+    /* Unbinding PASID 2 makes room for PASID 5 */
+    unbind(&f, DEVFN_A, 2, 3);
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 3);
+    qvtd_pc_inv(f.v, QVTD_PC_G_GLOBAL, 0, 0);
+    g_assert_true(qvtd_wait(f.v));
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 4);
+    fault(&f, BDF_A, "5", 0x1000, "r", 1, true);
+    g_assert_true(qvtd_prq_wait(f.v, 1, TIMEOUT_MS));
+    fix_stop(&f);
+}
+
 static void test_rid_no_pasid(void)
 {
     Fix f = { 0 };
@@ -1095,5 +1144,6 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-iommu-prq/faultq-hangup", test_faultq_hangup);
     g_test_add_func("/intel-iommu-prq/rid-no-pasid", test_rid_no_pasid);
     g_test_add_func("/intel-iommu-prq/pre-off", test_pre_off);
+    g_test_add_func("/intel-iommu-prq/bound-limit", test_bound_limit);
     return g_test_run();
 }

@@ -22,6 +22,11 @@
 #define VTD_HOST_AW_39BIT       39
 #define VTD_HOST_AW_48BIT       48
 #define VTD_PASID_BITS_MAX      20
+/*
+ * Default "max-bound-pasids": host objects (a nested HWPT, a kernel
+ * domain) one passthrough device's guest can make the VMM create.
+ */
+#define VTD_MAX_BOUND_PASIDS_DEFAULT    4096
 
 typedef struct VTDAccel VTDAccel;
 
@@ -39,6 +44,7 @@ typedef struct IntelIOMMUState {
     bool dt_supported;          /* "device-iotlb" */
     bool snoop_control;         /* "snoop-control" */
     bool fs1gp;                 /* "fs1gp" */
+    uint32_t max_bound_pasids;  /* "max-bound-pasids", per device */
 
     MemoryRegion csrmem;
     uint8_t csr[DMAR_REG_SIZE];     /* register values */
