@@ -99,7 +99,8 @@ static const char vtd_conf[] =
 
 #define VTD_ARGS "-M q35 -m 256M -nodefaults -display none " \
                  "-object iommufd,id=iommufd0 -device intel-iommu," \
-                 "x-scalable-mode=on,x-flts=on,svm=on,pasid=20 " ROOT_PORT
+                 "x-scalable-mode=on,x-flts=on,svm=on,pasid=20," \
+                 "caching-mode=on " ROOT_PORT
 
 static void vtd_start(Env *e, bool cold_plug)
 {
