@@ -44,8 +44,9 @@ static char *vtd_argv[] = {
     (char *)"512M", (char *)"-accel", (char *)"qtest", (char *)"-nodefaults",
     (char *)"-object", (char *)"iommufd,id=iommufd0",
     (char *)"-device",
+    /* vtd-pasids=65536 binds past the default max-bound-pasids (4096) */
     (char *)"intel-iommu,scalable-mode=on,fsts=on,svm=on,pasid-bits=20,"
-            "caching-mode=on",
+            "caching-mode=on,max-bound-pasids=1048576",
     (char *)"-device",
     (char *)"vfio-pci,host=" BENCH_BDF ",iommufd=iommufd0,addr=3.0",
     NULL
