@@ -836,6 +836,32 @@ static const PlugRefusal plug_refusals[] = {
       "for Intel IOMMU." },
 };
 
+/* Hot-plug without caching mode: the QMP error, and the VM goes on. */
+static void test_hotplug_no_caching_mode(void)
+{
+    Fix f = { 0 };
+    g_autofree char *args = NULL;
+    g_autoptr(JsonObject) r = NULL;
+    JsonObject *err;
+
+    fix_env(&f, sim_conf);
+    args = g_strdup_printf("-M q35 -m 256M -nodefaults -display none "
+                           "-object iommufd,id=iommufd0 -device intel-iommu,"
+                           "x-scalable-mode=on,x-flts=on,svm=on,pasid=20");
+    f.qts = qtest_init_with_env(args, (const char *const *)f.envp);
+    r = qtest_qmp(f.qts, "{'execute': 'device_add', 'arguments': "
+                  "{'driver': 'vfio-pci', 'host': '" BDF_A "', "
+                  "'iommufd': 'iommufd0', 'addr': '3.0', 'id': 'dev-a'}}");
+    err = json_object_get_object_member(r, "error");
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(json_object_get_string_member(err, "desc"),
+                            "Device assignment is not allowed without "
+                            "enabling caching-mode=on for Intel IOMMU."));
+    qtest_qmp_assert_success(f.qts, "{'execute': 'query-status'}");
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 0);
+    fix_stop(&f);
+}
+
 /* Plugging a passthrough device that cannot be accelerated fails. */
 static void test_plug_refusal(const void *opaque)
 {
@@ -1145,5 +1171,7 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-iommu-prq/rid-no-pasid", test_rid_no_pasid);
     g_test_add_func("/intel-iommu-prq/pre-off", test_pre_off);
     g_test_add_func("/intel-iommu-prq/bound-limit", test_bound_limit);
+    g_test_add_func("/intel-iommu-prq/hotplug-no-caching-mode",
+                    test_hotplug_no_caching_mode);
     return g_test_run();
 }
