@@ -206,6 +206,19 @@ int qemu_socket_accept(int listen_fd, bool block)
     }
 }
 
+bool qemu_socket_accept_backoff(int err, unsigned *backoff_ms)
+{
+    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
+        return false;
+    }
+    *backoff_ms = *backoff_ms ?
+                  MIN(*backoff_ms * 2, QMP_ACCEPT_BACKOFF_MAX_MS) :
+                  QMP_ACCEPT_BACKOFF_MIN_MS;
+    warn_report_once("cannot accept connections: %s; retrying",
+                     g_strerror(err));
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* Command registry */
 
@@ -850,20 +863,15 @@ static void qmp_accept(void *opaque)
         qmp_client_add(fd);
         return;
     }
-    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
-        /* EAGAIN, ECONNABORTED, EINTR...: nothing left or try again. */
+    /*
+     * EAGAIN, ECONNABORTED, EINTR...: nothing left, or try again.  Out of
+     * fds, the pending connection cannot be taken and polling on would
+     * spin; clients already connected are served meanwhile.
+     */
+    if (!qemu_socket_accept_backoff(err, &l->backoff_ms)) {
         return;
     }
-    /*
-     * The pending connection cannot be taken: polling on would spin.
-     * Clients already connected are served meanwhile.
-     */
-    l->backoff_ms = l->backoff_ms ?
-                    MIN(l->backoff_ms * 2, QMP_ACCEPT_BACKOFF_MAX_MS) :
-                    QMP_ACCEPT_BACKOFF_MIN_MS;
     trace_qmp_accept_error(l->fd, err, l->backoff_ms);
-    warn_report_once("QMP: cannot accept connections: %s; retrying",
-                     g_strerror(err));
     qemu_set_fd_handler(l->fd, NULL, NULL, NULL);
     if (!l->retry) {
         l->retry = timer_new_ms(QEMU_CLOCK_REALTIME, qmp_accept_resume, l);

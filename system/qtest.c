@@ -53,6 +53,8 @@ typedef struct QTestServer {
     int *irq_levels;
     int irq_count;
     uint64_t max_xfer;          /* bound on one transfer, QTEST_MAX_XFER */
+    QEMUTimer *accept_retry;    /* re-arms the listener after a shortage */
+    unsigned accept_backoff_ms;
     GString *capture;           /* in-process client: replies go here */
 } QTestServer;
 
@@ -747,14 +749,37 @@ static void qtest_client_connected(QTestServer *s, int fd)
     qtest_update_handlers(s);
 }
 
+static void qtest_accept(void *opaque);
+
+static void qtest_accept_resume(void *opaque)
+{
+    QTestServer *s = opaque;
+
+    if (s->fd < 0 && s->listen_fd >= 0) {
+        qemu_set_fd_handler(s->listen_fd, qtest_accept, NULL, s);
+    }
+}
+
 static void qtest_accept(void *opaque)
 {
     QTestServer *s = opaque;
     int fd = qemu_socket_accept(s->listen_fd, false);
 
     if (fd < 0) {
+        /* Out of fds: the listener stays readable, pause rather than spin */
+        if (qemu_socket_accept_backoff(errno, &s->accept_backoff_ms)) {
+            qemu_set_fd_handler(s->listen_fd, NULL, NULL, NULL);
+            if (!s->accept_retry) {
+                s->accept_retry = timer_new_ms(QEMU_CLOCK_REALTIME,
+                                               qtest_accept_resume, s);
+            }
+            timer_mod(s->accept_retry,
+                      qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                      s->accept_backoff_ms);
+        }
         return;
     }
+    s->accept_backoff_ms = 0;
     /* One client at a time: the others wait in the backlog. */
     qemu_set_fd_handler(s->listen_fd, NULL, NULL, NULL);
     qtest_client_connected(s, fd);

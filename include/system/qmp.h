@@ -57,5 +57,14 @@ int qemu_socket_spec_open(const char *spec, bool *listening, bool *wait,
  * non-blocking fd, or -1 (errno EAGAIN when nobody is waiting).
  */
 int qemu_socket_accept(int listen_fd, bool block);
+/*
+ * qemu_socket_accept() failed with @err.  True when the process or the
+ * system is short of fds or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM):
+ * the connection stays in the backlog and the listener stays readable,
+ * so the caller must stop polling it for the pause *@backoff_ms is set
+ * to (10 ms, doubling up to 1 s while the shortage lasts; reset it to 0
+ * after a successful accept).  Warns once per process.
+ */
+bool qemu_socket_accept_backoff(int err, unsigned *backoff_ms);
 
 #endif

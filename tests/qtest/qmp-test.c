@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <errno.h>
 #include "libqtest.h"
 
@@ -571,6 +572,104 @@ static void test_accept_out_of_fds(void)
     rmdir(dir);
 }
 
+static void low_fd_limit(gpointer data)
+{
+    struct rlimit rl;
+
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = 24;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Connect to @path without waiting for the server to accept. */
+static int connect_nb(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    strcpy(addr.sun_path, path);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * The same for a listening qtest socket (-qtest unix:PATH,server=on):
+ * out of fds when its client arrives, it pauses instead of spinning.
+ */
+static void test_qtest_accept_out_of_fds(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("qmp-test-XXXXXX", NULL);
+    g_autofree char *qmp = g_build_filename(dir, "qmp.sock", NULL);
+    g_autofree char *qt = g_build_filename(dir, "qtest.sock", NULL);
+    const char *argv[] = {
+        qtest_binary_path(), "-M", "q35", "-display", "none", "-nodefaults",
+        "-qtest", NULL, "-qmp", NULL, NULL,
+    };
+    g_autofree char *qt_spec = g_strdup_printf("unix:%s,server=on,wait=off",
+                                               qt);
+    g_autofree char *qmp_spec = g_strdup_printf("unix:%s,server=on,"
+                                                "wait=off", qmp);
+    long hz = sysconf(_SC_CLK_TCK);
+    unsigned long t0, t1;
+    int fds[64], qfd = -1, wstatus;
+    unsigned n;
+    GPid pid;
+
+    argv[7] = qt_spec;
+    argv[9] = qmp_spec;
+    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD |
+                                G_SPAWN_STDOUT_TO_DEV_NULL, low_fd_limit,
+                                NULL, &pid, NULL));
+    /* Started once the QMP socket answers with its greeting */
+    for (unsigned i = 0; i < 2000 && !g_file_test(qmp, G_FILE_TEST_EXISTS);
+         i++) {
+        g_usleep(10 * 1000);
+    }
+    /* QMP clients until one gets no greeting: the process is out of fds */
+    for (n = 0; n < G_N_ELEMENTS(fds); n++) {
+        struct pollfd pfd;
+
+        fds[n] = connect_nb(qmp);
+        g_assert_cmpint(fds[n], >=, 0);
+        pfd = (struct pollfd) { .fd = fds[n], .events = POLLIN };
+        if (poll(&pfd, 1, 1000) == 0) {
+            n++;
+            break;
+        }
+    }
+    g_assert_cmpuint(n, <, G_N_ELEMENTS(fds));
+    /* Now the qtest client arrives: it cannot be accepted either */
+    for (unsigned i = 0; i < 200 && qfd < 0; i++) {
+        qfd = connect_nb(qt);
+        if (qfd < 0) {
+            g_usleep(10 * 1000);
+        }
+    }
+    g_assert_cmpint(qfd, >=, 0);
+    g_usleep(200 * 1000);
+    t0 = cpu_ticks(pid);
+    g_usleep(G_USEC_PER_SEC);
+    t1 = cpu_ticks(pid);
+    g_test_message("%lu ticks of CPU in 1 s (%ld ticks/s)", t1 - t0, hz);
+    g_assert_cmpuint(t1 - t0, <, hz / 4);
+
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &wstatus, 0), ==, pid);
+    g_spawn_close_pid(pid);
+    close(qfd);
+    while (n) {
+        close(fds[--n]);
+    }
+    unlink(qmp);
+    unlink(qt);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -587,6 +686,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/deep-nesting", test_deep_nesting);
     g_test_add_func("/qmp/qemu-json-rules", test_qemu_json_rules);
     g_test_add_func("/qmp/accept-out-of-fds", test_accept_out_of_fds);
+    g_test_add_func("/qmp/qtest-accept-out-of-fds",
+                    test_qtest_accept_out_of_fds);
     g_test_add_func("/qmp/split-and-batched-input",
                     test_split_and_batched_input);
     g_test_add_func("/qmp/system-reset", test_system_reset);
