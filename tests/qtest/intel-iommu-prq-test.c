@@ -746,6 +746,32 @@ static void test_bound_limit(void)
     fix_stop(&f);
 }
 
+/*
+ * The default limit (4096): the issue's attack in small, a directory
+ * whose entries all name one full PASID table — 65 entries, 4160
+ * present PASIDs — binds 4096 and records PASID 4097 as refused.
+ */
+static void test_bound_limit_default(void)
+{
+    Fix f = { 0 };
+    uint64_t pe[8], dir, pdire;
+
+    fix_start(&f, false, 0);
+    qvtd_pasid_entry_fs(pe, 1, qvtd_fs_new(f.v), 0);
+    qvtd_set_pasid_entries(f.v, DEVFN_A, 0, 64, pe, 1);
+    dir = f.v->pasid_dir[DEVFN_A];
+    pdire = qtest_readq(f.qts, dir);
+    for (unsigned i = 1; i < 65; i++) {
+        qtest_writeq(f.qts, dir + i * 8, pdire);
+    }
+    qvtd_pc_inv(f.v, QVTD_PC_G_GLOBAL, 0, 0);
+    g_assert_true(qvtd_wait(f.v));
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 4096);
+    g_assert_true(wait_fsts(&f, 1u << 1));
+    g_assert_cmphex((qvtd_readq(f.v, 0x228) >> 40) & 0xfffff, ==, 4096);
+    fix_stop(&f);
+}
+
 static void test_rid_no_pasid(void)
 {
     Fix f = { 0 };
@@ -1171,6 +1197,8 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-iommu-prq/rid-no-pasid", test_rid_no_pasid);
     g_test_add_func("/intel-iommu-prq/pre-off", test_pre_off);
     g_test_add_func("/intel-iommu-prq/bound-limit", test_bound_limit);
+    g_test_add_func("/intel-iommu-prq/bound-limit-default",
+                    test_bound_limit_default);
     g_test_add_func("/intel-iommu-prq/hotplug-no-caching-mode",
                     test_hotplug_no_caching_mode);
     return g_test_run();
