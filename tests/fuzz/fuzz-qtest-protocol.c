@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the qtest protocol server (system/qtest.c).
  *
- * A q35 machine with a pci-test-dev is built once, in-process, the way
+ * A q35 machine with a pci-test-dev on the root bus and another behind a
+ * pcie-root-port is built once, in-process, the way
  * the binary builds it from its command line.  Each input is protocol
  * text ("readl 0x1000\nwrite 0xb0008010 4 0x...\n") fed through
  * qtest_inject_input(), which runs the socket's line assembler and
@@ -33,6 +34,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         (char *)"viommu-system", (char *)"-M", (char *)"q35",
         (char *)"-accel", (char *)"qtest", (char *)"-nodefaults",
         (char *)"-device", (char *)"pci-test-dev,id=testdev0",
+        /* Bus numbers, routing and the hot-plug slot get fuzzed too. */
+        (char *)"-device", (char *)"pcie-root-port,id=rp1,chassis=1,slot=1",
+        (char *)"-device", (char *)"pci-test-dev,id=testdev1,bus=rp1",
         NULL,
     };
 
