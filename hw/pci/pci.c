@@ -605,6 +605,46 @@ pcibus_t pci_get_bar_addr(PCIDevice *dev, int region_num)
     return dev->io_regions[region_num].addr;
 }
 
+/*
+ * Does every bridge above @d pass memory requests for [@first, @last]
+ * down to it: memory decode on, the range inside its memory or its
+ * prefetchable window (PCI-to-PCI Bridge Architecture 4.3, 4.4), the
+ * slot powered?  A BAR only partly inside a window is not mapped.
+ */
+static bool pci_bridges_forward(const PCIDevice *d, pcibus_t first,
+                                pcibus_t last)
+{
+    /* Bounded by the depth of the device tree. */
+    for (const PCIBus *bus = d->bus; bus && bus->parent_dev;
+         bus = bus->parent_dev->bus) {
+        const PCIDevice *br = bus->parent_dev;
+        pcibus_t base, limit;
+
+        if (bus->powered_off || !br->config ||
+            !(pci_get_word(br->config + PCI_COMMAND) & PCI_COMMAND_MEMORY)) {
+            return false;
+        }
+        base = (pcibus_t)(pci_get_word(br->config + PCI_MEMORY_BASE) &
+                          PCI_MEMORY_RANGE_MASK) << 16;
+        limit = ((pcibus_t)(pci_get_word(br->config + PCI_MEMORY_LIMIT) &
+                            PCI_MEMORY_RANGE_MASK) << 16) | 0xfffff;
+        if (first >= base && last <= limit) {
+            continue;
+        }
+        base = (pcibus_t)(pci_get_word(br->config + PCI_PREF_MEMORY_BASE) &
+                          PCI_PREF_RANGE_MASK) << 16 |
+               (pcibus_t)pci_get_long(br->config + PCI_PREF_BASE_UPPER32) << 32;
+        limit = ((pcibus_t)(pci_get_word(br->config + PCI_PREF_MEMORY_LIMIT) &
+                            PCI_PREF_RANGE_MASK) << 16) | 0xfffff |
+                (pcibus_t)pci_get_long(br->config + PCI_PREF_LIMIT_UPPER32) << 32;
+        if (first >= base && last <= limit) {
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
 /* Where BAR @i should be mapped now, or PCI_BAR_UNMAPPED. */
 static pcibus_t pci_bar_address(PCIDevice *d, int i)
 {
@@ -631,6 +671,9 @@ static pcibus_t pci_bar_address(PCIDevice *d, int i)
         return PCI_BAR_UNMAPPED;
     }
     if (!(r->type & PCI_BASE_ADDRESS_MEM_TYPE_64) && last_addr >= UINT32_MAX) {
+        return PCI_BAR_UNMAPPED;
+    }
+    if (!pci_bridges_forward(d, new_addr, last_addr)) {
         return PCI_BAR_UNMAPPED;
     }
     return new_addr;

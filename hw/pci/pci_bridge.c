@@ -98,6 +98,18 @@ static bool ranges_touch(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
     return a < b + blen && b < a + alen;
 }
 
+void pci_bridge_update_mappings(PCIBus *bus)
+{
+    for (int devfn = 0; bus && devfn < PCI_DEVFN_MAX; devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+
+        if (d) {
+            pci_update_mappings(d);
+            pci_bridge_update_mappings(pci_bridge_secondary_bus(d));
+        }
+    }
+}
+
 void pci_bridge_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
                              int len)
 {
@@ -105,6 +117,12 @@ void pci_bridge_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     uint16_t bctl;
 
     pci_default_write_config(d, addr, val, len);
+    /* Windows or memory decode: what is visible below changes. */
+    if (ranges_touch(addr, len, PCI_COMMAND, 2) ||
+        ranges_touch(addr, len, PCI_MEMORY_BASE,
+                     PCI_PREF_LIMIT_UPPER32 + 4 - PCI_MEMORY_BASE)) {
+        pci_bridge_update_mappings(PCI_BRIDGE(d)->sec_bus);
+    }
     if (ranges_touch(addr, len, PCI_PRIMARY_BUS, 3)) {
         /* Every RID below changes with these; nothing caches them. */
         trace_pci_bridge_bus_numbers(object_get_typename(OBJECT(d)),

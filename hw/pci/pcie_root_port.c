@@ -149,7 +149,10 @@ static void rp_update_presence(PCIERootPort *rp, bool signal)
         pci_word_test_and_clear_mask(exp + PCI_EXP_LNKSTA,
                                      PCI_EXP_LNKSTA_DLLLA);
     }
-    rp_sec_bus(rp)->powered_off = !rp_power_on(rp);
+    if (rp_sec_bus(rp)->powered_off != !rp_power_on(rp)) {
+        rp_sec_bus(rp)->powered_off = !rp_power_on(rp);
+        pci_bridge_update_mappings(rp_sec_bus(rp));
+    }
     if (!signal) {
         return;
     }

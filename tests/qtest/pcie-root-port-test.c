@@ -21,6 +21,9 @@
 #define PCI_PRIMARY_BUS         0x18
 #define PCI_SECONDARY_BUS       0x19
 #define PCI_SUBORDINATE_BUS     0x1a
+#define PCI_MEMORY_BASE         0x20
+#define PCI_MEMORY_LIMIT        0x22
+#define PCI_PREF_MEMORY_BASE    0x24
 #define PCI_BRIDGE_CONTROL      0x3e
 #define  PCI_BRIDGE_CTL_SBR     0x40
 #define PCI_CAP_ID_EXP          0x10
@@ -60,6 +63,7 @@
 
 #define RP_DEVFN                QPCI_DEVFN(2, 0)
 #define TESTDEV_ID              0x0005  /* pci-test-dev, 1b36:0005 */
+#define TESTDEV_ID_VALUE        0x50434954u     /* its BAR0 register 0 */
 
 typedef struct Machine {
     const char *name;
@@ -237,6 +241,53 @@ static void test_multifunction(gconstpointer data)
     qtest_quit(h.qts);
 }
 
+/* The port forwards [@base, @base + 1 MiB) downstream, memory decode on. */
+static void open_window(const QPCIHost *h, int devfn, uint64_t base)
+{
+    qpci_cfg_writew(h, 0, devfn, PCI_MEMORY_BASE, (base >> 16) & 0xfff0);
+    qpci_cfg_writew(h, 0, devfn, PCI_MEMORY_LIMIT, (base >> 16) & 0xfff0);
+    qpci_cfg_writew(h, 0, devfn, PCI_COMMAND,
+                    qpci_cfg_readw(h, 0, devfn, PCI_COMMAND) |
+                    PCI_COMMAND_MEMORY);
+}
+
+/*
+ * A BAR behind the port is reached only through the port's windows, with
+ * the port's memory decode on and the slot powered.
+ */
+static void test_windows(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = start(m, "-device pci-test-dev,id=td,bus=rp1");
+    const uint64_t bar = m->mmio + 0x100000;
+    uint32_t pref_base;
+
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    qpci_cfg_writel(&h, 1, 0, PCI_BAR0, (uint32_t)bar);
+    qpci_cfg_writew(&h, 1, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    /* Windows closed after reset. */
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, 0xffffffff);
+    open_window(&h, RP_DEVFN, bar);
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, TESTDEV_ID_VALUE);
+    /* Port memory decode off: gone; on again: back. */
+    qpci_cfg_writew(&h, 0, RP_DEVFN, PCI_COMMAND, 0);
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, 0xffffffff);
+    qpci_cfg_writew(&h, 0, RP_DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, TESTDEV_ID_VALUE);
+    /* The window moves away: gone.  The prefetchable window takes it. */
+    open_window(&h, RP_DEVFN, bar + 0x100000);
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, 0xffffffff);
+    pref_base = (bar >> 16) & 0xfff0;
+    qpci_cfg_writel(&h, 0, RP_DEVFN, PCI_PREF_MEMORY_BASE,
+                    pref_base | pref_base << 16);
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, TESTDEV_ID_VALUE);
+    /* The guest powers the slot off: gone. */
+    qpci_cfg_writew(&h, 0, RP_DEVFN, exp_cap(&h) + PCI_EXP_SLTCTL,
+                    SLTCTL_PWR_IND_OFF | SLTCTL_PCC);
+    g_assert_cmphex(qtest_readl(h.qts, bar), ==, 0xffffffff);
+    qtest_quit(h.qts);
+}
+
 /*
  * INTx through the port (virt: SPI 3 + line): the device's INTA on the
  * secondary bus, swizzled by the port's slot, and the port's own slot
@@ -256,6 +307,7 @@ static void test_intx(void)
 
     qtest_irq_intercept_in(h.qts, "gic");
     qpci_bridge_set_buses(&h, 0, rp, 1, 1);
+    open_window(&h, rp, bar);
     qpci_cfg_writel(&h, 1, 0, PCI_BAR0, (uint32_t)bar);
     qpci_cfg_writew(&h, 1, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
     qtest_writel(h.qts, bar + 0x10, 1);         /* PCI_TEST_DEV_REG_INTX */
@@ -472,6 +524,7 @@ int main(int argc, char **argv)
             { "unplug-reset", test_unplug_reset },
             { "hotplug-off", test_hotplug_off },
             { "multifunction", test_multifunction },
+            { "windows", test_windows },
         };
 
         for (size_t j = 0; j < G_N_ELEMENTS(t); j++) {

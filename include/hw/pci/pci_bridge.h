@@ -41,6 +41,11 @@ void pci_bridge_init(PCIDevice *d, const char *bus_type);
 /* Config write of a bridge: bus numbers, windows, secondary bus reset. */
 void pci_bridge_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
                              int len);
+/*
+ * Re-evaluate the BAR mappings of every device below @bus: a bridge's
+ * windows, memory decode or slot power changed.
+ */
+void pci_bridge_update_mappings(PCIBus *bus);
 /* Reset of the Type 1 fields: bus numbers 0 (unnumbered), windows closed. */
 void pci_bridge_reset(PCIDevice *d);
 
