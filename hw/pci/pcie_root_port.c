@@ -298,9 +298,10 @@ static void rp_slot_init(PCIERootPort *rp)
 static void rp_slot_reset(PCIERootPort *rp)
 {
     uint8_t *exp = rp_exp(rp);
-    uint16_t ctl = PCI_EXP_SLTCTL_ATTN_IND_OFF;
+    uint16_t ctl = 0;   /* no indicators, no power controller: always on */
 
     if (rp->hotplug) {
+        ctl = PCI_EXP_SLTCTL_ATTN_IND_OFF;
         ctl |= rp_populated(rp) ? PCI_EXP_SLTCTL_PWR_IND_ON :
                PCI_EXP_SLTCTL_PWR_IND_OFF | PCI_EXP_SLTCTL_PCC;
     }

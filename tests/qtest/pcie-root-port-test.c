@@ -494,18 +494,44 @@ static void test_unplug_reset(gconstpointer data)
     qtest_quit(h.qts);
 }
 
+/* hotplug=off: no hot-plug capability; cold-plugged devices still work. */
 static void test_hotplug_off(gconstpointer data)
 {
     const Machine *m = data;
-    QTestState *s = qtest_initf("-M %s -device pcie-root-port,id=rp1,"
-                                "chassis=1,slot=1,hotplug=off", m->name);
-    JsonObject *r = qtest_qmp(s, "{'execute': 'device_add', 'arguments':"
-                              " {'driver': 'pci-test-dev', 'bus': 'rp1'}}");
-    g_autofree char *txt = qtest_json_to_string(r);
+    QPCIHost h = {
+        .qts = qtest_initf("-M %s -device pcie-root-port,id=rp1,chassis=1,"
+                           "slot=1,addr=2,hotplug=off "
+                           "-device pci-test-dev,id=td,bus=rp1 "
+                           "-device pcie-root-port,id=rp2,chassis=1,slot=2,"
+                           "addr=3,hotplug=off", m->name),
+        .ecam = m->ecam,
+    };
+    JsonObject *r[2];
+    uint8_t pos = exp_cap(&h);
 
-    g_assert_nonnull(strstr(txt, "hotplug=off"));
-    json_object_unref(r);
-    qtest_quit(s);
+    g_assert_cmphex(qpci_cfg_readl(&h, 0, RP_DEVFN, pos + PCI_EXP_SLTCAP) &
+                    0x7f, ==, 0);
+    g_assert_cmphex(sltctl(&h), ==, 0);
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    g_assert_cmphex(qpci_cfg_readw(&h, 1, 0, PCI_DEVICE_ID), ==, TESTDEV_ID);
+    /* SLTCTL is read-only: the guest cannot power the slot off. */
+    set_sltctl(&h, SLTCTL_PCC | SLTCTL_HPIE);
+    g_assert_cmphex(sltctl(&h), ==, 0);
+    g_assert_true(qpci_present(&h, 1, 0));
+    r[0] = qtest_qmp(h.qts, "{'execute': 'device_add', 'arguments':"
+                     " {'driver': 'pci-test-dev', 'id': 'td2', 'bus': 'rp2'}}");
+    r[1] = qtest_qmp(h.qts, "{'execute': 'device_del', 'arguments':"
+                     " {'id': 'td'}}");
+    for (size_t i = 0; i < G_N_ELEMENTS(r); i++) {
+        g_autofree char *txt = qtest_json_to_string(r[i]);
+
+        if (!strstr(txt, "hotplug=off")) {
+            g_error("expected a hotplug=off refusal: %s", txt);
+        }
+        json_object_unref(r[i]);
+    }
+    g_assert_true(qpci_present(&h, 1, 0));
+    qtest_quit(h.qts);
 }
 
 int main(int argc, char **argv)
