@@ -678,9 +678,17 @@ static bool smmuv3_accel_install_range(SMMUv3State *s, uint32_t sid_first,
     QLIST_FOREACH(dev, &s->s_accel->devices, next) {
         uint32_t sid = smmuv3_accel_dev_sid(dev);
 
-        /* The StreamID the guest's numbering gives the device now. */
-        if (!pci_bus_is_addressable(dev->bus) || sid < sid_first ||
-            sid > sid_last) {
+        /*
+         * The StreamID the guest's numbering gives the device now.  A
+         * device without one is only in a range that spans every
+         * StreamID (CFGI_ALL, SMMUEN, reset): it gets the abort HWPT
+         * rather than keeping what its old StreamID's STE gave it.
+         */
+        if (!pci_bus_is_addressable(dev->bus)) {
+            if (sid_first || sid_last < (1u << SMMU_SIDSIZE) - 1) {
+                continue;
+            }
+        } else if (sid < sid_first || sid > sid_last) {
             continue;
         }
         /* Keep going: one refused device must not stall the others. */

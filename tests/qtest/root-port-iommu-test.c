@@ -425,6 +425,18 @@ static void test_smmu_sid_follows_bus(void)
     g_assert_cmphex(smmu_event_sid(&e), ==, QPCI_RID(5, DEV_DEVFN));
     g_assert_cmpuint(smmu_cfgi_cd_reaches_host(&e, QPCI_RID(3, 0)), ==, 0);
     g_assert_cmpuint(smmu_cfgi_cd_reaches_host(&e, QPCI_RID(5, 0)), ==, 1);
+
+    /*
+     * Unnumbered under a live stage-1 STE: a CFGI_STE for some StreamID
+     * leaves it, a CFGI_ALL takes it to abort (the S1 HWPT is freed).
+     */
+    qpci_bridge_set_buses(&e.pci, 0, RP_DEVFN, 0, 0);
+    qsmmu_cfgi_ste(&e.s, QPCI_RID(5, DEV_DEVFN));
+    g_assert_true(qsmmu_sync(&e.s, 0, 0));
+    g_assert_cmpuint(simh_stat(&e.sim, "hwpt_nested"), ==, 3);
+    qsmmu_cmd(&e.s, QSMMU_CMD_CFGI_STE_RANGE, 31);
+    g_assert_true(qsmmu_sync(&e.s, 0, 0));
+    g_assert_cmpuint(simh_stat(&e.sim, "hwpt_nested"), ==, 2);
     g_assert_cmphex(qsmmu_readl(&e.s, QSMMU_GERROR), ==, 0);
     env_stop(&e);
 }
