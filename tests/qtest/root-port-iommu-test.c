@@ -238,6 +238,10 @@ static void test_vtd_unnumbered(void)
     vtd_fault(&e, 5, 0x2000, 2);
     vtd_check_answers(&e, 2, false);
     g_assert_cmpuint(qvtd_prq_pending(e.v), ==, 0);
+    /* Its next PASID-cache invalidation finds no context: unbound. */
+    qvtd_pc_inv(e.v, QVTD_PC_G_GLOBAL, 0, 0);
+    g_assert_true(qvtd_wait(e.v));
+    g_assert_cmpuint(simh_objects(&e.sim, "hwpt_nested"), ==, 0);
     env_stop(&e);
 }
 
