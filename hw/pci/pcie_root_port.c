@@ -4,8 +4,9 @@
  * The hot-plug model is the one a Linux pciehp driver expects (PCIe Base
  * 4.0, 6.7 "PCI Express Hot-Plug Support"):
  *   device_add into the slot   Presence Detect State set, Presence Detect
- *                              Changed (and Data Link Layer State Changed
- *                              once the slot has power) signalled;
+ *                              Changed signalled, and Attention Button
+ *                              Pressed if the slot has no power (Data Link
+ *                              Layer State Changed once it has);
  *   device_del                 Attention Button Pressed signalled; the
  *                              device stays until the guest powers the
  *                              slot off (SLTCTL.PCC), then it is removed
@@ -184,6 +185,14 @@ static void rp_child_plugged(PCIDevice *bridge, PCIDevice *child, bool hot)
     PCIERootPort *rp = PCIE_ROOT_PORT(bridge);
 
     trace_pcie_rp_plug(rp_name(rp), object_get_typename(OBJECT(child)), hot);
+    /*
+     * Into a slot without power, the user also presses the button, as
+     * QEMU does: Linux enables ABPE rather than PDCE on slots with a
+     * button, and powers the slot on when it is pressed.
+     */
+    if (hot && !rp_power_on(rp)) {
+        rp_slot_event(rp, PCI_EXP_SLTSTA_ABP);
+    }
     rp_update_presence(rp, hot);
 }
 
@@ -292,8 +301,9 @@ static void rp_slot_init(PCIERootPort *rp)
 }
 
 /*
- * Slot after reset: a populated slot has power and its power indicator
- * on, an empty one neither (as firmware leaves them); no event pending.
+ * Slot after reset, as QEMU leaves it: a populated slot has power, an
+ * empty one not; indicators off (the guest's driver sets them); no event
+ * pending.
  */
 static void rp_slot_reset(PCIERootPort *rp)
 {
@@ -301,9 +311,8 @@ static void rp_slot_reset(PCIERootPort *rp)
     uint16_t ctl = 0;   /* no indicators, no power controller: always on */
 
     if (rp->hotplug) {
-        ctl = PCI_EXP_SLTCTL_ATTN_IND_OFF;
-        ctl |= rp_populated(rp) ? PCI_EXP_SLTCTL_PWR_IND_ON :
-               PCI_EXP_SLTCTL_PWR_IND_OFF | PCI_EXP_SLTCTL_PCC;
+        ctl = PCI_EXP_SLTCTL_ATTN_IND_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF;
+        ctl |= rp_populated(rp) ? 0 : PCI_EXP_SLTCTL_PCC;
     }
     pci_set_word(exp + PCI_EXP_SLTCTL, ctl);
     pci_word_test_and_clear_mask(exp + PCI_EXP_SLTSTA, RP_SLTSTA_EVENTS);

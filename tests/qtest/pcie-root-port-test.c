@@ -419,15 +419,16 @@ static void test_hotplug(gconstpointer data)
     qtest_qmp_assert_success(h.qts, "{'execute': 'device_add', 'arguments':"
                              " {'driver': 'pci-test-dev', 'id': 'td',"
                              " 'bus': 'rp1'}}");
-    g_assert_cmphex(sltsta(&h) & (SLTSTA_PDS | SLTSTA_PDC), ==,
-                    SLTSTA_PDS | SLTSTA_PDC);
+    /* Presence changed, and the button pressed: the slot has no power. */
+    g_assert_cmphex(sltsta(&h) & (SLTSTA_PDS | SLTSTA_PDC | SLTSTA_ABP), ==,
+                    SLTSTA_PDS | SLTSTA_PDC | SLTSTA_ABP);
     g_assert_true(took_message(&h, msg));
     /* No power yet: the device does not answer. */
     g_assert_false(qpci_present(&h, 1, 0));
 
     /* pciehp: acknowledge, power on, indicator on. */
-    clear_sltsta(&h, SLTSTA_PDC);
-    g_assert_cmphex(sltsta(&h) & SLTSTA_PDC, ==, 0);
+    clear_sltsta(&h, SLTSTA_PDC | SLTSTA_ABP);
+    g_assert_cmphex(sltsta(&h) & (SLTSTA_PDC | SLTSTA_ABP), ==, 0);
     set_sltctl(&h, (sltctl(&h) & ~(SLTCTL_PCC | 0x300)) | SLTCTL_PWR_IND_ON);
     g_assert_cmphex(sltsta(&h) & (SLTSTA_CC | SLTSTA_DLLSC), ==,
                     SLTSTA_CC | SLTSTA_DLLSC);

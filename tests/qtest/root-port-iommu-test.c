@@ -276,10 +276,10 @@ static void pciehp_add(Env *e)
     qtest_qmp_assert_success(e->qts, "{'execute': 'device_add', "
         "'arguments': {'driver': 'vfio-pci', 'host': '" BDF "', "
         "'iommufd': 'iommufd0', 'bus': 'rp1', 'id': 'dev0'}}");
-    g_assert_cmphex(rp_sltsta(e) & (SLTSTA_PDS | SLTSTA_PDC), ==,
-                    SLTSTA_PDS | SLTSTA_PDC);
+    g_assert_cmphex(rp_sltsta(e) & (SLTSTA_PDS | SLTSTA_PDC | SLTSTA_ABP),
+                    ==, SLTSTA_PDS | SLTSTA_PDC | SLTSTA_ABP);
     qpci_cfg_writew(&e->pci, 0, RP_DEVFN, rp_exp(e) + PCI_EXP_SLTSTA,
-                    SLTSTA_PDC);
+                    SLTSTA_PDC | SLTSTA_ABP);
     rp_power(e, true);
     g_assert_true(qpci_present(&e->pci, qpci_cfg_readb(&e->pci, 0, RP_DEVFN,
                                                        0x19), 0));
