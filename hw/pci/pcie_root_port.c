@@ -8,9 +8,11 @@
  *                              Pressed if the slot has no power (Data Link
  *                              Layer State Changed once it has);
  *   device_del                 Attention Button Pressed signalled; the
- *                              device stays until the guest powers the
- *                              slot off (SLTCTL.PCC), then it is removed
- *                              and DEVICE_DELETED is emitted;
+ *                              device stays until the guest releases the
+ *                              slot (power and power indicator off), then
+ *                              it is removed and DEVICE_DELETED emitted;
+ *   the guest releases a slot  its devices are removed, device_del or
+ *                              not (a guest's eject, as in QEMU);
  *   SLTCTL writes              Command Completed signalled.
  * Events interrupt through MSI-X vector 0 when MSI-X is on, else INTx
  * (level), if SLTCTL.HPIE and the event's enable bit are set.  A slot
@@ -68,6 +70,17 @@ static bool rp_populated(PCIERootPort *rp)
 static bool rp_power_on(PCIERootPort *rp)
 {
     return !(pci_get_word(rp_exp(rp) + PCI_EXP_SLTCTL) & PCI_EXP_SLTCTL_PCC);
+}
+
+/*
+ * "The guest let go of the slot": power off and power indicator off, the
+ * state a driver leaves behind after removing what was in it.  QEMU's
+ * condition for taking the devices out.
+ */
+static bool rp_released(uint16_t sltctl)
+{
+    return (sltctl & PCI_EXP_SLTCTL_PCC) &&
+           (sltctl & PCI_EXP_SLTCTL_PIC) == PCI_EXP_SLTCTL_PWR_IND_OFF;
 }
 
 /* ------------------------------------------------------------------ */
@@ -215,9 +228,9 @@ static int rp_child_unplug_request(PCIDevice *bridge, PCIDevice *child,
                    "'%s' (hotplug=off)", rp_name(rp));
         return -ENOTSUP;
     }
-    /* A slot without power has no driver using the device: remove now. */
-    if (!rp_power_on(rp)) {
-        trace_pcie_rp_unplug_request(rp_name(rp), "slot powered off");
+    /* A released slot has no driver using the device: remove now. */
+    if (rp_released(pci_get_word(rp_exp(rp) + PCI_EXP_SLTCTL))) {
+        trace_pcie_rp_unplug_request(rp_name(rp), "slot released");
         return 0;
     }
     trace_pcie_rp_unplug_request(rp_name(rp), "attention button");
@@ -225,15 +238,19 @@ static int rp_child_unplug_request(PCIDevice *bridge, PCIDevice *child,
     return 1;
 }
 
-/* The guest powered the slot off: devices device_del waited for go now. */
-static void rp_remove_pending(PCIERootPort *rp)
+/*
+ * Take devices out of the slot, with DEVICE_DELETED: all of them when the
+ * guest released the slot (asked by device_del or not: a guest's eject,
+ * as in QEMU), else those device_del waits for.
+ */
+static void rp_remove_devices(PCIERootPort *rp, bool all)
 {
     PCIBus *bus = rp_sec_bus(rp);
 
     for (int devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
         PCIDevice *d = bus->devices[devfn];
 
-        if (d && DEVICE(d)->pending_deleted_event) {
+        if (d && (all || DEVICE(d)->pending_deleted_event)) {
             qdev_unplug_complete(DEVICE(d));
         }
     }
@@ -265,10 +282,12 @@ static void rp_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     }
     ctl = pci_get_word(d->config + sltctl_off);
     trace_pcie_rp_sltctl(rp_name(rp), old_ctl, ctl);
+    /* Only on the edge: a guest may rewrite a released slot's control. */
+    if (!rp_released(old_ctl) && rp_released(ctl)) {
+        trace_pcie_rp_released(rp_name(rp));
+        rp_remove_devices(rp, true);
+    }
     if ((old_ctl ^ ctl) & PCI_EXP_SLTCTL_PCC) {
-        if (!rp_power_on(rp)) {
-            rp_remove_pending(rp);
-        }
         rp_update_presence(rp, true);
     }
     /* Each write of the register is a command, completed at once. */
@@ -324,7 +343,7 @@ static void rp_slot_reset(PCIERootPort *rp)
 /* A reset ends the guest that was to answer the button: finish removals. */
 static void rp_reset_unplug_bh(void *opaque)
 {
-    rp_remove_pending(opaque);
+    rp_remove_devices(opaque, false);
 }
 
 static void rp_reset(PCIDevice *d)

@@ -34,6 +34,7 @@
 #define  SLTCTL_HPIE    0x0020
 #define  SLTCTL_PIC     0x0300
 #define  SLTCTL_PWR_IND_ON  0x0100
+#define  SLTCTL_PWR_IND_BLINK 0x0200
 #define  SLTCTL_PWR_IND_OFF 0x0300
 #define  SLTCTL_PCC     0x0400
 #define  SLTSTA_ABP     0x0001
@@ -159,10 +160,12 @@ static void test_enumeration(void)
 }
 
 /* The hot-plug handshake, step by step: what each step leaves. */
+#define NSTEPS 5
+
 typedef struct Steps {
-    uint16_t sltsta[4];
-    bool visible[4];
-    bool deleted_early, deleted;
+    uint16_t sltsta[NSTEPS];
+    bool visible[NSTEPS];
+    bool deleted_early, deleted_at_pcc, deleted;
 } Steps;
 
 static uint16_t take_events(const QPCIHost *h)
@@ -174,12 +177,12 @@ static uint16_t take_events(const QPCIHost *h)
     return sta & SLTSTA_EVENTS;
 }
 
-static void set_power(const QPCIHost *h, bool on)
+/* SLTCTL with power controller @pcc and power indicator @pic. */
+static void set_slot(const QPCIHost *h, uint16_t pcc, uint16_t pic)
 {
     uint16_t ctl = rd16(h, PCI_EXP_SLTCTL) & ~(SLTCTL_PCC | SLTCTL_PIC);
 
-    wr16(h, PCI_EXP_SLTCTL, ctl | (on ? SLTCTL_PWR_IND_ON :
-                                   SLTCTL_PWR_IND_OFF | SLTCTL_PCC));
+    wr16(h, PCI_EXP_SLTCTL, ctl | pcc | pic);
 }
 
 static void handshake(Target *t, Steps *st)
@@ -200,7 +203,7 @@ static void handshake(Target *t, Steps *st)
     st->sltsta[0] = take_events(&h);
     st->visible[0] = qpci_present(&h, 1, 0);
 
-    set_power(&h, true);
+    set_slot(&h, 0, SLTCTL_PWR_IND_ON);
     st->sltsta[1] = take_events(&h);
     st->visible[1] = qpci_present(&h, 1, 0);
 
@@ -210,12 +213,18 @@ static void handshake(Target *t, Steps *st)
     st->visible[2] = qpci_present(&h, 1, 0);
     st->deleted_early = qtest_qmp_event_ref(h.qts, "DEVICE_DELETED") != NULL;
 
-    set_power(&h, false);
+    /* Linux's remove_board: power off, a second later indicator off. */
+    set_slot(&h, SLTCTL_PCC, SLTCTL_PWR_IND_BLINK);
+    st->sltsta[3] = take_events(&h);
+    st->visible[3] = qpci_present(&h, 1, 0);
+    json_object_unref(qtest_qmp(h.qts, "{'execute': 'query-status'}"));
+    st->deleted_at_pcc = qtest_qmp_event_ref(h.qts, "DEVICE_DELETED") != NULL;
+    set_slot(&h, SLTCTL_PCC, SLTCTL_PWR_IND_OFF);
     ev = qtest_qmp_eventwait_ref(h.qts, "DEVICE_DELETED");
     st->deleted = ev != NULL;
     json_object_unref(ev);
-    st->sltsta[3] = take_events(&h);
-    st->visible[3] = qpci_present(&h, 1, 0);
+    st->sltsta[4] = take_events(&h);
+    st->visible[4] = qpci_present(&h, 1, 0);
     stop(&h);
 }
 
@@ -225,7 +234,7 @@ static void test_hotplug(void)
 
     handshake(&targets[0], &ours);
     handshake(&targets[1], &real);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < NSTEPS; i++) {
         g_test_message("step %d: ours %04x/%d, QEMU %04x/%d", i,
                        ours.sltsta[i], ours.visible[i], real.sltsta[i],
                        real.visible[i]);
@@ -233,8 +242,36 @@ static void test_hotplug(void)
         g_assert_cmpint(ours.visible[i], ==, real.visible[i]);
     }
     g_assert_cmpint(ours.deleted_early, ==, real.deleted_early);
+    g_assert_cmpint(ours.deleted_at_pcc, ==, real.deleted_at_pcc);
     g_assert_cmpint(ours.deleted, ==, real.deleted);
     g_assert_true(ours.visible[1] && ours.deleted);
+}
+
+/* The guest ejects a cold-plugged device by itself: no device_del. */
+static bool guest_eject(Target *t, bool *visible_after)
+{
+    QPCIHost h = start(t, true);
+    JsonObject *ev;
+
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    set_slot(&h, 0, SLTCTL_PWR_IND_ON);
+    set_slot(&h, SLTCTL_PCC, SLTCTL_PWR_IND_OFF);
+    ev = qtest_qmp_eventwait_ref(h.qts, "DEVICE_DELETED");
+    json_object_unref(ev);
+    set_slot(&h, 0, SLTCTL_PWR_IND_ON);
+    *visible_after = qpci_present(&h, 1, 0);
+    stop(&h);
+    return ev != NULL;
+}
+
+static void test_guest_eject(void)
+{
+    bool ours_visible, real_visible;
+
+    g_assert_true(guest_eject(&targets[0], &ours_visible));
+    g_assert_true(guest_eject(&targets[1], &real_visible));
+    g_assert_cmpint(ours_visible, ==, real_visible);
+    g_assert_false(ours_visible);
 }
 
 int main(int argc, char **argv)
@@ -267,5 +304,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pcie-root-port-counterpart/enumeration",
                     test_enumeration);
     g_test_add_func("/pcie-root-port-counterpart/hotplug", test_hotplug);
+    g_test_add_func("/pcie-root-port-counterpart/guest-eject",
+                    test_guest_eject);
     return g_test_run();
 }

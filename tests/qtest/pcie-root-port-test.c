@@ -281,10 +281,11 @@ static void test_windows(gconstpointer data)
     qpci_cfg_writel(&h, 0, RP_DEVFN, PCI_PREF_MEMORY_BASE,
                     pref_base | pref_base << 16);
     g_assert_cmphex(qtest_readl(h.qts, bar), ==, TESTDEV_ID_VALUE);
-    /* The guest powers the slot off: gone. */
+    /* The guest powers the slot off (indicator blinking): gone. */
     qpci_cfg_writew(&h, 0, RP_DEVFN, exp_cap(&h) + PCI_EXP_SLTCTL,
-                    SLTCTL_PWR_IND_OFF | SLTCTL_PCC);
+                    SLTCTL_PWR_IND_BLINK | SLTCTL_PCC);
     g_assert_cmphex(qtest_readl(h.qts, bar), ==, 0xffffffff);
+    g_assert_null(qtest_qmp_event_ref(h.qts, "DEVICE_DELETED"));
     qtest_quit(h.qts);
 }
 
@@ -451,11 +452,17 @@ static void test_hotplug(gconstpointer data)
     json_object_unref(r);
     g_assert_null(qtest_qmp_event_ref(h.qts, "DEVICE_DELETED"));
 
-    /* pciehp: acknowledge, blink, then power off with the indicator off. */
+    /*
+     * pciehp (Linux's remove_board): acknowledge, blink, power off, and a
+     * second later the indicator off: that releases the slot.
+     */
     clear_sltsta(&h, SLTSTA_ABP);
     set_sltctl(&h, (sltctl(&h) & ~0x300) | SLTCTL_PWR_IND_BLINK);
     clear_sltsta(&h, SLTSTA_CC);
-    set_sltctl(&h, (sltctl(&h) & ~0x300) | SLTCTL_PWR_IND_OFF | SLTCTL_PCC);
+    set_sltctl(&h, sltctl(&h) | SLTCTL_PCC);
+    g_assert_false(qpci_present(&h, 1, 0));
+    g_assert_null(qtest_qmp_event_ref(h.qts, "DEVICE_DELETED"));
+    set_sltctl(&h, (sltctl(&h) & ~0x300) | SLTCTL_PWR_IND_OFF);
     r = qtest_qmp_eventwait_ref(h.qts, "DEVICE_DELETED");
     g_assert_cmpstr(json_object_get_string_member(
                         json_object_get_object_member(r, "data"), "device"),
@@ -475,6 +482,39 @@ static void test_hotplug(gconstpointer data)
     qtest_qmp_assert_success(h.qts, "{'execute': 'device_del', 'arguments':"
                              " {'id': 'td2'}}");
     qtest_qmp_eventwait(h.qts, "DEVICE_DELETED");
+    qtest_quit(h.qts);
+}
+
+/*
+ * The guest ejects the device itself (sysfs power, Windows' "safely
+ * remove"): releasing the slot removes it without device_del, as in QEMU;
+ * power back on alone does not.
+ */
+static void test_guest_eject(gconstpointer data)
+{
+    const Machine *m = data;
+    QPCIHost h = start(m, "-device pci-test-dev,id=td,bus=rp1");
+    JsonObject *r;
+
+    qpci_bridge_set_buses(&h, 0, RP_DEVFN, 1, 1);
+    set_sltctl(&h, SLTCTL_PWR_IND_ON);
+    g_assert_true(qpci_present(&h, 1, 0));
+    /* Off, indicator still on: hidden, still there. */
+    set_sltctl(&h, SLTCTL_PWR_IND_ON | SLTCTL_PCC);
+    g_assert_false(qpci_present(&h, 1, 0));
+    set_sltctl(&h, SLTCTL_PWR_IND_ON);
+    g_assert_true(qpci_present(&h, 1, 0));
+    g_assert_null(qtest_qmp_event_ref(h.qts, "DEVICE_DELETED"));
+    /* Off with the indicator off: released. */
+    set_sltctl(&h, SLTCTL_PWR_IND_OFF | SLTCTL_PCC);
+    r = qtest_qmp_eventwait_ref(h.qts, "DEVICE_DELETED");
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(r, "data"), "device"),
+                    ==, "td");
+    json_object_unref(r);
+    set_sltctl(&h, SLTCTL_PWR_IND_ON);
+    g_assert_false(qpci_present(&h, 1, 0));
+    g_assert_cmphex(sltsta(&h) & SLTSTA_PDS, ==, 0);
     qtest_quit(h.qts);
 }
 
@@ -549,6 +589,7 @@ int main(int argc, char **argv)
             { "refusals", test_refusals },
             { "hotplug", test_hotplug },
             { "unplug-reset", test_unplug_reset },
+            { "guest-eject", test_guest_eject },
             { "hotplug-off", test_hotplug_off },
             { "multifunction", test_multifunction },
             { "windows", test_windows },
