@@ -548,6 +548,19 @@ static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
     if (other) {
         smmuv3_accel_free_vdev(a, other);
     }
+    if (!pci_bus_is_addressable(dev->bus)) {
+        Error *err = NULL;
+
+        /*
+         * A host that will not take the placeholder may still attach the
+         * device to abort/bypass without a vDEVICE (Linux does): go on,
+         * the attach says whether it does.
+         */
+        if (!smmuv3_accel_alloc_vdev(a, dev, sid, &err)) {
+            report_host_error("vDEVICE with a placeholder vSID", err);
+        }
+        return true;
+    }
     return smmuv3_accel_alloc_vdev(a, dev, sid, errp);
 }
 
