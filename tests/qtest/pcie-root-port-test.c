@@ -7,6 +7,8 @@
  * power the slot off; DEVICE_DELETED comes then).
  */
 #include <string.h>
+#include <glib/gstdio.h>
+#include <libfdt.h>
 #include "libqtest.h"
 #include "libqos/qos-pci.h"
 
@@ -330,6 +332,50 @@ static void test_intx(void)
     qtest_quit(h.qts);
 }
 
+/*
+ * virt with arm-smmuv3: the device tree maps every requester ID of every
+ * bus the ECAM window decodes to the same StreamID (iommu-map identity),
+ * so a device behind a port, at secondary:devfn, is StreamID
+ * secondary:devfn — what the SMMU model and its accel path assume.
+ */
+static void test_iommu_map(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("rp-dtb-XXXXXX", NULL);
+    g_autofree char *dtb = g_build_filename(dir, "virt.dtb", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-M virt,dumpdtb=%s -device arm-smmuv3,primary-bus=pcie.0 "
+        "-device pcie-root-port,id=rp1,chassis=1,slot=1", dtb);
+    g_autofree char *fdt = NULL;
+    const fdt32_t *map, *range;
+    int status = -1, pcie, smmu, len;
+
+    g_assert_true(qtest_run_binary(args, &status, NULL));
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(g_file_get_contents(dtb, &fdt, NULL, NULL));
+    g_assert_cmpint(fdt_check_header(fdt), ==, 0);
+    pcie = fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic");
+    smmu = fdt_node_offset_by_compatible(fdt, -1, "arm,smmu-v3");
+    g_assert_cmpint(pcie, >=, 0);
+    g_assert_cmpint(smmu, >=, 0);
+
+    /* <rid-base iommu-phandle iommu-base length>: one identity entry. */
+    map = fdt_getprop(fdt, pcie, "iommu-map", &len);
+    g_assert_nonnull(map);
+    g_assert_cmpint(len, ==, 4 * sizeof(fdt32_t));
+    g_assert_cmphex(fdt32_to_cpu(map[0]), ==, 0);
+    g_assert_cmphex(fdt32_to_cpu(map[1]), ==, fdt_get_phandle(fdt, smmu));
+    g_assert_cmphex(fdt32_to_cpu(map[2]), ==, 0);
+    /* Covers the last bus the guest may number. */
+    range = fdt_getprop(fdt, pcie, "bus-range", &len);
+    g_assert_nonnull(range);
+    g_assert_cmpint(len, ==, 2 * sizeof(fdt32_t));
+    g_assert_cmpuint(fdt32_to_cpu(range[1]), >=, 1);
+    g_assert_cmphex(fdt32_to_cpu(map[3]), >=,
+                    (fdt32_to_cpu(range[1]) + 1) << 8);
+    g_unlink(dtb);
+    g_rmdir(dir);
+}
+
 /* Refusals a user meets on the command line. */
 static void test_refusals(gconstpointer data)
 {
@@ -603,5 +649,6 @@ int main(int argc, char **argv)
         }
     }
     g_test_add_func("/pcie-root-port/virt/intx", test_intx);
+    g_test_add_func("/pcie-root-port/virt/iommu-map", test_iommu_map);
     return g_test_run();
 }
