@@ -1,7 +1,8 @@
 /*
  * pcie-root-port against the real one: QEMU's (Debian's
- * qemu-system-aarch64, fetched by scripts/counterparts.sh), both driven
- * the same way under qtest on the virt machine, as a guest's PCI core and
+ * qemu-system-x86_64 and -aarch64, fetched by scripts/counterparts.sh),
+ * both driven the same way under qtest on q35 and on virt, as a guest's
+ * PCI core and
  * its Linux-style pciehp driver would: what each shows after reset, how
  * configuration requests follow the bus numbers, and the hot-plug
  * handshake with QMP device_add/device_del.  Every figure asserted is
@@ -44,18 +45,43 @@
 #define  SLTSTA_EVENTS  (SLTSTA_ABP | SLTSTA_PDC | SLTSTA_PDS)
 
 typedef struct Target {
-    const char *name;
     const char *binary;
-    const char *machine;        /* virt with its ECAM at 0x3f000000 */
+    const char *machine;        /* with its ECAM where ours is */
+    uint64_t ecam;
     const char *endpoint;       /* a PCIe endpoint to put in the slot */
+    bool pciexbar;              /* q35 QEMU: MMCONFIG is off until enabled */
     char *envp[2];
 } Target;
 
-static Target targets[2];
+/* One comparison: ours and QEMU's on the same machine type. */
+typedef struct Pair {
+    Target ours, real;
+} Pair;
+
+static Pair pairs[2];
+
+/*
+ * What firmware does on q35 before anything uses ECAM: enable the MCH's
+ * PCIEXBAR at 0xb0000000 (256 buses) through the 0xcf8/0xcfc window.
+ */
+static void enable_pciexbar(QTestState *qts)
+{
+    static const char *const cmds[] = {
+        "outl 0xcf8 0x80000060", "outl 0xcfc 0xb0000001",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        g_autofree char *line = NULL;
+
+        qtest_sendf_raw(qts, "%s\n", cmds[i]);
+        line = qtest_recv_line(qts);
+        g_assert_cmpstr(line, ==, "OK");
+    }
+}
 
 static QPCIHost start(Target *t, bool populated)
 {
-    QPCIHost h = { .ecam = QPCI_VIRT_ECAM };
+    QPCIHost h = { .ecam = t->ecam };
     g_autofree char *args = g_strdup_printf(
         "-M %s -device pcie-root-port,id=rp1,chassis=1,slot=5,port=16,"
         "bus=pcie.0,addr=2%s%s%s", t->machine,
@@ -64,6 +90,9 @@ static QPCIHost start(Target *t, bool populated)
 
     g_setenv("QTEST_QEMU_BINARY", t->binary, TRUE);
     h.qts = qtest_init_with_env(args, (const char *const *)t->envp);
+    if (t->pciexbar) {
+        enable_pciexbar(h.qts);
+    }
     return h;
 }
 
@@ -131,12 +160,13 @@ static void snapshot(Target *t, Snapshot *s)
     stop(&h);
 }
 
-static void test_enumeration(void)
+static void test_enumeration(gconstpointer data)
 {
+    Pair *p = (Pair *)data;
     Snapshot ours, real;
 
-    snapshot(&targets[0], &ours);
-    snapshot(&targets[1], &real);
+    snapshot(&p->ours, &ours);
+    snapshot(&p->real, &real);
 #define SAME(f) g_assert_cmphex(ours.f, ==, real.f)
     SAME(id);
     SAME(class_hdr);
@@ -228,12 +258,13 @@ static void handshake(Target *t, Steps *st)
     stop(&h);
 }
 
-static void test_hotplug(void)
+static void test_hotplug(gconstpointer data)
 {
+    Pair *p = (Pair *)data;
     Steps ours = { 0 }, real = { 0 };
 
-    handshake(&targets[0], &ours);
-    handshake(&targets[1], &real);
+    handshake(&p->ours, &ours);
+    handshake(&p->real, &real);
     for (int i = 0; i < NSTEPS; i++) {
         g_test_message("step %d: ours %04x/%d, QEMU %04x/%d", i,
                        ours.sltsta[i], ours.visible[i], real.sltsta[i],
@@ -264,12 +295,13 @@ static bool guest_eject(Target *t, bool *visible_after)
     return ev != NULL;
 }
 
-static void test_guest_eject(void)
+static void test_guest_eject(gconstpointer data)
 {
+    Pair *p = (Pair *)data;
     bool ours_visible, real_visible;
 
-    g_assert_true(guest_eject(&targets[0], &ours_visible));
-    g_assert_true(guest_eject(&targets[1], &real_visible));
+    g_assert_true(guest_eject(&p->ours, &ours_visible));
+    g_assert_true(guest_eject(&p->real, &real_visible));
     g_assert_cmpint(ours_visible, ==, real_visible);
     g_assert_false(ours_visible);
 }
@@ -277,34 +309,66 @@ static void test_guest_eject(void)
 int main(int argc, char **argv)
 {
     g_autoptr(Counterpart) cp = NULL;
-    const char *module_dir;
+    static const char *const names[] = { "q35", "virt" };
+    const char *module_dir, *fw;
+    g_autofree char *fw_args = NULL;
+    g_autofree char *q35 = NULL;
 
     g_test_init(&argc, &argv, NULL);
     cp = counterpart_require_tap("qemu");
-    targets[0] = (Target) {
-        .name = "viommu-system",
-        .binary = g_strdup(qtest_binary_path()),
-        .machine = "virt",
-        .endpoint = "pci-test-dev",
-    };
-    module_dir = counterpart_get(cp, "QEMU_MODULE_DIR");
-    targets[1] = (Target) {
-        .name = "qemu",
-        .binary = counterpart_get(cp, "QEMU_AARCH64"),
-        /* The low ECAM window (0x3f000000), as ours. */
-        .machine = "virt,highmem=off",
-        .endpoint = "virtio-rng-pci",
-        .envp = { module_dir ? g_strdup_printf("QEMU_MODULE_DIR=%s",
-                                               module_dir) : NULL },
-    };
-    if (!targets[1].binary) {
-        printf("1..0 # SKIP qemu.env has no QEMU_AARCH64\n");
+    if (!counterpart_get(cp, "QEMU_X86_64") ||
+        !counterpart_get(cp, "QEMU_AARCH64")) {
+        printf("1..0 # SKIP qemu.env lacks QEMU_X86_64 or QEMU_AARCH64\n");
         return 0;
     }
-    g_test_add_func("/pcie-root-port-counterpart/enumeration",
-                    test_enumeration);
-    g_test_add_func("/pcie-root-port-counterpart/hotplug", test_hotplug);
-    g_test_add_func("/pcie-root-port-counterpart/guest-eject",
-                    test_guest_eject);
+    module_dir = counterpart_get(cp, "QEMU_MODULE_DIR");
+    /* q35 needs its firmware files to start, even under qtest. */
+    fw = counterpart_get(cp, "QEMU_FIRMWARE_DIRS");
+    if (fw && *fw) {
+        g_auto(GStrv) dirs = g_strsplit(fw, ":", -1);
+        g_autofree char *joined = g_strjoinv(" -L ", dirs);
+
+        fw_args = g_strdup_printf(" -L %s", joined);
+    }
+    /*
+     * No ACPI here, so the slot is the guest's native PCIe hot-plug; on
+     * q35 QEMU does ACPI PCI hot-plug by default, where a cold-plugged
+     * port shows no presence.  Compare with QEMU's native mode.
+     */
+    q35 = g_strdup_printf("q35 -global ICH9-LPC.acpi-pci-hotplug-with-"
+                          "bridge-support=off%s", fw_args ? fw_args : "");
+    for (int i = 0; i < 2; i++) {
+        bool is_q35 = i == 0;
+
+        pairs[i].ours = (Target) {
+            .binary = g_strdup(qtest_binary_path()),
+            .machine = names[i],
+            .ecam = is_q35 ? QPCI_Q35_ECAM : QPCI_VIRT_ECAM,
+            .endpoint = "pci-test-dev",
+        };
+        pairs[i].real = (Target) {
+            .binary = counterpart_get(cp, is_q35 ? "QEMU_X86_64" :
+                                                   "QEMU_AARCH64"),
+            /* virt: the low ECAM window (0x3f000000), as ours. */
+            .machine = is_q35 ? g_strdup(q35) : "virt,highmem=off",
+            .ecam = is_q35 ? QPCI_Q35_ECAM : QPCI_VIRT_ECAM,
+            .endpoint = "virtio-rng-pci",
+            .pciexbar = is_q35,
+            .envp = { module_dir ? g_strdup_printf("QEMU_MODULE_DIR=%s",
+                                                   module_dir) : NULL },
+        };
+        for (int t = 0; t < 3; t++) {
+            static const char *const tests[] = {
+                "enumeration", "hotplug", "guest-eject",
+            };
+            static const GTestDataFunc fns[] = {
+                test_enumeration, test_hotplug, test_guest_eject,
+            };
+            g_autofree char *path = g_strdup_printf(
+                "/pcie-root-port-counterpart/%s/%s", names[i], tests[t]);
+
+            g_test_add_data_func(path, &pairs[i], fns[t]);
+        }
+    }
     return g_test_run();
 }
