@@ -22,6 +22,7 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/queue.h"
+#include "qemu/socket-client.h"
 #include "qemu/timer.h"
 #include "system/qmp.h"
 #include "trace.h"
@@ -44,10 +45,9 @@
 #define QMP_FLUSH_TIMEOUT_MS 2000
 
 typedef struct QmpClient {
-    int fd;
+    SocketClient sc;            /* broken: closed from the reap BH */
     bool negotiated;
     bool oob;                   /* client enabled the "oob" capability */
-    bool broken;                /* EOF or I/O error: close from the BH */
     GString *in;
     size_t in_pos;              /* scanned up to here */
     size_t value_start;         /* start of the value being scanned */
@@ -56,7 +56,6 @@ typedef struct QmpClient {
     bool escape;
     bool in_token;              /* a bare top-level scalar */
     bool skip_line;             /* after bad input: drop up to a newline */
-    GString *out;
     QLIST_ENTRY(QmpClient) next;
 } QmpClient;
 
@@ -80,7 +79,6 @@ static QmpServer qmp_server;
 static GHashTable *qmp_commands;    /* name -> QmpCommandFunc */
 static bool qmp_atexit_registered;
 
-static void qmp_client_update_handlers(QmpClient *c);
 static void qmp_client_process_input(QmpClient *c);
 
 /* ------------------------------------------------------------------ */
@@ -306,57 +304,26 @@ static void __attribute__((constructor)) qmp_register_core_commands(void)
 /* ------------------------------------------------------------------ */
 /* Output */
 
-static void qmp_reap_clients(void *opaque);
-
-static void qmp_client_mark_broken(QmpClient *c)
-{
-    if (!c->broken) {
-        c->broken = true;
-        qemu_bh_schedule(qmp_server.reap_bh);
-    }
-}
-
-/* Write what the socket takes now; the write handler does the rest. */
-static void qmp_client_flush(QmpClient *c)
-{
-    while (c->out->len && !c->broken) {
-        ssize_t n = send(c->fd, c->out->str, c->out->len,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            break;
-        }
-        if (n <= 0) {
-            qmp_client_mark_broken(c);
-            break;
-        }
-        g_string_erase(c->out, 0, n);
-    }
-}
-
 static void qmp_client_send_node(QmpClient *c, JsonNode *root)
 {
     g_autoptr(JsonGenerator) gen = json_generator_new();
     g_autofree char *text = NULL;
     gsize len;
 
-    if (c->broken) {
+    if (c->sc.broken) {
         return;
     }
     json_generator_set_root(gen, root);
     text = json_generator_to_data(gen, &len);
-    g_string_append_len(c->out, text, len);
-    g_string_append(c->out, "\r\n");
-    if (c->out->len > QMP_OUT_MAX) {
+    socket_client_queue(&c->sc, text, len);
+    socket_client_queue(&c->sc, "\r\n", 2);
+    if (c->sc.out->len > QMP_OUT_MAX) {
         warn_report("QMP client is not reading its replies, disconnecting");
-        qmp_client_mark_broken(c);
+        socket_client_mark_broken(&c->sc);
         return;
     }
-    qmp_client_flush(c);
-    qmp_client_update_handlers(c);
+    socket_client_flush(&c->sc);
+    socket_client_update_handlers(&c->sc);
 }
 
 /* Send @obj (consumed). */
@@ -743,8 +710,7 @@ static size_t qmp_scan_byte(QmpClient *c)
 
 static void qmp_client_process_input(QmpClient *c)
 {
-    while (!c->broken && c->out->len < QMP_OUT_HIGH_WATER &&
-           c->in_pos < c->in->len) {
+    while (socket_client_wants_input(&c->sc) && c->in_pos < c->in->len) {
         size_t end = qmp_scan_byte(c);
 
         c->in_pos++;
@@ -769,52 +735,38 @@ static void qmp_client_process_input(QmpClient *c)
 /* ------------------------------------------------------------------ */
 /* Clients */
 
-static void qmp_client_read(void *opaque)
+static void qmp_client_receive(void *opaque, const char *buf, size_t len)
 {
     QmpClient *c = opaque;
-    char buf[65536];
-    ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        return;
-    }
-    if (n <= 0) {
-        qmp_client_mark_broken(c);
-        qmp_client_update_handlers(c);
-        return;
-    }
-    g_string_append_len(c->in, buf, n);
+    g_string_append_len(c->in, buf, len);
     qmp_client_process_input(c);
-    qmp_client_update_handlers(c);
 }
 
-static void qmp_client_write(void *opaque)
+static void qmp_client_resume(void *opaque)
 {
-    QmpClient *c = opaque;
-
-    qmp_client_flush(c);
     /* Room again: handle requests that were held back. */
-    qmp_client_process_input(c);
-    qmp_client_update_handlers(c);
+    qmp_client_process_input(opaque);
 }
 
-static void qmp_client_update_handlers(QmpClient *c)
+static void qmp_client_broken(void *opaque)
 {
-    bool want_read = !c->broken && c->out->len < QMP_OUT_HIGH_WATER;
-    bool want_write = !c->broken && c->out->len > 0;
-
-    qemu_set_fd_handler(c->fd, want_read ? qmp_client_read : NULL,
-                        want_write ? qmp_client_write : NULL, c);
+    /* Freed from the BH: we may be deep inside a handler of this client. */
+    qemu_bh_schedule(qmp_server.reap_bh);
 }
+
+static const SocketClientOps qmp_client_ops = {
+    .receive = qmp_client_receive,
+    .resume = qmp_client_resume,
+    .broken = qmp_client_broken,
+};
 
 static void qmp_client_free(QmpClient *c)
 {
-    trace_qmp_client_disconnect(c->fd);
-    qemu_set_fd_handler(c->fd, NULL, NULL, NULL);
-    close(c->fd);
+    trace_qmp_client_disconnect(c->sc.fd);
+    socket_client_cleanup(&c->sc);
     QLIST_REMOVE(c, next);
     g_string_free(c->in, TRUE);
-    g_string_free(c->out, TRUE);
     g_free(c);
 }
 
@@ -823,7 +775,7 @@ static void qmp_reap_clients(void *opaque)
     QmpClient *c, *next;
 
     QLIST_FOREACH_SAFE(c, &qmp_server.clients, next, next) {
-        if (c->broken) {
+        if (c->sc.broken) {
             qmp_client_free(c);
         }
     }
@@ -834,12 +786,12 @@ static void qmp_client_add(int fd)
     QmpClient *c = g_new0(QmpClient, 1);
 
     trace_qmp_client_connect(fd);
-    c->fd = fd;
+    socket_client_init(&c->sc, QMP_OUT_HIGH_WATER, &qmp_client_ops, c);
+    socket_client_attach(&c->sc, fd);
     c->in = g_string_new(NULL);
-    c->out = g_string_new(NULL);
     QLIST_INSERT_HEAD(&qmp_server.clients, c, next);
     qmp_client_send_greeting(c);
-    qmp_client_update_handlers(c);
+    socket_client_update_handlers(&c->sc);
 }
 
 static void qmp_accept(void *opaque);
@@ -888,15 +840,15 @@ static void qmp_flush_all(void)
     QmpClient *c;
 
     QLIST_FOREACH(c, &qmp_server.clients, next) {
-        while (c->out->len && !c->broken) {
-            struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+        while (c->sc.out->len && !c->sc.broken) {
+            struct pollfd pfd = { .fd = c->sc.fd, .events = POLLOUT };
             gint64 left = deadline - g_get_monotonic_time();
 
             if (left <= 0) {
                 return;
             }
             poll(&pfd, 1, left / G_TIME_SPAN_MILLISECOND + 1);
-            qmp_client_flush(c);
+            socket_client_flush(&c->sc);
         }
     }
 }

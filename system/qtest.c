@@ -24,6 +24,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
+#include "qemu/socket-client.h"
 #include "qemu/timer.h"
 #include "hw/qdev-core.h"
 #include "system/memory.h"
@@ -43,10 +44,9 @@
 typedef struct QTestServer {
     int listen_fd;
     char *listen_path;
-    int fd;                     /* the client, -1 if none */
+    SocketClient client;        /* detached (fd -1) if none */
     GString *in;
     bool discarding;            /* dropping an over-long line */
-    GString *out;
     FILE *log;
     gint64 log_start;
     DeviceState *irq_dev;       /* device whose gpio_in we intercept */
@@ -59,7 +59,7 @@ typedef struct QTestServer {
 } QTestServer;
 
 static QTestServer qtest = {
-    .listen_fd = -1, .fd = -1, .max_xfer = QTEST_MAX_XFER,
+    .listen_fd = -1, .client.fd = -1, .max_xfer = QTEST_MAX_XFER,
 };
 static bool qtest_is_enabled;
 
@@ -93,44 +93,22 @@ static void qtest_log(QTestServer *s, char dir, const char *text, size_t len)
     fflush(s->log);
 }
 
-static void qtest_update_handlers(QTestServer *s);
-
 /* Is anybody there to read replies: a socket or an in-process caller? */
 static bool qtest_has_client(QTestServer *s)
 {
-    return s->fd >= 0 || s->capture;
+    return s->client.fd >= 0 || s->capture;
 }
 
-static void qtest_client_closed(QTestServer *s)
+/* The socket client went away (EOF or I/O error). */
+static void qtest_client_broken(void *opaque)
 {
-    trace_qtest_client_disconnect(s->fd);
-    qemu_set_fd_handler(s->fd, NULL, NULL, NULL);
-    close(s->fd);
-    s->fd = -1;
+    QTestServer *s = opaque;
+
+    trace_qtest_client_disconnect(s->client.fd);
+    socket_client_detach(&s->client);
     g_string_truncate(s->in, 0);
-    g_string_truncate(s->out, 0);
     s->discarding = false;
     qemu_system_shutdown_request();
-}
-
-static void qtest_flush(QTestServer *s)
-{
-    while (s->fd >= 0 && s->out->len) {
-        ssize_t n = send(s->fd, s->out->str, s->out->len,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            break;
-        }
-        if (n <= 0) {
-            qtest_client_closed(s);
-            break;
-        }
-        g_string_erase(s->out, 0, n);
-    }
 }
 
 /* Queue @len bytes of @text (a whole line, with its '\n') for the client. */
@@ -141,12 +119,7 @@ static void qtest_send_len(QTestServer *s, const char *text, size_t len)
         g_string_append_len(s->capture, text, len);
         return;
     }
-    if (s->fd < 0) {
-        return;
-    }
-    g_string_append_len(s->out, text, len);
-    qtest_flush(s);
-    qtest_update_handlers(s);
+    socket_client_send(&s->client, text, len);
 }
 
 static void G_GNUC_PRINTF(2, 3) qtest_sendf(QTestServer *s,
@@ -660,7 +633,7 @@ static void qtest_process_input(QTestServer *s)
     size_t pos = 0;
     bool incomplete = false;
 
-    while (qtest_has_client(s) && s->out->len < QTEST_OUT_HIGH_WATER) {
+    while (qtest_has_client(s) && socket_client_wants_input(&s->client)) {
         char *start = s->in->str + pos;
         char *nl = memchr(start, '\n', s->in->len - pos);
         g_autofree char *line = NULL;
@@ -701,52 +674,30 @@ static void qtest_input_append(QTestServer *s, const char *buf, size_t len)
     g_string_append_len(s->in, buf, len);
 }
 
-static void qtest_read(void *opaque)
+static void qtest_client_receive(void *opaque, const char *buf, size_t len)
 {
     QTestServer *s = opaque;
-    char buf[65536];
-    ssize_t n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        return;
-    }
-    if (n <= 0) {
-        qtest_client_closed(s);
-        return;
-    }
-    qtest_input_append(s, buf, n);
+    qtest_input_append(s, buf, len);
     qtest_process_input(s);
-    qtest_update_handlers(s);
 }
 
-static void qtest_write(void *opaque)
+static void qtest_client_resume(void *opaque)
 {
-    QTestServer *s = opaque;
-
-    qtest_flush(s);
     /* Room again: run the commands that were held back. */
-    qtest_process_input(s);
-    qtest_update_handlers(s);
+    qtest_process_input(opaque);
 }
 
-static void qtest_update_handlers(QTestServer *s)
-{
-    bool want_read, want_write;
-
-    if (s->fd < 0) {
-        return;
-    }
-    want_read = s->out->len < QTEST_OUT_HIGH_WATER;
-    want_write = s->out->len > 0;
-    qemu_set_fd_handler(s->fd, want_read ? qtest_read : NULL,
-                        want_write ? qtest_write : NULL, s);
-}
+static const SocketClientOps qtest_client_ops = {
+    .receive = qtest_client_receive,
+    .resume = qtest_client_resume,
+    .broken = qtest_client_broken,
+};
 
 static void qtest_client_connected(QTestServer *s, int fd)
 {
     trace_qtest_client_connect(fd);
-    s->fd = fd;
-    qtest_update_handlers(s);
+    socket_client_attach(&s->client, fd);
 }
 
 static void qtest_accept(void *opaque);
@@ -755,7 +706,7 @@ static void qtest_accept_resume(void *opaque)
 {
     QTestServer *s = opaque;
 
-    if (s->fd < 0 && s->listen_fd >= 0) {
+    if (s->client.fd < 0 && s->listen_fd >= 0) {
         qemu_set_fd_handler(s->listen_fd, qtest_accept, NULL, s);
     }
 }
@@ -816,7 +767,7 @@ bool qtest_server_init(const char *spec, const char *logfile, Error **errp)
     bool listening, wait;
     int fd;
 
-    if (s->fd >= 0 || s->listen_fd >= 0) {
+    if (s->client.fd >= 0 || s->listen_fd >= 0) {
         error_setg(errp, "only one -qtest option is supported");
         return false;
     }
@@ -829,7 +780,7 @@ bool qtest_server_init(const char *spec, const char *logfile, Error **errp)
         return false;
     }
     s->in = g_string_new(NULL);
-    s->out = g_string_new(NULL);
+    socket_client_init(&s->client, QTEST_OUT_HIGH_WATER, &qtest_client_ops, s);
     qtest_set_enabled(true);
     if (!listening) {
         qtest_client_connected(s, fd);
@@ -861,7 +812,7 @@ bool qtest_server_init(const char *spec, const char *logfile, Error **errp)
  */
 
 static QTestServer qtest_local = {
-    .listen_fd = -1, .fd = -1, .max_xfer = QTEST_MAX_XFER,
+    .listen_fd = -1, .client.fd = -1, .max_xfer = QTEST_MAX_XFER,
 };
 
 void qtest_inject_input(const char *buf, size_t len, GString *out)
@@ -871,7 +822,8 @@ void qtest_inject_input(const char *buf, size_t len, GString *out)
     g_assert(out);
     if (!s->in) {
         s->in = g_string_new(NULL);
-        s->out = g_string_new(NULL);
+        socket_client_init(&s->client, QTEST_OUT_HIGH_WATER,
+                           &qtest_client_ops, s);
     }
     s->capture = out;
     qtest_input_append(s, buf, len);
