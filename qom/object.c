@@ -5,7 +5,7 @@
 #include "qemu/cutils.h"
 #include "qapi/error.h"
 #include "qom/object.h"
-#include "hw/qdev-properties.h"
+#include "qom/property.h"
 #include "qemu/option.h"
 
 struct TypeImpl {

@@ -16,7 +16,7 @@
 #ifndef HW_QDEV_PROPERTIES_H
 #define HW_QDEV_PROPERTIES_H
 
-#include "qom/object.h"
+#include "qom/property.h"
 
 /*
  * Compile-time check that a field has the property's C type: 0, or a
@@ -27,33 +27,7 @@
 #define type_check(t1, t2) \
     (sizeof(struct { int : __builtin_types_compatible_p(t1, t2) ? 1 : -1; }) * 0)
 
-typedef struct PropertyInfo {
-    const char *type;           /* shown by "-device TYPE,help" */
-    const char *description;
-    bool (*set)(Object *obj, const Property *prop, const char *value, Error **errp);
-    char *(*print)(Object *obj, const Property *prop);
-    void (*set_default)(Object *obj, const Property *prop);
-    /* Default value as text for help, or NULL if none worth printing. */
-    char *(*print_default)(const Property *prop);
-    void (*release)(Object *obj, const Property *prop);
-} PropertyInfo;
-
-struct Property {
-    const char *name;
-    const PropertyInfo *info;
-    ptrdiff_t offset;
-    union {
-        int64_t i;
-        uint64_t u;
-        const char *s;
-    } defval;
-    bool set_default;
-    uint64_t min, max;          /* integer range; max == 0: whole type */
-    const char *alias_target;   /* alias: name of the real property */
-    const char *link_type;      /* link: type the named object must have */
-    const char *const *enum_names; /* enum: NULL-terminated value names */
-    const char *description;
-};
+/* Property and PropertyInfo: include/qom/property.h. */
 
 typedef enum OnOffAuto {
     ON_OFF_AUTO_AUTO,

@@ -133,7 +133,10 @@ char *object_get_canonical_path(Object *obj);
 int object_child_foreach(Object *obj, int (*fn)(Object *child, void *opaque),
                          void *opaque);
 
-/* Properties (see include/hw/qdev-properties.h for the table macros). */
+/*
+ * Properties (struct Property: include/qom/property.h; the kinds and the
+ * table macros: include/hw/qdev-properties.h).
+ */
 void object_class_add_props(ObjectClass *klass, const Property *props);
 const Property *object_class_find_property(ObjectClass *klass, const char *name);
 bool object_property_parse(Object *obj, const char *name, const char *value,
