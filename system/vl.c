@@ -15,6 +15,7 @@
 #include "hw/boards.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
+#include "system/memory.h"
 #include "system/qdev-monitor.h"
 #include "system/qtest.h"
 #include "system/qmp.h"
@@ -400,10 +401,11 @@ static void create_machine(void)
         }
     }
     ms->ram_size = parse_ram_size(mc);
-    if (!memory_region_init_ram(&ms->ram, OBJECT(ms), "ram", ms->ram_size, &err)) {
+    ms->ram = g_new0(MemoryRegion, 1);
+    if (!memory_region_init_ram(ms->ram, OBJECT(ms), "ram", ms->ram_size, &err)) {
         fail_at(o, err);
     }
-    memory_region_add_subregion(get_system_memory(), mc->ram_base, &ms->ram);
+    memory_region_add_subregion(get_system_memory(), mc->ram_base, ms->ram);
     if (mc->init) {
         mc->init(ms, &err);
         if (err) {

@@ -7,8 +7,13 @@
 #define HW_BOARDS_H
 
 #include "qom/object.h"
-#include "system/memory.h"
 #include "hw/qdev-core.h"
+
+/*
+ * hw/core sits below system/ (docs/devel/layering.md): a machine names
+ * its RAM region, which system/vl.c creates, without the memory API.
+ */
+typedef struct MemoryRegion MemoryRegion;
 
 #define TYPE_MACHINE "machine"
 #define MACHINE_TYPE_NAME(machinename) (machinename "-machine")
@@ -35,7 +40,7 @@ struct MachineClass {
 struct MachineState {
     Object parent_obj;
     uint64_t ram_size;
-    MemoryRegion ram;
+    MemoryRegion *ram;          /* created by system/vl.c, never freed */
     char *dumpdtb;
     void *fdt;                  /* virt: device tree being built */
     int fdt_size;
