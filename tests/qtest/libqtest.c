@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -138,6 +140,31 @@ static void write_all(QTestState *s, int fd, const char *buf, size_t len)
         }
         buf += n;
         len -= n;
+    }
+}
+
+/*
+ * Wait until the binary has read everything sent on @fd.  For a unix
+ * stream socket the kernel counts what was sent and not yet read by the
+ * peer (SIOCOUTQ), so this needs no guess of how long the binary takes.
+ */
+static void wait_peer_read_all(QTestState *s, int fd, const char *what)
+{
+    gint64 deadline = now_ms() + scaled_timeout(REPLY_TIMEOUT_MS);
+
+    for (;;) {
+        int unread = 0;
+
+        if (ioctl(fd, SIOCOUTQ, &unread) < 0) {
+            qtest_fatal(s, "%s: SIOCOUTQ failed: %s", what, strerror(errno));
+        }
+        if (!unread) {
+            return;
+        }
+        if (now_ms() > deadline) {
+            qtest_fatal(s, "%s: viommu-system did not read its input", what);
+        }
+        g_usleep(1000);
     }
 }
 
@@ -470,6 +497,14 @@ void qtest_sendf_raw(QTestState *s, const char *fmt, ...)
     text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     qtest_send(s, text);
+}
+
+void qtest_send_pieces(QTestState *s, const char *const *pieces)
+{
+    for (int i = 0; pieces[i]; i++) {
+        qtest_send(s, pieces[i]);
+        wait_peer_read_all(s, s->fd, "qtest");
+    }
 }
 
 /* Record an asynchronous "IRQ raise N" / "IRQ lower N" line. */
@@ -913,6 +948,14 @@ void qtest_qmp_send_raw(QTestState *s, const char *fmt, ...)
     text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     qmp_send_text(s, text);
+}
+
+void qtest_qmp_send_pieces(QTestState *s, const char *const *pieces)
+{
+    for (int i = 0; pieces[i]; i++) {
+        qmp_send_text(s, pieces[i]);
+        wait_peer_read_all(s, s->qmp_fd, "QMP");
+    }
 }
 
 JsonObject *qtest_qmp_receive_dict(QTestState *s)

@@ -126,6 +126,12 @@ void qtest_set_irq_in(QTestState *s, const char *qom_path, const char *name,
  */
 void qtest_sendf_raw(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /*
+ * Send each string of the NULL-terminated @pieces as it is, in a write of
+ * its own, and wait until the binary has read it before sending the next:
+ * the binary gets a command in exactly these pieces, one read each.
+ */
+void qtest_send_pieces(QTestState *s, const char *const *pieces);
+/*
  * The next reply line without its newline (caller frees); "IRQ ..." lines
  * before it are consumed and recorded.
  */
@@ -142,6 +148,8 @@ void qtest_qmp_send(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Send exactly these bytes (no quote conversion, no newline added). */
 void qtest_qmp_send_raw(QTestState *s, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
+/* As qtest_send_pieces(), on the QMP socket. */
+void qtest_qmp_send_pieces(QTestState *s, const char *const *pieces);
 /* Next reply; events received meanwhile are queued for the eventwaits. */
 JsonObject *qtest_qmp_receive(QTestState *s);
 /* Next message of any kind (greeting, reply or event). */

@@ -295,12 +295,13 @@ static void test_split_and_batched_input(void)
     g_autoptr(JsonObject) r2 = NULL;
     g_autoptr(JsonObject) r3 = NULL;
 
-    /* One request in three pieces, with a brace inside a string. */
-    qtest_qmp_send_raw(s, "{\"execute\": \"query-st");
-    g_usleep(10000);
-    qtest_qmp_send_raw(s, "atus\", \"id\": \"a}\\\"");
-    g_usleep(10000);
-    qtest_qmp_send_raw(s, "b\"}");
+    /*
+     * One request in three pieces, each read by the binary on its own,
+     * with a brace inside a string.
+     */
+    qtest_qmp_send_pieces(s, (const char *[]) {
+        "{\"execute\": \"query-st", "atus\", \"id\": \"a}\\\"", "b\"}", NULL,
+    });
     r1 = qtest_qmp_receive(s);
     g_assert_cmpstr(json_object_get_string_member(r1, "id"), ==, "a}\"b");
     g_assert_nonnull(json_object_get_member(r1, "return"));

@@ -165,12 +165,8 @@ static void test_split_and_batched(void)
     g_autofree char *r3 = NULL;
 
     qtest_writel(s, 0x1000, 0x11223344);
-    /* One command in pieces. */
-    qtest_sendf_raw(s, "rea");
-    g_usleep(10000);
-    qtest_sendf_raw(s, "dl 0x10");
-    g_usleep(10000);
-    qtest_sendf_raw(s, "00\n");
+    /* One command in pieces, each read by the binary on its own. */
+    qtest_send_pieces(s, (const char *[]) { "rea", "dl 0x10", "00\n", NULL });
     r1 = qtest_recv_line(s);
     g_assert_cmpstr(r1, ==, "OK 0x11223344");
     /* Several commands in one write, one with CRLF. */
