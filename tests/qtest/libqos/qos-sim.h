@@ -42,6 +42,10 @@ static inline bool qsim_reply_complete(const GString *r)
  * for (5 s); after that the reply is "ERR ECONNREFUSED <why>".  A
  * connection closed before the last line gives what was received, which
  * qsim_ok() does not take for success.
+ *
+ * It returns once the simulator has hung up: its end of the connection
+ * is closed, so a command leaves no fd behind in the binary, and tests
+ * can count the binary's fds right after one.
  */
 static inline char *qsim_vcmd(const char *sock, const char *fmt, va_list ap)
 {
@@ -84,6 +88,20 @@ static inline char *qsim_vcmd(const char *sock, const char *fmt, va_list ap)
             break;
         }
         g_string_append_len(reply, buf, n);
+    }
+    /*
+     * The simulator closes a connection when it reads EOF on it: say we
+     * are done, and wait for its close (EOF here) instead of leaving it
+     * to happen some time later in the binary.
+     */
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        char buf[256];
+        ssize_t n = read(fd, buf, sizeof(buf));
+
+        if (n == 0 || (n < 0 && errno != EINTR)) {
+            break;
+        }
     }
     close(fd);
     return g_string_free(reply, FALSE);
