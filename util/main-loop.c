@@ -15,6 +15,7 @@ typedef struct IOHandlerRecord {
     IOHandler *fd_read;
     IOHandler *fd_write;
     void *opaque;
+    bool *guard;                /* engaged around the handlers, or NULL */
     gpointer tag;               /* from g_source_add_unix_fd() */
     bool deleted;
     QLIST_ENTRY(IOHandlerRecord) next;
@@ -23,6 +24,7 @@ typedef struct IOHandlerRecord {
 struct QEMUBH {
     QEMUBHFunc *cb;
     void *opaque;
+    bool *guard;                /* engaged while cb runs, or NULL */
     bool scheduled;
     uint64_t seq;               /* order of the last schedule */
     QTAILQ_ENTRY(QEMUBH) next;
@@ -71,17 +73,22 @@ static void io_handlers_dispatch(GSource *source)
     dispatch_depth++;
     QLIST_FOREACH(ioh, &io_handlers, next) {
         GIOCondition revents;
+        bool *guard, was;
 
         if (ioh->deleted || !ioh->tag) {
             continue;
         }
         revents = g_source_query_unix_fd(source, ioh->tag);
+        /* The record stays allocated (deleted at most) until depth 0. */
+        guard = ioh->guard;
+        was = qemu_guard_engage(guard);
         if (ioh->fd_read && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
             ioh->fd_read(ioh->opaque);
         }
         if (!ioh->deleted && ioh->fd_write && (revents & (G_IO_OUT | G_IO_ERR))) {
             ioh->fd_write(ioh->opaque);
         }
+        qemu_guard_restore(guard, was);
     }
     dispatch_depth--;
 
@@ -161,6 +168,13 @@ static void io_handler_remove(IOHandlerRecord *ioh)
 void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
                          void *opaque)
 {
+    qemu_set_fd_handler_guarded(fd, fd_read, fd_write, opaque, NULL);
+}
+
+void qemu_set_fd_handler_guarded(int fd, IOHandler *fd_read,
+                                 IOHandler *fd_write, void *opaque,
+                                 bool *guard)
+{
     IOHandlerRecord *ioh = find_io_handler(fd);
     GIOCondition cond = 0;
 
@@ -189,6 +203,7 @@ void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
     ioh->fd_read = fd_read;
     ioh->fd_write = fd_write;
     ioh->opaque = opaque;
+    ioh->guard = guard;
 }
 
 unsigned qemu_fd_handler_count(void)
@@ -198,10 +213,16 @@ unsigned qemu_fd_handler_count(void)
 
 QEMUBH *qemu_bh_new(QEMUBHFunc *cb, void *opaque)
 {
+    return qemu_bh_new_guarded(cb, opaque, NULL);
+}
+
+QEMUBH *qemu_bh_new_guarded(QEMUBHFunc *cb, void *opaque, bool *guard)
+{
     QEMUBH *bh = g_new0(QEMUBH, 1);
 
     bh->cb = cb;
     bh->opaque = opaque;
+    bh->guard = guard;
     get_main_source();
     return bh;
 }
@@ -246,10 +267,16 @@ bool qemu_bh_poll(void)
     QEMUBH *bh;
 
     while ((bh = QTAILQ_FIRST(&bh_queue)) && bh->seq <= last) {
+        /* cb may delete bh: keep what is needed after it */
+        bool *guard = bh->guard;
+        bool was;
+
         QTAILQ_REMOVE(&bh_queue, bh, next);
         bh->scheduled = false;
         ran = true;
-        bh->cb(bh->opaque);     /* may delete bh */
+        was = qemu_guard_engage(guard);
+        bh->cb(bh->opaque);
+        qemu_guard_restore(guard, was);
     }
     return ran;
 }

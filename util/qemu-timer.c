@@ -123,6 +123,11 @@ bool timer_pending(QEMUTimer *ts)
     return ts->expire_time >= 0;
 }
 
+void timer_set_guard(QEMUTimer *ts, bool *guard)
+{
+    ts->guard = guard;
+}
+
 int64_t timer_expire_time_ns(QEMUTimer *ts)
 {
     return ts->expire_time;
@@ -135,11 +140,16 @@ static bool run_timers_until(QEMUClockType type, int64_t now)
     QEMUTimer *ts;
 
     while ((ts = clock->active) && ts->expire_time <= now) {
+        bool *guard = ts->guard;    /* cb may free ts */
+        bool was;
+
         clock->active = ts->next;
         ts->next = NULL;
         ts->expire_time = -1;
         ran = true;
+        was = qemu_guard_engage(guard);
         ts->cb(ts->opaque);     /* may re-arm or free ts */
+        qemu_guard_restore(guard, was);
     }
     return ran;
 }

@@ -25,6 +25,7 @@ typedef struct QEMUTimer {
     QEMUClockType type;
     QEMUTimerCB *cb;
     void *opaque;
+    bool *guard;                /* a device's re-entrancy guard, or NULL */
     int scale;
     struct QEMUTimer *next;
 } QEMUTimer;
@@ -36,6 +37,12 @@ QEMUTimer *timer_new_full(QEMUClockType type, int scale,
 #define timer_new_ns(type, cb, opaque) timer_new_full(type, SCALE_NS, cb, opaque)
 #define timer_new_us(type, cb, opaque) timer_new_full(type, SCALE_US, cb, opaque)
 #define timer_new_ms(type, cb, opaque) timer_new_full(type, SCALE_MS, cb, opaque)
+
+/*
+ * @ts's callback runs with @guard (a device's engaged_in_io) engaged:
+ * see qemu_guard_engage() in qemu/main-loop.h.
+ */
+void timer_set_guard(QEMUTimer *ts, bool *guard);
 
 /* Arm @ts to fire when its clock reaches @expire_time (in its scale). */
 void timer_mod(QEMUTimer *ts, int64_t expire_time);

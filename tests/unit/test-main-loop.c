@@ -600,6 +600,55 @@ static void test_dispatch_order(void)
     order_log = NULL;
 }
 
+/*
+ * Guarded fd handlers, bottom halves and timers run with the device's
+ * re-entrancy guard engaged, and leave it as they found it.
+ */
+static bool test_guard;
+static GString *guard_log;
+
+static void guard_note(void *opaque)
+{
+    g_string_append_c(guard_log, test_guard ? 'G' : 'u');
+    if (opaque) {
+        pipe_drain(opaque);
+    }
+}
+
+static void test_guarded_dispatch(void)
+{
+    Pipe p;
+    QEMUTimer *ts = timer_new_ns(QEMU_CLOCK_REALTIME, guard_note, NULL);
+    QEMUBH *bh = qemu_bh_new_guarded(guard_note, NULL, &test_guard);
+    QEMUBH *plain = qemu_bh_new(guard_note, NULL);
+
+    guard_log = g_string_new(NULL);
+    timer_set_guard(ts, &test_guard);
+    pipe_open(&p);
+    qemu_set_fd_handler_guarded(p.rfd, guard_note, NULL, &p, &test_guard);
+    qemu_bh_schedule(bh);
+    qemu_bh_schedule(plain);
+    timer_mod_ns(ts, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - 1);
+    pipe_poke(&p);
+    main_loop_wait(true);
+    /* fd, timer, guarded BH, then the unguarded BH sees it released */
+    g_assert_cmpstr(guard_log->str, ==, "GGGu");
+    g_assert_false(test_guard);
+
+    /* Already engaged (nested in device code): stays engaged after. */
+    test_guard = true;
+    qemu_bh_schedule(bh);
+    main_loop_wait(true);
+    g_assert_true(test_guard);
+    test_guard = false;
+
+    pipe_close(&p);
+    timer_free(ts);
+    qemu_bh_delete(bh);
+    qemu_bh_delete(plain);
+    g_string_free(guard_log, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -624,5 +673,6 @@ int main(int argc, char **argv)
     g_test_add_func("/main-loop/bh/wakes-blocking-wait",
                     test_bh_wakes_blocking_wait);
     g_test_add_func("/main-loop/dispatch-order", test_dispatch_order);
+    g_test_add_func("/main-loop/guarded-dispatch", test_guarded_dispatch);
     return g_test_run();
 }
