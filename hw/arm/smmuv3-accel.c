@@ -322,7 +322,8 @@ static void smmuv3_accel_alloc_veventq(SMMUv3State *s, bool replacement)
     a->veventq_dead = false;
     a->veventq_read_ok = false;
     a->veventq_replacement = replacement;
-    qemu_set_fd_handler(fd, smmuv3_accel_event_read, NULL, s);
+    qemu_set_fd_handler_guarded(fd, smmuv3_accel_event_read, NULL, s,
+                                &DEVICE(s)->engaged_in_io);
     trace_smmuv3_accel_alloc_veventq(a->viommu_id, id, fd, depth);
 }
 
@@ -794,8 +795,10 @@ static bool smmuv3_accel_hw_compatible(SMMUv3State *s, HostIOMMUDevice *hiod,
     return true;
 }
 
-bool smmuv3_accel_set_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn,
-                                   HostIOMMUDevice *hiod, Error **errp)
+static bool smmuv3_accel_set_iommu_device_unguarded(SMMUv3State *s,
+                                                    PCIBus *bus, int devfn,
+                                                    HostIOMMUDevice *hiod,
+                                                    Error **errp)
 {
     SMMUv3AccelState *a = s->s_accel;
     SMMUv3AccelDevice *dev;
@@ -844,6 +847,17 @@ unlist:
 free_dev:
     g_free(dev);
     return false;
+}
+
+bool smmuv3_accel_set_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn,
+                                   HostIOMMUDevice *hiod, Error **errp)
+{
+    bool was = qemu_guard_engage(&DEVICE(s)->engaged_in_io);
+    bool ret = smmuv3_accel_set_iommu_device_unguarded(s, bus, devfn, hiod,
+                                                       errp);
+
+    qemu_guard_restore(&DEVICE(s)->engaged_in_io, was);
+    return ret;
 }
 
 /* Undo what set_iommu_device did for @dev, except unlisting it. */
@@ -898,7 +912,8 @@ fail:
     report_host_error("moving the vIOMMU after a hot-unplug", err);
 }
 
-void smmuv3_accel_unset_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn)
+static void smmuv3_accel_unset_iommu_device_unguarded(SMMUv3State *s,
+                                                      PCIBus *bus, int devfn)
 {
     SMMUv3AccelState *a = s->s_accel;
     SMMUv3AccelDevice *dev = a ? smmuv3_accel_find_dev(a, bus, devfn) : NULL;
@@ -918,6 +933,14 @@ void smmuv3_accel_unset_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn)
     } else if (owned_parent) {
         smmuv3_accel_rebuild(s);
     }
+}
+
+void smmuv3_accel_unset_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn)
+{
+    bool was = qemu_guard_engage(&DEVICE(s)->engaged_in_io);
+
+    smmuv3_accel_unset_iommu_device_unguarded(s, bus, devfn);
+    qemu_guard_restore(&DEVICE(s)->engaged_in_io, was);
 }
 
 /* ------------------------------------------------------------------ */
@@ -975,7 +998,7 @@ bool smmuv3_accel_queue_invalidation(SMMUv3State *s, const SMMUCmd *cmd,
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                          */
 
-void smmuv3_accel_reset(SMMUv3State *s)
+static void smmuv3_accel_reset_unguarded(SMMUv3State *s)
 {
     SMMUv3AccelState *a = s->s_accel;
 
@@ -988,12 +1011,21 @@ void smmuv3_accel_reset(SMMUv3State *s)
     smmuv3_accel_reinstall_all(s);
 }
 
+void smmuv3_accel_reset(SMMUv3State *s)
+{
+    bool was = qemu_guard_engage(&DEVICE(s)->engaged_in_io);
+
+    smmuv3_accel_reset_unguarded(s);
+    qemu_guard_restore(&DEVICE(s)->engaged_in_io, was);
+}
+
 void smmuv3_accel_init(SMMUv3State *s)
 {
     SMMUv3AccelState *a = g_new0(SMMUv3AccelState, 1);
 
     a->veventq_fd = -1;
-    a->veventq_bh = qemu_bh_new(smmuv3_accel_veventq_bh, s);
+    a->veventq_bh = qemu_bh_new_guarded(smmuv3_accel_veventq_bh, s,
+                                        &DEVICE(s)->engaged_in_io);
     a->evbuf_len = SMMU_ACCEL_EVT_BATCH *
                    (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE);
     a->evbuf = g_malloc(a->evbuf_len);

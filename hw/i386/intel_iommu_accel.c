@@ -570,7 +570,8 @@ static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
     a->fq->fault_id = fault_id;
     a->fault_fd = fd;
     a->fq_errors = 0;
-    qemu_set_fd_handler(a->fault_fd, vtd_prq_read_fault, NULL, s);
+    qemu_set_fd_handler_guarded(a->fault_fd, vtd_prq_read_fault, NULL, s,
+                                &DEVICE(s)->engaged_in_io);
     trace_vtd_faultq_alloc(fault_id, fd);
     *fq = a->fq;
     return true;
@@ -637,6 +638,22 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
     }
     switch (r) {
     case VTD_PRQ_QUEUED:
+        /*
+         * The descriptor and MSI writes are guest-visible: whatever they
+         * reached may have changed our tables (the re-entrancy guard
+         * keeps them off this unit, not off everything), so look the
+         * route up again rather than trust @pce.
+         */
+        pce = g_hash_table_lookup(a->routes, &rkey);
+        if (!pce) {
+            /*
+             * Unbound meanwhile: the group belongs to the attachment that
+             * went away, and the kernel answers it on detach (or, for a
+             * refused detach, when the stale attachment finally goes).
+             */
+            trace_vtd_prq_group_forget(key, rec->cookie);
+            break;
+        }
         vtd_group_remember(a, pce, key, rec->cookie);
         break;
     case VTD_PRQ_DROPPED_PRO:
@@ -1377,8 +1394,10 @@ static bool vtd_check_hiod(IntelIOMMUState *s, HostIOMMUDevice *hiod,
     return true;
 }
 
-bool vtd_accel_set_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn,
-                                HostIOMMUDevice *hiod, Error **errp)
+static bool vtd_accel_set_iommu_device_unguarded(IntelIOMMUState *s,
+                                                 PCIBus *bus, int devfn,
+                                                 HostIOMMUDevice *hiod,
+                                                 Error **errp)
 {
     VTDAccel *a = s->accel;
     VTDDevKey key = { .bus = bus, .devfn = devfn };
@@ -1404,6 +1423,17 @@ bool vtd_accel_set_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn,
     /* Tables the guest set up before the device appeared. */
     vtd_pc_sync_device(s, vhiod, VTD_PC_G_GLOBAL, 0, 0);
     return true;
+}
+
+bool vtd_accel_set_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn,
+                                HostIOMMUDevice *hiod, Error **errp)
+{
+    bool was = qemu_guard_engage(&DEVICE(s)->engaged_in_io);
+    bool ret = vtd_accel_set_iommu_device_unguarded(s, bus, devfn, hiod,
+                                                    errp);
+
+    qemu_guard_restore(&DEVICE(s)->engaged_in_io, was);
+    return ret;
 }
 
 static void vtd_vhiod_unbind_all(IntelIOMMUState *s,
@@ -1490,7 +1520,8 @@ static void vtd_vhiod_drop_stale(IntelIOMMUState *s,
     g_hash_table_remove_all(vhiod->stale);
 }
 
-void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
+static void vtd_accel_unset_iommu_device_unguarded(IntelIOMMUState *s,
+                                                   PCIBus *bus, int devfn)
 {
     VTDAccel *a = s->accel;
     VTDDevKey key = { .bus = bus, .devfn = devfn };
@@ -1510,7 +1541,15 @@ void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
     g_free(vhiod);
 }
 
-void vtd_accel_reset(IntelIOMMUState *s)
+void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
+{
+    bool was = qemu_guard_engage(&DEVICE(s)->engaged_in_io);
+
+    vtd_accel_unset_iommu_device_unguarded(s, bus, devfn);
+    qemu_guard_restore(&DEVICE(s)->engaged_in_io, was);
+}
+
+static void vtd_accel_reset_unguarded(IntelIOMMUState *s)
 {
     VTDAccel *a = s->accel;
     GHashTableIter it;
@@ -1529,6 +1568,14 @@ void vtd_accel_reset(IntelIOMMUState *s)
     vtd_orphans_free(s, false);
 }
 
+void vtd_accel_reset(IntelIOMMUState *s)
+{
+    bool was = qemu_guard_engage(&DEVICE(s)->engaged_in_io);
+
+    vtd_accel_reset_unguarded(s);
+    qemu_guard_restore(&DEVICE(s)->engaged_in_io, was);
+}
+
 void vtd_accel_init(IntelIOMMUState *s)
 {
     VTDAccel *a = g_new0(VTDAccel, 1);
@@ -1536,10 +1583,12 @@ void vtd_accel_init(IntelIOMMUState *s)
     a->devices = g_hash_table_new(vtd_dev_key_hash, vtd_dev_key_equal);
     a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
     a->fault_fd = -1;
-    a->fq_teardown_bh = qemu_bh_new(vtd_faultq_teardown_bh, s);
+    a->fq_teardown_bh = qemu_bh_new_guarded(vtd_faultq_teardown_bh, s,
+                                            &DEVICE(s)->engaged_in_io);
     a->dead_fqs = g_ptr_array_new();
     a->orphans = g_ptr_array_new();
-    a->orphan_bh = qemu_bh_new(vtd_orphans_bh, s);
+    a->orphan_bh = qemu_bh_new_guarded(vtd_orphans_bh, s,
+                                       &DEVICE(s)->engaged_in_io);
     a->rbuf_nrec = VTD_FAULT_BATCH_MIN;
     a->rbuf = g_new(struct iommu_hwpt_pgfault, a->rbuf_nrec);
     QTAILQ_INIT(&a->free_groups);

@@ -823,6 +823,67 @@ static void test_faultq_hangup(void)
     fix_stop(&f);
 }
 
+/*
+ * The guest aims the page-request event MSI at the unit's own GCMD (data
+ * 0: translation off).  The MSI is sent from the FAULTQ handler; it must
+ * not re-enter the unit (which would unbind and free the PASID entry the
+ * handler is still using): the write is refused, translation stays on,
+ * the group stays outstanding and the guest's answer reaches the host.
+ */
+static void test_reenter_peaddr(void)
+{
+    Fix f = { 0 };
+    QVTDPageReq r[1];
+    QSimResponse resp[2];
+
+    fix_start(&f, false, 0);
+    bind_fs(&f, DEVFN_A, 1, 1);
+    qvtd_writel(f.v, QVTD_PEDATA, 0);
+    qvtd_writel(f.v, QVTD_PEUADDR, 0);
+    qvtd_writel(f.v, QVTD_PEADDR, QVTD_BASE + QVTD_GCMD);
+    fault(&f, BDF_A, "1", 0x1000, "r", 3, true);
+    drain(&f, r, 1);
+    g_assert_cmphex(qvtd_readl(f.v, QVTD_GSTS) & QVTD_GCMD_TE, ==,
+                    QVTD_GCMD_TE);
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 1);
+    g_assert_cmpuint(qsim_responses(f.sock, NULL, 0), ==, 0);
+    g_assert_true(qvtd_respond(f.v, &r[0], QVTD_RC_SUCCESS));
+    g_assert_true(qsim_wait_responses(f.sock, 1, TIMEOUT_MS));
+    g_assert_cmpuint(qsim_responses(f.sock, resp, 2), ==, 1);
+    g_assert_true(resp[0].success);
+    g_assert_false(resp[0].automatic);
+    g_assert_cmpuint(resp[0].grpid, ==, 3);
+    fix_stop(&f);
+}
+
+/*
+ * The guest puts its Page Request Queue on the unit's register page: the
+ * descriptor write from the FAULTQ handler would land on GCMD (qw3 = 0).
+ * Refused: the request is not queued and is answered Invalid at once, and
+ * the unit is unchanged.
+ */
+static void test_reenter_pqa(void)
+{
+    Fix f = { 0 };
+    QSimResponse resp[2];
+
+    fix_start(&f, false, 0);
+    bind_fs(&f, DEVFN_A, 1, 1);
+    qvtd_writeq(f.v, QVTD_PQH, 0);
+    qvtd_writeq(f.v, QVTD_PQT, 0);
+    qvtd_writeq(f.v, QVTD_PQA, QVTD_BASE);
+    fault(&f, BDF_A, "1", 0x1000, "r", 4, true);
+    g_assert_true(qsim_wait_responses(f.sock, 1, TIMEOUT_MS));
+    g_assert_cmpuint(qsim_responses(f.sock, resp, 2), ==, 1);
+    g_assert_false(resp[0].success);
+    g_assert_false(resp[0].automatic);
+    g_assert_cmphex(qvtd_readl(f.v, QVTD_GSTS) & QVTD_GCMD_TE, ==,
+                    QVTD_GCMD_TE);
+    g_assert_cmphex(qvtd_readq(f.v, QVTD_PQT), ==, 0);
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 1);
+    fix_stop(&f);
+}
+
 typedef struct PlugRefusal {
     const char *conf;
     const char *props;
@@ -1189,5 +1250,7 @@ int main(int argc, char **argv)
                     test_bound_limit_default);
     g_test_add_func("/intel-iommu-prq/hotplug-no-caching-mode",
                     test_hotplug_no_caching_mode);
+    g_test_add_func("/intel-iommu-prq/reenter-peaddr", test_reenter_peaddr);
+    g_test_add_func("/intel-iommu-prq/reenter-pqa", test_reenter_pqa);
     return g_test_run();
 }

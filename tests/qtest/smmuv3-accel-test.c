@@ -723,6 +723,62 @@ static void test_eventq_outside_ram(void)
     env_stop(&e);
 }
 
+/*
+ * The guest aims its Event Queue at the SMMU's own registers: the first
+ * (and only) entry of a one-entry queue at base + 0x20 covers CR0.  The
+ * event is written from the vEVENTQ fd handler; it must not re-enter the
+ * SMMU (it would turn the queues off from inside the handler): the write
+ * is refused as an abort (GERROR.EVENTQ_ABT_ERR), CR0 is unchanged.
+ */
+static void test_reenter_evtq_base(void)
+{
+    uint32_t cr0 = QSMMU_CR0_CMDQEN | QSMMU_CR0_EVENTQEN;
+    uint64_t fault[4];
+    Env e;
+
+    env_start(&e, host_default, NULL, true);
+    qsmmu_setup_strtab_linear(&e.s, 8);
+    qsmmu_setup_cmdq(&e.s, 4);
+    qsmmu_setup_evtq(&e.s, 0, QSMMU_BASE + QSMMU_CR0);
+    qsmmu_writel(&e.s, QSMMU_IRQ_CTRL, QSMMU_IRQ_GERROR | QSMMU_IRQ_EVTQ);
+    g_assert_true(qsmmu_write_cr0(&e.s, cr0));
+    make_fault(fault, 0x1000);
+    g_assert_true(qsim_vevent(e.sock, BDF, fault));
+    g_assert_true(wait_stat(&e, "vevents_read", 1));
+    g_assert_cmphex(qsmmu_readl(&e.s, QSMMU_CR0), ==, cr0);
+    g_assert_cmphex(qsmmu_readl(&e.s, QSMMU_CR0ACK), ==, cr0);
+    g_assert_true(qsmmu_readl(&e.s, QSMMU_GERROR) & QSMMU_GERROR_EVTQ_ABT);
+    g_assert_true(qsmmu_sync(&e.s, 0, 0));
+    env_stop(&e);
+}
+
+/* The event MSI aimed at the SMMU's own CR0 (data 0) is refused too. */
+static void test_reenter_evtq_msi(void)
+{
+    uint64_t fault[4], evt[4];
+    uint32_t cr0;
+    Env e;
+
+    env_start(&e, host_default, NULL, true);
+    g_assert_true(qsmmu_probe(&e.s, 8, false, 4));
+    cr0 = qsmmu_readl(&e.s, QSMMU_CR0);
+    qsmmu_writel(&e.s, QSMMU_IRQ_CTRL, QSMMU_IRQ_GERROR);
+    qsmmu_writeq(&e.s, QSMMU_EVENTQ_IRQ_CFG0, QSMMU_BASE + QSMMU_CR0);
+    qsmmu_writel(&e.s, QSMMU_EVENTQ_IRQ_CFG1, 0);
+    qsmmu_writel(&e.s, QSMMU_IRQ_CTRL, QSMMU_IRQ_GERROR | QSMMU_IRQ_EVTQ);
+    make_fault(fault, 0x5000);
+    g_assert_true(qsim_vevent(e.sock, BDF, fault));
+    g_assert_true(wait_evtq_pending(&e, 1));
+    g_assert_cmphex(qsmmu_readl(&e.s, QSMMU_CR0), ==, cr0);
+    g_assert_true(qsmmu_evtq_pop(&e.s, evt));
+    g_assert_cmphex(evt[2], ==, 0x5000);
+    /* Still delivering */
+    make_fault(fault, 0x6000);
+    g_assert_true(qsim_vevent(e.sock, BDF, fault));
+    g_assert_true(wait_evtq_pending(&e, 1));
+    env_stop(&e);
+}
+
 static void test_veventq_alloc_failure(void)
 {
     g_autofree char *errfile = NULL;
@@ -810,5 +866,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/read-hangup", test_read_hangup);
     g_test_add_func("/smmuv3-accel/gbpa-hwpt", test_gbpa_hwpt);
     g_test_add_func("/smmuv3-accel/qmp-refusals", test_qmp_refusals);
+    g_test_add_func("/smmuv3-accel/reenter-evtq-base",
+                    test_reenter_evtq_base);
+    g_test_add_func("/smmuv3-accel/reenter-evtq-msi", test_reenter_evtq_msi);
     return g_test_run();
 }
