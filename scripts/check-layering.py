@@ -43,6 +43,7 @@ HEADER_OWNERS = [
     # QEMU keeps the backends' headers in include/system/ too.
     ('include/system/iommufd.h', 'backends'),
     ('include/system/host_iommu_device.h', 'backends'),
+    ('include/system/iommufd-eventq.h', 'backends'),
     ('include/system/', 'system'),
 ]
 

@@ -13,7 +13,7 @@
  *   vEVENTQ     when the vIOMMU exists and the guest set CR0.EVENTQEN,
  *               whichever comes second; its records go to the guest Event
  *               Queue through smmuv3_propagate_event().  A queue whose
- *               read() fails is freed and replaced (smmuv3_accel_veventq_bh).
+ *               read() fails is freed and replaced (smmuv3_accel_veventq_died).
  * The last device's removal frees everything.
  *
  * Host failures never stop the guest's command queue: they are traced,
@@ -26,6 +26,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/queue.h"
 #include "system/iommufd.h"
+#include "system/iommufd-eventq.h"
 #include "system/host_iommu_device.h"
 #include "smmuv3-accel.h"
 #include "trace.h"
@@ -65,22 +66,11 @@ struct SMMUv3AccelState {
     uint32_t bypass_hwpt_id;
     uint32_t abort_hwpt_id;
 
-    uint32_t veventq_id;
-    int veventq_fd;             /* -1: none */
-    uint32_t veventq_depth;
-    /*
-     * A read failed: the queue is dead and waits for veventq_bh to free
-     * (and replace) it; its fd is no longer watched.
-     */
-    bool veventq_dead;
-    bool veventq_read_ok;       /* one read() of this queue succeeded */
-    bool veventq_replacement;   /* allocated by veventq_bh */
-    QEMUBH *veventq_bh;
+    uint32_t veventq_id;        /* 0: none */
+    IOMMUFDEventQ evq;          /* its fd, read by the shared core */
+    bool veventq_replacement;   /* allocated after the previous one died */
     bool seq_valid;             /* last_seq holds a delivered sequence */
     uint32_t last_seq;
-    uint64_t events_lost;
-    uint8_t *evbuf;             /* SMMU_ACCEL_EVT_BATCH records */
-    size_t evbuf_len;
 
     QLIST_HEAD(, SMMUv3AccelDevice) devices;
     GHashTable *by_vsid;        /* vdev_sid -> device with that vDEVICE */
@@ -119,8 +109,7 @@ static void free_host_id(SMMUv3AccelState *a, uint32_t *id, const char *what)
 static void smmuv3_accel_note_lost(SMMUv3AccelState *a, uint32_t lost,
                                    uint32_t seq)
 {
-    a->events_lost += lost;
-    trace_smmuv3_accel_lost_events(lost, seq, a->events_lost);
+    trace_smmuv3_accel_lost_events(lost, seq);
     warn_report_once("arm-smmuv3: the host vEVENTQ overflowed: %u event(s) "
                      "lost before sequence %u", lost, seq);
 }
@@ -187,8 +176,10 @@ static bool smmuv3_accel_event_sid(SMMUv3AccelState *a, SMMUEvent *evt)
 }
 
 /* Walk one read()'s worth of records: header + payload, no padding. */
-static void smmuv3_accel_parse_events(SMMUv3State *s, size_t len)
+static void smmuv3_accel_parse_events(void *opaque, const uint8_t *buf,
+                                      size_t len)
 {
+    SMMUv3State *s = opaque;
     SMMUv3AccelState *a = s->s_accel;
     size_t off = 0;
 
@@ -200,7 +191,7 @@ static void smmuv3_accel_parse_events(SMMUv3State *s, size_t len)
         if (len - off < SMMU_VEVENT_HDR_SIZE) {
             goto short_read;
         }
-        memcpy(&hdr, a->evbuf + off, sizeof(hdr));
+        memcpy(&hdr, buf + off, sizeof(hdr));
         off += SMMU_VEVENT_HDR_SIZE;
         if (hdr.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
             smmuv3_accel_lost_marker(a, hdr.sequence);
@@ -209,7 +200,7 @@ static void smmuv3_accel_parse_events(SMMUv3State *s, size_t len)
         if (len - off < SMMU_VEVENT_SIZE) {
             goto short_read;
         }
-        memcpy(&rec, a->evbuf + off, sizeof(rec));
+        memcpy(&rec, buf + off, sizeof(rec));
         off += SMMU_VEVENT_SIZE;
         smmuv3_accel_check_sequence(a, hdr.sequence);
         for (int i = 0; i < 4; i++) {
@@ -230,68 +221,6 @@ short_read:
                       "(%zu bytes at offset %zu); dropped", len, off);
 }
 
-static void smmuv3_accel_stop_veventq_reads(SMMUv3AccelState *a)
-{
-    if (a->veventq_fd >= 0) {
-        qemu_set_fd_handler(a->veventq_fd, NULL, NULL, NULL);
-    }
-}
-
-/*
- * A read failed with something other than EINTR/EAGAIN: the queue is
- * dead (EBADF, EIO, a hang-up, ...).  A dead fd stays readable, so stop
- * watching it at once or the loop spins; the queue itself is freed and
- * replaced by veventq_bh, outside the fd handler that is running now.
- */
-static void smmuv3_accel_veventq_failed(SMMUv3AccelState *a, int err)
-{
-    trace_smmuv3_accel_event_read_error(a->veventq_id, err);
-    if (a->veventq_dead) {
-        return;                 /* already on its way out */
-    }
-    error_report_once("arm-smmuv3: reading the vEVENTQ failed: %s; it is "
-                      "replaced, host events queued in it are lost",
-                      g_strerror(err));
-    smmuv3_accel_stop_veventq_reads(a);
-    a->veventq_dead = true;
-    qemu_bh_schedule(a->veventq_bh);
-}
-
-/*
- * fd handler: drain in batches, many records per read(), until the queue
- * is empty (read returns 0; some hosts say EAGAIN).  Bounded per run: the
- * handler runs again while the fd stays readable.
- */
-static void smmuv3_accel_event_read(void *opaque)
-{
-    SMMUv3State *s = opaque;
-    SMMUv3AccelState *a = s->s_accel;
-
-    if (a->veventq_fd < 0 || a->veventq_dead) {
-        return;
-    }
-    for (int i = 0; i < SMMU_ACCEL_EVT_READS; i++) {
-        ssize_t n = read(a->veventq_fd, a->evbuf, a->evbuf_len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;           /* counts as a try: the loop stays bounded */
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            a->veventq_read_ok = true;
-            return;
-        }
-        if (n < 0) {
-            smmuv3_accel_veventq_failed(a, errno);
-            return;
-        }
-        a->veventq_read_ok = true;
-        if (n == 0) {
-            return;
-        }
-        smmuv3_accel_parse_events(s, n);
-    }
-}
-
 static void smmuv3_accel_alloc_veventq(SMMUv3State *s, bool replacement)
 {
     SMMUv3AccelState *a = s->s_accel;
@@ -300,7 +229,7 @@ static void smmuv3_accel_alloc_veventq(SMMUv3State *s, bool replacement)
     uint32_t id;
     int fd;
 
-    if (!a->viommu_id || a->veventq_fd >= 0 ||
+    if (!a->viommu_id || a->evq.fd >= 0 ||
         !(s->cr[0] & CR0_EVENTQEN)) {
         return;
     }
@@ -316,55 +245,51 @@ static void smmuv3_accel_alloc_veventq(SMMUv3State *s, bool replacement)
         return;
     }
     a->veventq_id = id;
-    a->veventq_fd = fd;
-    a->veventq_depth = depth;
     a->seq_valid = false;
-    a->veventq_dead = false;
-    a->veventq_read_ok = false;
     a->veventq_replacement = replacement;
-    qemu_set_fd_handler_guarded(fd, smmuv3_accel_event_read, NULL, s,
-                                &DEVICE(s)->engaged_in_io);
+    iommufd_eventq_start(&a->evq, fd);
     trace_smmuv3_accel_alloc_veventq(a->viommu_id, id, fd, depth);
 }
 
 static void smmuv3_accel_free_veventq(SMMUv3AccelState *a)
 {
-    if (a->veventq_fd < 0) {
+    if (a->evq.fd < 0) {
         return;
     }
     trace_smmuv3_accel_free_veventq(a->veventq_id);
-    smmuv3_accel_stop_veventq_reads(a);
     /* The kernel refuses to destroy the queue while its fd is open. */
-    close(a->veventq_fd);
-    a->veventq_fd = -1;
-    a->veventq_dead = false;
+    iommufd_eventq_close(&a->evq);
     free_host_id(a, &a->veventq_id, "vEVENTQ free");
 }
 
 /*
- * Bottom half after a vEVENTQ read error: free the dead queue (never in
- * its own fd handler) and, if the guest's event queue is still enabled
- * and the vIOMMU exists, allocate a fresh one right away; otherwise the
- * next EVENTQEN write (or vIOMMU creation) does.  A replacement that
- * dies before any read succeeded is not replaced again here, so a host
- * that only hands out dead queues cannot make this a busy loop.
+ * The vEVENTQ died (from the core's bottom half, never inside its own fd
+ * handler): free it and, if the guest's event queue is still enabled and
+ * the vIOMMU exists, allocate a fresh one right away; otherwise the next
+ * EVENTQEN write (or vIOMMU creation) does.  Unlike a FAULTQ, which every
+ * HWPT names for life, a vEVENTQ belongs to the vIOMMU alone and can be
+ * replaced behind the guest's back.  A replacement that dies before any
+ * read succeeded is not replaced again here, so a host that only hands
+ * out dead queues cannot make this a busy loop.
  */
-static void smmuv3_accel_veventq_bh(void *opaque)
+static void smmuv3_accel_veventq_died(void *opaque, int err, bool had_reads)
 {
     SMMUv3State *s = opaque;
     SMMUv3AccelState *a = s->s_accel;
-    bool again;
+    bool again = had_reads || !a->veventq_replacement;
 
-    if (!a->veventq_dead) {
-        return;     /* already freed: reset, vIOMMU rebuilt or freed */
-    }
-    again = a->veventq_read_ok || !a->veventq_replacement;
+    trace_smmuv3_accel_event_read_error(a->veventq_id, err);
     trace_smmuv3_accel_veventq_restart(a->veventq_id, again);
     smmuv3_accel_free_veventq(a);
     if (again) {
         smmuv3_accel_alloc_veventq(s, true);
     }
 }
+
+static const IOMMUFDEventQOps smmuv3_accel_veventq_ops = {
+    .records = smmuv3_accel_parse_events,
+    .died = smmuv3_accel_veventq_died,
+};
 
 void smmuv3_accel_cr0_changed(SMMUv3State *s)
 {
@@ -374,7 +299,7 @@ void smmuv3_accel_cr0_changed(SMMUv3State *s)
         return;
     }
     /* A dead queue still waiting for the bottom half: replace it now. */
-    if (a->veventq_dead && (s->cr[0] & CR0_EVENTQEN)) {
+    if (iommufd_eventq_dead(&a->evq) && (s->cr[0] & CR0_EVENTQEN)) {
         trace_smmuv3_accel_veventq_restart(a->veventq_id, true);
         smmuv3_accel_free_veventq(a);
     }
@@ -889,8 +814,8 @@ static void smmuv3_accel_rebuild(SMMUv3State *s)
     Error *err = NULL;
 
     trace_smmuv3_accel_rebuild(a->viommu_id);
-    if (a->veventq_fd >= 0) {
-        smmuv3_accel_event_read(s);
+    if (iommufd_eventq_live(&a->evq)) {
+        iommufd_eventq_read(&a->evq);
     }
     QLIST_FOREACH(dev, &a->devices, next) {
         smmuv3_accel_release_dev(a, dev);
@@ -1023,12 +948,20 @@ void smmuv3_accel_init(SMMUv3State *s)
 {
     SMMUv3AccelState *a = g_new0(SMMUv3AccelState, 1);
 
-    a->veventq_fd = -1;
-    a->veventq_bh = qemu_bh_new_guarded(smmuv3_accel_veventq_bh, s,
-                                        &DEVICE(s)->engaged_in_io);
-    a->evbuf_len = SMMU_ACCEL_EVT_BATCH *
-                   (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE);
-    a->evbuf = g_malloc(a->evbuf_len);
+    /*
+     * vEVENTs are all of one size here: the buffer never needs to grow,
+     * but the core's bound allows it should a host send larger ones.
+     */
+    iommufd_eventq_init(&a->evq, "arm-smmuv3: vEVENTQ",
+                        "arm-smmuv3: reading the vEVENTQ failed",
+                        "it is replaced, host events queued in it are lost",
+                        &smmuv3_accel_veventq_ops, s,
+                        &DEVICE(s)->engaged_in_io, 1,
+                        SMMU_ACCEL_EVT_BATCH *
+                        (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE),
+                        4 * SMMU_ACCEL_EVT_BATCH *
+                        (SMMU_VEVENT_HDR_SIZE + SMMU_VEVENT_SIZE),
+                        SMMU_ACCEL_EVT_READS);
     QLIST_INIT(&a->devices);
     a->by_vsid = g_hash_table_new(NULL, NULL);
     s->s_accel = a;
@@ -1048,9 +981,8 @@ void smmuv3_accel_finalize(SMMUv3State *s)
         smmuv3_accel_unset_iommu_device(s, dev->bus, dev->devfn);
     }
     smmuv3_accel_free_viommu(a);
-    qemu_bh_delete(a->veventq_bh);
+    iommufd_eventq_cleanup(&a->evq);
     g_hash_table_unref(a->by_vsid);
-    g_free(a->evbuf);
     g_free(a);
     s->s_accel = NULL;
 }

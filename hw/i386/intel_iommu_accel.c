@@ -31,7 +31,9 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pcie.h"
 #include "system/iommufd.h"
+#include "system/iommufd-eventq.h"
 #include "system/host_iommu_device.h"
 #include "hw/i386/intel_iommu_internal.h"
 #include "hw/i386/intel_iommu_accel.h"
@@ -40,11 +42,14 @@
 #define VTD_FAULT_REC_SIZE      sizeof(struct iommu_hwpt_pgfault)
 /* Records per read(): many groups per system call. */
 #define VTD_FAULT_BATCH_MIN     256
-/* A single group may not exceed this (the PRI capacity bounds it). */
-#define VTD_FAULT_BATCH_MAX     8192
+/*
+ * A group holds at most as many requests as its device may have
+ * outstanding (PRI Outstanding Page Request Capacity), so the read
+ * buffer grows up to the largest capacity of the devices, and never
+ * past this (the capacity register is 32 bits wide).
+ */
+#define VTD_FAULT_BATCH_MAX     65536
 #define VTD_RESP_BATCH          256     /* as many as one read brings */
-/* Consecutive unexpected read errors before the FAULTQ is given up. */
-#define VTD_FAULT_MAX_ERRORS    8
 #define VTD_GROUP_CHUNK_MIN     64
 /* read() calls per handler run, so that a fault storm can't starve the loop */
 #define VTD_FAULT_READS_PER_RUN 64
@@ -152,15 +157,10 @@ struct VTDAccel {
 
     /* The FAULTQ shared by every fault-capable HWPT of this vIOMMU */
     VTDFaultQ *fq;              /* current generation, NULL: none */
-    int fault_fd;               /* -1: none */
+    IOMMUFDEventQ evq;          /* its fd, read by the shared core */
     GPtrArray *dead_fqs;        /* VTDFaultQ *, dead, HWPTs still name them */
     GPtrArray *orphans;         /* VTDOrphanHWPT * */
     QEMUBH *orphan_bh;
-    bool fq_dying;              /* teardown BH scheduled */
-    unsigned fq_errors;
-    QEMUBH *fq_teardown_bh;
-    struct iommu_hwpt_pgfault *rbuf;
-    size_t rbuf_nrec;
     struct iommu_hwpt_page_response resp[VTD_RESP_BATCH];
     unsigned nresp;
 
@@ -352,14 +352,14 @@ static void vtd_resp_flush(IntelIOMMUState *s)
     if (!a->nresp) {
         return;
     }
-    if (a->fault_fd < 0 || a->fq_dying) {
+    if (!iommufd_eventq_live(&a->evq)) {
         /* Already reported by vtd_faultq_fail(). */
         trace_vtd_prq_response_dropped(a->nresp, 0);
         a->nresp = 0;
         return;
     }
     while (off < a->nresp) {
-        ssize_t n = write(a->fault_fd, &a->resp[off],
+        ssize_t n = write(a->evq.fd, &a->resp[off],
                           (a->nresp - off) * sizeof(a->resp[0]));
         int err = errno;
 
@@ -453,8 +453,6 @@ static void vtd_pce_answer_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
 /* ------------------------------------------------------------------ */
 /* The FAULTQ                                                          */
 
-static void vtd_prq_read_fault(void *opaque);
-
 /* A nested HWPT naming @fq was destroyed. */
 static void vtd_faultq_put(IntelIOMMUState *s, VTDFaultQ *fq)
 {
@@ -482,12 +480,8 @@ static void vtd_faultq_close(IntelIOMMUState *s)
     if (!fq) {
         return;
     }
-    qemu_set_fd_handler(a->fault_fd, NULL, NULL, NULL);
-    close(a->fault_fd);
-    a->fault_fd = -1;
+    iommufd_eventq_close(&a->evq);
     a->fq = NULL;
-    a->fq_dying = false;
-    a->fq_errors = 0;
     trace_vtd_faultq_teardown(fq->fault_id);
     /*
      * IOMMU_DESTROY fails with EBUSY while nested HWPTs still name it:
@@ -506,7 +500,13 @@ static void vtd_faultq_close(IntelIOMMUState *s)
     g_free(fq);
 }
 
-static void vtd_faultq_teardown_bh(void *opaque)
+/*
+ * The FAULTQ died (from the core's bottom half).  It is not replaced
+ * here, unlike a vEVENTQ: every HWPT names its FAULT object for life, so
+ * a new queue is only useful to new HWPTs; the next binding with page
+ * requests allocates it.
+ */
+static void vtd_faultq_died(void *opaque, int err, bool had_reads)
 {
     IntelIOMMUState *s = opaque;
     VTDAccel *a = s->accel;
@@ -523,23 +523,14 @@ static void vtd_faultq_teardown_bh(void *opaque)
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
         vtd_pce_forget_groups(s, pce);
     }
-    g_assert(!a->outstanding);
     a->nresp = 0;
     vtd_faultq_close(s);
 }
 
-/* Called from the fd handler: the actual teardown waits for a BH. */
+/* A write failed: the core reports it and tears the queue down in a BH */
 static void vtd_faultq_fail(IntelIOMMUState *s, int err)
 {
-    VTDAccel *a = s->accel;
-
-    error_report_once("intel-iommu: FAULTQ %u unusable (%s): page requests "
-                      "of passthrough devices are no longer delivered",
-                      a->fq ? a->fq->fault_id : 0, g_strerror(err));
-    if (!a->fq_dying) {
-        a->fq_dying = true;
-        qemu_bh_schedule(a->fq_teardown_bh);
-    }
+    iommufd_eventq_fail(&s->accel->evq, err);
 }
 
 static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
@@ -549,7 +540,7 @@ static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
     uint32_t fault_id;
     int fd;
 
-    if (a->fq_dying) {
+    if (iommufd_eventq_dead(&a->evq)) {
         error_setg(errp, "the FAULTQ is being torn down");
         return false;
     }
@@ -568,10 +559,7 @@ static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
     a->fq = g_new0(VTDFaultQ, 1);
     a->fq->be = be;
     a->fq->fault_id = fault_id;
-    a->fault_fd = fd;
-    a->fq_errors = 0;
-    qemu_set_fd_handler_guarded(a->fault_fd, vtd_prq_read_fault, NULL, s,
-                                &DEVICE(s)->engaged_in_io);
+    iommufd_eventq_start(&a->evq, fd);
     trace_vtd_faultq_alloc(fault_id, fd);
     *fq = a->fq;
     return true;
@@ -669,68 +657,31 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
     }
 }
 
-/* Larger buffer for a group that did not fit (newest kernels: EINVAL). */
-static bool vtd_prq_grow_rbuf(VTDAccel *a)
-{
-    if (a->rbuf_nrec >= VTD_FAULT_BATCH_MAX) {
-        return false;
-    }
-    a->rbuf_nrec *= 2;
-    a->rbuf = g_renew(struct iommu_hwpt_pgfault, a->rbuf, a->rbuf_nrec);
-    return true;
-}
-
-static void vtd_prq_read_fault(void *opaque)
+/* The records of one read(), whole groups only (the kernel's rule). */
+static void vtd_prq_records(void *opaque, const uint8_t *buf, size_t len)
 {
     IntelIOMMUState *s = opaque;
-    VTDAccel *a = s->accel;
-    unsigned reads = 0;
+    const struct iommu_hwpt_pgfault *rec = (const void *)buf;
+    size_t nrec = len / VTD_FAULT_REC_SIZE;
 
-    /* Level-triggered: whatever is left is read on the next run. */
-    while (!a->fq_dying && reads++ < VTD_FAULT_READS_PER_RUN) {
-        ssize_t n = read(a->fault_fd, a->rbuf,
-                         a->rbuf_nrec * VTD_FAULT_REC_SIZE);
-        size_t nrec;
-
-        if (n < 0) {
-            int err = errno;
-
-            trace_vtd_prq_read_error(err);
-            if (err == EINTR) {
-                continue;
-            }
-            if (err == EAGAIN) {
-                break;
-            }
-            if (err == EINVAL && vtd_prq_grow_rbuf(a)) {
-                continue;
-            }
-            if (err == EBADF || err == EIO ||
-                ++a->fq_errors >= VTD_FAULT_MAX_ERRORS) {
-                vtd_faultq_fail(s, err);
-            } else {
-                /* Level-triggered: the handler runs again. */
-                error_report_once("intel-iommu: FAULTQ read failed: %s",
-                                  g_strerror(err));
-            }
-            break;
-        }
-        a->fq_errors = 0;
-        if (n == 0) {
-            break;
-        }
-        if (n % VTD_FAULT_REC_SIZE) {
-            error_report_once("intel-iommu: FAULTQ read returned a partial "
-                              "record (%zd bytes); the tail is ignored", n);
-        }
-        nrec = n / VTD_FAULT_REC_SIZE;
-        trace_vtd_prq_read_batch(nrec);
-        for (size_t i = 0; i < nrec; i++) {
-            vtd_prq_handle_record(s, &a->rbuf[i]);
-        }
+    trace_vtd_prq_read_batch(nrec);
+    for (size_t i = 0; i < nrec && iommufd_eventq_live(&s->accel->evq);
+         i++) {
+        vtd_prq_handle_record(s, &rec[i]);
     }
-    vtd_resp_flush(s);
 }
+
+/* End of a read run: the answers of this batch go out together. */
+static void vtd_prq_run_end(void *opaque)
+{
+    vtd_resp_flush(opaque);
+}
+
+static const IOMMUFDEventQOps vtd_faultq_ops = {
+    .records = vtd_prq_records,
+    .run_end = vtd_prq_run_end,
+    .died = vtd_faultq_died,
+};
 
 /* ------------------------------------------------------------------ */
 /* Guest answers                                                       */
@@ -1353,6 +1304,34 @@ void vtd_accel_flush_piotlb(IntelIOMMUState *s, bool match_did, uint16_t did,
 /* ------------------------------------------------------------------ */
 /* Passthrough devices                                                 */
 
+/*
+ * One iommufd backend per vIOMMU, as arm-smmuv3 requires: each backend
+ * numbers its devices from 1, and one FAULTQ (of one backend) carries
+ * the page requests of every device, routed by the backend's dev_id.
+ * A second backend's device is refused at plug time.
+ */
+static bool vtd_check_one_backend(IntelIOMMUState *s, HostIOMMUDevice *hiod,
+                                  Error **errp)
+{
+    GHashTableIter it;
+    VTDHostIOMMUDevice *other;
+
+    g_hash_table_iter_init(&it, s->accel->devices);
+    if (g_hash_table_iter_next(&it, NULL, (gpointer *)&other) &&
+        other->hiod->iommufd != hiod->iommufd) {
+        g_autofree char *mine = object_get_canonical_path(
+                                    OBJECT(hiod->iommufd));
+        g_autofree char *theirs = object_get_canonical_path(
+                                    OBJECT(other->hiod->iommufd));
+
+        error_setg(errp, "intel-iommu: every passthrough device must use "
+                   "the same iommufd object: this one uses %s, %s uses %s",
+                   mine, other->hiod->name, theirs);
+        return false;
+    }
+    return true;
+}
+
 static bool vtd_check_hiod(IntelIOMMUState *s, HostIOMMUDevice *hiod,
                            Error **errp)
 {
@@ -1367,6 +1346,9 @@ static bool vtd_check_hiod(IntelIOMMUState *s, HostIOMMUDevice *hiod,
     if (!object_dynamic_cast(OBJECT(hiod), TYPE_HOST_IOMMU_DEVICE_IOMMUFD) ||
         !hiod->iommufd) {
         error_setg(errp, "fsts=on needs an iommufd backend");
+        return false;
+    }
+    if (!vtd_check_one_backend(s, hiod, errp)) {
         return false;
     }
     if (hiod->caps.type != IOMMU_HW_INFO_TYPE_INTEL_VTD) {
@@ -1394,6 +1376,26 @@ static bool vtd_check_hiod(IntelIOMMUState *s, HostIOMMUDevice *hiod,
     return true;
 }
 
+/*
+ * A page-request group of a device is at most its PRI Outstanding Page
+ * Request Capacity: let the FAULTQ read buffer grow that far, so that
+ * any group fits (the kernel copies whole groups only).
+ */
+static void vtd_size_fault_buffer(VTDAccel *a, PCIBus *bus, int devfn)
+{
+    PCIDevice *pdev = bus->devices[devfn];
+    uint16_t pos = pdev ? pcie_find_capability(pdev, PCI_EXT_CAP_ID_PRI) : 0;
+    uint32_t cap;
+
+    if (!pos) {
+        return;
+    }
+    cap = MIN(pci_get_long(pdev->config + pos + PCI_PRI_MAX_REQ),
+              VTD_FAULT_BATCH_MAX);
+    trace_vtd_prq_pri_capacity(pci_bus_num(bus), devfn, cap);
+    iommufd_eventq_set_buf_max(&a->evq, (size_t)cap * VTD_FAULT_REC_SIZE);
+}
+
 static bool vtd_accel_set_iommu_device_unguarded(IntelIOMMUState *s,
                                                  PCIBus *bus, int devfn,
                                                  HostIOMMUDevice *hiod,
@@ -1418,6 +1420,7 @@ static bool vtd_accel_set_iommu_device_unguarded(IntelIOMMUState *s,
     vhiod->pasids = g_hash_table_new(NULL, NULL);
     vhiod->stale = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     g_hash_table_insert(a->devices, &vhiod->key, vhiod);
+    vtd_size_fault_buffer(a, bus, devfn);
     trace_vtd_set_iommu_device(hiod->name, vtd_vhiod_rid(vhiod), hiod->devid,
                                hiod->caps.max_pasid_log2);
     /* Tables the guest set up before the device appeared. */
@@ -1582,15 +1585,17 @@ void vtd_accel_init(IntelIOMMUState *s)
 
     a->devices = g_hash_table_new(vtd_dev_key_hash, vtd_dev_key_equal);
     a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
-    a->fault_fd = -1;
-    a->fq_teardown_bh = qemu_bh_new_guarded(vtd_faultq_teardown_bh, s,
-                                            &DEVICE(s)->engaged_in_io);
+    iommufd_eventq_init(&a->evq, "intel-iommu: FAULTQ",
+                        "intel-iommu: FAULTQ unusable", "page requests of passthrough devices are no "
+                        "longer delivered", &vtd_faultq_ops, s,
+                        &DEVICE(s)->engaged_in_io, VTD_FAULT_REC_SIZE,
+                        VTD_FAULT_BATCH_MIN * VTD_FAULT_REC_SIZE,
+                        VTD_FAULT_BATCH_MIN * VTD_FAULT_REC_SIZE,
+                        VTD_FAULT_READS_PER_RUN);
     a->dead_fqs = g_ptr_array_new();
     a->orphans = g_ptr_array_new();
     a->orphan_bh = qemu_bh_new_guarded(vtd_orphans_bh, s,
                                        &DEVICE(s)->engaged_in_io);
-    a->rbuf_nrec = VTD_FAULT_BATCH_MIN;
-    a->rbuf = g_new(struct iommu_hwpt_pgfault, a->rbuf_nrec);
     QTAILQ_INIT(&a->free_groups);
     a->chunks = g_array_new(FALSE, FALSE, sizeof(VTDGroupChunk));
     vtd_group_hash_resize(a);
@@ -1617,9 +1622,9 @@ void vtd_accel_finalize(IntelIOMMUState *s)
         g_free(vhiod);
     }
     vtd_resp_flush(s);
-    qemu_bh_delete(a->fq_teardown_bh);
     qemu_bh_delete(a->orphan_bh);
     vtd_faultq_close(s);
+    iommufd_eventq_cleanup(&a->evq);
     vtd_orphans_free(s, true);
     /* Still named by HWPTs we could not destroy: the iommufd frees them. */
     for (unsigned i = 0; i < a->dead_fqs->len; i++) {
@@ -1634,7 +1639,6 @@ void vtd_accel_finalize(IntelIOMMUState *s)
     }
     g_array_unref(a->chunks);
     g_free(a->buckets);
-    g_free(a->rbuf);
     g_free(a);
     s->accel = NULL;
 }

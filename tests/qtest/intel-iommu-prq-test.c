@@ -884,6 +884,102 @@ static void test_reenter_pqa(void)
     fix_stop(&f);
 }
 
+/*
+ * Two iommufd backends number their devices independently (both from 1):
+ * the second backend's device is refused at plug time, with a message
+ * naming both, and the first device goes on working.
+ */
+static void test_second_backend(void)
+{
+    Fix f = { 0 };
+    g_autoptr(JsonObject) rsp = NULL;
+    const char *desc;
+    QVTDPageReq r[1];
+
+    fix_env(&f, sim_conf);
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+                      "-object iommufd,id=iommufd1");
+    fix_guest(&f, 0);
+    rsp = qtest_qmp(f.qts, "{'execute': 'device_add', 'arguments': "
+                    "{'driver': 'vfio-pci', 'host': '" BDF_B "', "
+                    "'iommufd': 'iommufd1', 'addr': '4.0', 'id': 'dev-b'}}");
+    g_assert_true(json_object_has_member(rsp, "error"));
+    desc = json_object_get_string_member(
+               json_object_get_object_member(rsp, "error"), "desc");
+    g_test_message("%s", desc);
+    g_assert_nonnull(strstr(desc, "must use the same iommufd object"));
+    g_assert_nonnull(strstr(desc, "iommufd1"));
+    g_assert_nonnull(strstr(desc, "iommufd0"));
+    bind_fs(&f, DEVFN_A, 1, 1);
+    fault(&f, BDF_A, "1", 0x1000, "r", 1, true);
+    drain(&f, r, 1);
+    check_req(&r[0], DEVFN_A, 1, 0x1000, true, false, true, 1);
+    fix_stop(&f);
+}
+
+/*
+ * A page-request group larger than the FAULTQ read buffer (256 records
+ * at first).  Linux 6.11-7.1 (and the simulator by default) read 0 when
+ * the next group does not fit, 7.2 fails with EINVAL; both must grow the
+ * buffer (up to the device's PRI capacity) and deliver the group whole,
+ * never spin.  7.2 is played by injecting one EINVAL per too-small read.
+ */
+typedef struct BigGroup {
+    unsigned records;
+    unsigned einval;            /* 0: the 6.11-7.1 answer (0 bytes) */
+} BigGroup;
+
+static const char sim_conf_big_pri[] =
+    "[iommu]\n"
+    "type=intel-vtd\n"
+    "nesting=true\n"
+    "[device " BDF_A "]\n"
+    "pasid-width=20\n"
+    "pri=true\n"
+    "pri-capacity=1024\n"
+    "ats=true\n";
+
+static void test_big_group(const void *opaque)
+{
+    const BigGroup *bg = opaque;
+    Fix f = { 0 };
+    g_autofree QVTDPageReq *r = g_new0(QVTDPageReq, bg->records);
+    QSimResponse resp[2];
+
+    fix_env(&f, sim_conf_big_pri);
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+                      "");
+    fix_guest(&f, 3);           /* 1024 entries: the whole group fits */
+    bind_fs(&f, DEVFN_A, 1, 1);
+    for (unsigned i = 0; i + 1 < bg->records; i++) {
+        fault(&f, BDF_A, "1", 0x100000 + i * 0x1000ULL, "r", 7, false);
+    }
+    if (bg->einval) {
+        g_autofree char *rep = qsim_cmd(f.sock, "inject read fault errno "
+                                        "EINVAL %u", bg->einval);
+
+        g_assert_true(qsim_ok(rep));
+    }
+    fault(&f, BDF_A, "1", 0x100000 + (bg->records - 1) * 0x1000ULL, "r", 7,
+          true);
+    drain(&f, r, bg->records);
+    for (unsigned i = 0; i < bg->records; i++) {
+        check_req(&r[i], DEVFN_A, 1, 0x100000 + i * 0x1000ULL, true, false,
+                  i + 1 == bg->records, 7);
+    }
+    g_assert_cmpuint(qtest_get_irq_count(f.qts, PRQ_VEC), ==, 1);
+    g_assert_true(qvtd_respond(f.v, &r[bg->records - 1], QVTD_RC_SUCCESS));
+    g_assert_true(qsim_wait_responses(f.sock, 1, TIMEOUT_MS));
+    g_assert_cmpuint(qsim_responses(f.sock, resp, 2), ==, 1);
+    g_assert_true(resp[0].success);
+    g_assert_cmpuint(resp[0].grpid, ==, 7);
+    fix_stop(&f);
+}
+
+static const BigGroup big_groups[] = {
+    { 257, 0 }, { 1000, 0 }, { 257, 1 }, { 1000, 2 },
+};
+
 typedef struct PlugRefusal {
     const char *conf;
     const char *props;
@@ -1252,5 +1348,13 @@ int main(int argc, char **argv)
                     test_hotplug_no_caching_mode);
     g_test_add_func("/intel-iommu-prq/reenter-peaddr", test_reenter_peaddr);
     g_test_add_func("/intel-iommu-prq/reenter-pqa", test_reenter_pqa);
+    g_test_add_func("/intel-iommu-prq/second-backend", test_second_backend);
+    for (unsigned i = 0; i < G_N_ELEMENTS(big_groups); i++) {
+        g_autofree char *name = g_strdup_printf(
+            "/intel-iommu-prq/big-group/%u-%s", big_groups[i].records,
+            big_groups[i].einval ? "einval" : "zero");
+
+        g_test_add_data_func(name, &big_groups[i], test_big_group);
+    }
     return g_test_run();
 }
