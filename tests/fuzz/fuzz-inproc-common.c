@@ -6,8 +6,11 @@
 #include "hw/qdev-core.h"
 #include "iommufd-sim.h"
 #include "qtest-inproc.h"
+#include "qapi/error.h"
+#include "system/qdev-monitor.h"
 #include "fuzz-inproc-common.h"
 
+bool fuzz_two_backends;
 static char *sim_dir;
 static struct sim_stats base_stats;
 /* grpids of host requests sent without LAST_PAGE since the last reset */
@@ -72,6 +75,16 @@ void fuzz_sim_start(const char *iommu_type)
         "pasid-width=20\npri=true\npri-capacity=65536\nats=true\n"
         "stream-id=0x%x\n", iommu_type, FUZZ_BDF, FUZZ_PSID);
 
+    if (fuzz_two_backends) {
+        g_autofree char *one = text;
+
+        text = g_strdup_printf(
+            "%s[device %s]\npasid-width=20\npri=true\nats=true\n"
+            "stream-id=0x%x\n[device %s]\npasid-width=20\npri=true\n"
+            "ats=true\nstream-id=0x%x\n", one, FUZZ_BDF2, FUZZ_PSID2,
+            FUZZ_BDF3, FUZZ_PSID3);
+    }
+
     sim_dir = g_dir_make_tmp("viommu-fuzz-XXXXXX", NULL);
     if (!sim_dir) {
         fprintf(stderr, "fuzz: no temporary directory\n");
@@ -113,10 +126,15 @@ QTestState *fuzz_vtd_machine(void)
                 "caching-mode=on",
         (char *)"-device",
         (char *)"vfio-pci,host=" FUZZ_BDF ",iommufd=iommufd0,addr=3.0",
+        /* two-backend configuration only: */
+        (char *)"-object", (char *)"iommufd,id=iommufd1",
+        (char *)"-device",
+        (char *)"vfio-pci,host=" FUZZ_BDF2 ",iommufd=iommufd0,addr=4.0",
         NULL
     };
 
-    return machine("intel-vtd", argv, G_N_ELEMENTS(argv) - 1);
+    return machine("intel-vtd", argv,
+                   G_N_ELEMENTS(argv) - 1 - (fuzz_two_backends ? 0 : 4));
 }
 
 QTestState *fuzz_smmu_machine(void)
@@ -129,10 +147,37 @@ QTestState *fuzz_smmu_machine(void)
         (char *)"arm-smmuv3,primary-bus=pcie.0,id=smmuv3.0,accel=on",
         (char *)"-device",
         (char *)"vfio-pci,host=" FUZZ_BDF ",iommufd=iommufd0,id=dev0,addr=1.0",
+        /* two-backend configuration only: */
+        (char *)"-object", (char *)"iommufd,id=iommufd1",
+        (char *)"-device",
+        (char *)"vfio-pci,host=" FUZZ_BDF2 ",iommufd=iommufd0,id=dev1,addr=2.0",
         NULL
     };
 
-    return machine("arm-smmuv3", argv, G_N_ELEMENTS(argv) - 1);
+    return machine("arm-smmuv3", argv,
+                   G_N_ELEMENTS(argv) - 1 - (fuzz_two_backends ? 0 : 4));
+}
+
+void fuzz_plug_second_backend(void)
+{
+    static const char *const opts =
+        "vfio-pci,host=" FUZZ_BDF3 ",iommufd=iommufd1,id=dev-other,addr=5.0";
+    Error *err = NULL;
+    QemuOpts *o;
+    DeviceState *dev;
+
+    if (!fuzz_two_backends) {
+        return;
+    }
+    o = qemu_opts_parse_maybe_json(opts, "driver", &error_abort);
+    dev = qdev_device_add(o, &err);
+    qemu_opts_free(o);
+    if (dev) {
+        fprintf(stderr, "fuzz: a device of a second iommufd backend was "
+                "accepted\n");
+        abort();
+    }
+    error_free(err);
 }
 
 void fuzz_pump(void)
@@ -283,24 +328,33 @@ bool fuzz_vtd_baseline(QVTD *v, unsigned qs, unsigned pqs, unsigned pdts,
     qvtd_init_prq(v, pqs, 0x50);
     qvtd_init_root(v);
     qvtd_set_context(v, FUZZ_VTD_DEVFN, pdts, pre);
+    if (fuzz_two_backends) {
+        qvtd_set_context(v, FUZZ_VTD_DEVFN2, pdts, pre);
+    }
     qvtd_cc_global(v);
     qvtd_pc_inv(v, QVTD_PC_G_GLOBAL, 0, 0);
     qvtd_iotlb_global(v);
     return qvtd_wait(v) && qvtd_enable(v);
 }
 
-bool fuzz_vtd_bind(QVTD *v, uint32_t pasid, uint64_t qw2_flags)
+bool fuzz_vtd_bind_dev(QVTD *v, uint8_t devfn, uint32_t pasid,
+                       uint64_t qw2_flags)
 {
     uint16_t did = 1 + pasid % 0xfffe;
     uint64_t pe[8];
 
-    if (!v->iq || !v->pasid_dir[FUZZ_VTD_DEVFN] || fuzz_vtd_room(v) < 2 ||
-        (pasid >> 6) >= (1u << (v->pdts[FUZZ_VTD_DEVFN] + 7))) {
+    if (!v->iq || !v->pasid_dir[devfn] || fuzz_vtd_room(v) < 2 ||
+        (pasid >> 6) >= (1u << (v->pdts[devfn] + 7))) {
         return false;
     }
     qvtd_pasid_entry_fs(pe, did, qvtd_fs_new(v), qw2_flags);
-    qvtd_set_pasid_entry(v, FUZZ_VTD_DEVFN, pasid, pe);
+    qvtd_set_pasid_entry(v, devfn, pasid, pe);
     return qvtd_flush_pasid(v, did, pasid);
+}
+
+bool fuzz_vtd_bind(QVTD *v, uint32_t pasid, uint64_t qw2_flags)
+{
+    return fuzz_vtd_bind_dev(v, FUZZ_VTD_DEVFN, pasid, qw2_flags);
 }
 
 /* ---- SMMUv3 ---- */

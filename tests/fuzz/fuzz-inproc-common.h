@@ -23,6 +23,20 @@
 #define FUZZ_BDF                "0000:02:00.0"
 #define FUZZ_PSID               0x100   /* its physical StreamID */
 
+/*
+ * The two-backend configuration (fuzz_two_backends, set by the *-2be
+ * targets before they build the machine): a second device on the same
+ * backend (FUZZ_BDF2), and a second iommufd object whose device
+ * (FUZZ_BDF3) the models must refuse at plug (fuzz_plug_second_backend).
+ */
+#define FUZZ_BDF2               "0000:03:00.0"
+#define FUZZ_BDF3               "0000:04:00.0"
+#define FUZZ_PSID2              0x180
+#define FUZZ_PSID3              0x200
+#define FUZZ_VTD_DEVFN2         0x20    /* q35: 4.0 */
+#define FUZZ_SMMU_VSID2         0x10    /* virt: 2.0 */
+extern bool fuzz_two_backends;
+
 /* q35: vfio-pci at 3.0; tables and queues in a 2 MiB window of RAM */
 #define FUZZ_VTD_DEVFN          0x18
 #define FUZZ_VTD_WIN            0x1000000ULL
@@ -88,11 +102,20 @@ void fuzz_pump(void);
  */
 void fuzz_host_error(FuzzIn *in, enum sim_queue_kind kind);
 
+/*
+ * Plug FUZZ_BDF3 on the second backend, as device_add would: the model
+ * must refuse it (abort() if it accepts).  Two-backend machines only.
+ */
+void fuzz_plug_second_backend(void);
+
 /* VT-d baseline, as Linux programs it; false if the model refused. */
 bool fuzz_vtd_baseline(QVTD *v, unsigned qs, unsigned pqs, unsigned pdts,
                        bool pre);
 /* Bind @pasid of the device to a fresh first-stage table. */
 bool fuzz_vtd_bind(QVTD *v, uint32_t pasid, uint64_t qw2_flags);
+/* The same for the device at @devfn. */
+bool fuzz_vtd_bind_dev(QVTD *v, uint8_t devfn, uint32_t pasid,
+                       uint64_t qw2_flags);
 /* Free guest pages left in the driver's window. */
 uint64_t fuzz_vtd_room(const QVTD *v);
 

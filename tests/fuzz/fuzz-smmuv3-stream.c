@@ -53,11 +53,15 @@ static const uint8_t smmu_cmds[] = {
 enum {
     OP_WRITEL, OP_WRITEQ, OP_READ, OP_MEM_RAW, OP_MEM_REL, OP_PROBE,
     OP_STE_S1, OP_STE_OTHER, OP_CMD, OP_CMD_RAW, OP_SYNC, OP_EVTQ_POP,
-    OP_VEVENT, OP_VEVENT_BURST, OP_PUMP, OP_RESET, OP_HOST_ERROR, OP_NR
+    OP_VEVENT, OP_VEVENT_BURST, OP_PUMP, OP_RESET, OP_HOST_ERROR,
+    OP_SELF_ADDR, OP_PLUG_OTHER, OP_NR
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+#ifdef FUZZ_TWO_BACKENDS
+    fuzz_two_backends = true;
+#endif
     qts = fuzz_smmu_machine();
     return 0;
 }
@@ -125,8 +129,54 @@ static void op_vevent(FuzzIn *in, unsigned count)
         }
     }
     for (unsigned i = 0; i < count; i++) {
-        sim_trigger_vevent(FUZZ_BDF, rec, len);
+        sim_trigger_vevent(fuzz_two_backends && (sel & 0x10) ? FUZZ_BDF2 :
+                           FUZZ_BDF, rec, len);
         rec[2] += 4096;
+    }
+}
+
+/*
+ * Aim one of the SMMU's address registers at its own registers: the
+ * event queue or command queue base, the stream table, an MSI address
+ * (EVENTQ_IRQ_CFG0, GERROR_IRQ_CFG0) or a CMD_SYNC completion MSI.
+ */
+static void op_self_addr(QSMMUv3 *s, FuzzIn *in)
+{
+    uint8_t which = fuzz_u8(in);
+    uint64_t target = QSMMU_BASE + (smmu_regs[fuzz_u8(in) %
+                                              G_N_ELEMENTS(smmu_regs)] &
+                                    ~7u);
+    uint32_t data = fuzz_u32(in);
+
+    switch (which % 6) {
+    case 0:
+        qsmmu_writeq(s, QSMMU_EVENTQ_BASE, (target & ~0x1fULL) | (data & 3));
+        break;
+    case 1:
+        qsmmu_writeq(s, QSMMU_CMDQ_BASE, (target & ~0x1fULL) | (data & 3));
+        break;
+    case 2:
+        qsmmu_writeq(s, QSMMU_STRTAB_BASE, target & ~0x3fULL);
+        break;
+    case 3:
+        qsmmu_writel(s, QSMMU_IRQ_CTRL, 0);
+        qsmmu_writeq(s, QSMMU_EVENTQ_IRQ_CFG0, target & ~3ULL);
+        qsmmu_writel(s, QSMMU_EVENTQ_IRQ_CFG1, data);
+        qsmmu_writel(s, QSMMU_IRQ_CTRL, 5);
+        break;
+    case 4:
+        qsmmu_writel(s, QSMMU_IRQ_CTRL, 0);
+        qsmmu_writeq(s, QSMMU_GERROR_IRQ_CFG0, target & ~3ULL);
+        qsmmu_writel(s, QSMMU_GERROR_IRQ_CFG0 + 8, data);
+        qsmmu_writel(s, QSMMU_IRQ_CTRL, 5);
+        break;
+    default:
+        /* CMD_SYNC, CS=SIG_IRQ, MSIData, MSIAddress on our registers */
+        if (s->cmdq) {
+            qsmmu_cmd(s, QSMMU_CMD_SYNC | 1ULL << 12 | (uint64_t)data << 32,
+                      target & ~3ULL);
+        }
+        break;
     }
 }
 
@@ -244,6 +294,12 @@ static void run_op(QSMMUv3 *s, FuzzIn *in)
         break;
     case OP_HOST_ERROR:
         fuzz_host_error(in, SIM_QUEUE_VEVENTQ);
+        break;
+    case OP_SELF_ADDR:
+        op_self_addr(s, in);
+        break;
+    case OP_PLUG_OTHER:
+        fuzz_plug_second_backend();
         break;
     case OP_RESET:
         if (op & 0x80) {

@@ -14,7 +14,14 @@
  *   invalidation; PRQ drained and answered), host page requests
  *   (sim_trigger_fault with fuzzed PASID/address/permissions/group/last),
  *   failures of the FAULTQ fd (read/write errors, hang-up), main-loop
- *   pumps, and a system reset.
+ *   pumps, and a system reset; an address register (PQA, PEADDR, IQA,
+ *   FEADDR, IEADDR, an inv_wait status address) aimed at the unit's own
+ *   registers, which every write the unit makes from its MMIO handler,
+ *   FAULTQ handler or bottom halves must meet refused (re-entrancy).
+ *
+ * Built with FUZZ_TWO_BACKENDS (fuzz-vtd-stream-2be): two devices on one
+ * backend (binds and host requests pick either), and a second backend
+ * whose device must be refused at plug.
  *
  * Between inputs the machine is reset and the window cleared; the reset
  * must leave no nested HWPT on the host and every host fault group
@@ -51,11 +58,14 @@ enum {
     OP_WRITEL, OP_WRITEQ, OP_READ, OP_MEM_RAW, OP_MEM_REL, OP_BASELINE,
     OP_BIND, OP_UNBIND, OP_DESC, OP_DESC_RAW, OP_KICK, OP_RESPOND,
     OP_FAULT, OP_FAULT_BURST, OP_PUMP, OP_GCMD, OP_RESET, OP_HOST_ERROR,
-    OP_NR
+    OP_SELF_ADDR, OP_PLUG_OTHER, OP_NR
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+#ifdef FUZZ_TWO_BACKENDS
+    fuzz_two_backends = true;
+#endif
     qts = fuzz_vtd_machine();
     return 0;
 }
@@ -210,11 +220,53 @@ static void op_fault(VtdFuzz *f, FuzzIn *in, unsigned count)
         if (!last) {
             fuzz_note_partial(grpid);
         }
-        sim_trigger_fault(FUZZ_BDF, pasid, addr + i * 4096ULL, perm, grpid,
+        sim_trigger_fault(fuzz_two_backends && (sel & 0x10) ? FUZZ_BDF2 :
+                          FUZZ_BDF, pasid, addr + i * 4096ULL, perm, grpid,
                           last);
         if (sel & 8) {
             grpid = (grpid + 1) & FUZZ_GRPID_MAX;
         }
+    }
+}
+
+/*
+ * Aim one of the unit's address registers at its own register page: a
+ * queue base, an MSI address or an inv_wait status address.
+ */
+static void op_self_addr(VtdFuzz *f, FuzzIn *in)
+{
+    static const uint16_t addr_regs[] = {
+        QVTD_PQA, QVTD_PEADDR, QVTD_IQA, QVTD_FEADDR, QVTD_IEADDR, 0,
+    };
+    QVTD *v = f->v;
+    uint16_t reg = addr_regs[fuzz_u8(in) % G_N_ELEMENTS(addr_regs)];
+    uint64_t target = QVTD_BASE + vtd_regs[fuzz_u8(in) %
+                                            G_N_ELEMENTS(vtd_regs)];
+    uint32_t data = fuzz_u32(in);
+
+    switch (reg) {
+    case QVTD_PQA:
+        qvtd_writeq(v, QVTD_PQH, 0);
+        qvtd_writeq(v, QVTD_PQT, target & 0xfe0);
+        qvtd_writeq(v, QVTD_PQA, target & ~0xfffULL);
+        break;
+    case QVTD_IQA:
+        qvtd_writeq(v, QVTD_IQA, (target & ~0xfffULL) | (data & 0x807));
+        break;
+    case 0:
+        /* inv_wait, status write (SW) of @data to @target, IF from data */
+        if (v->iq) {
+            qvtd_queue(v, 0x5 | 1u << 5 | (data & 1u << 4) |
+                          (uint64_t)data << 32, target & ~3ULL);
+            qvtd_kick(v);
+        }
+        break;
+    default:
+        /* the event's data register is 4 bytes after the address one */
+        qvtd_writel(v, reg - 4, data);
+        qvtd_writel(v, reg + 4, 0);
+        qvtd_writel(v, reg, target);
+        break;
     }
 }
 
@@ -271,7 +323,9 @@ static void run_op(VtdFuzz *f, FuzzIn *in)
         uint8_t flags = fuzz_u8(in);
 
         /* SRE is refused (no ECAP.SRS), loudly: keep it rare */
-        if (fuzz_vtd_bind(v, pasid,
+        if (fuzz_two_backends && (flags & 0x40)) {
+            fuzz_vtd_bind_dev(v, FUZZ_VTD_DEVFN2, pasid, 0);
+        } else if (fuzz_vtd_bind(v, pasid,
                           ((flags & 0x81) == 0x81 ? QVTD_PE_SRE : 0) |
                           (flags & 2 ? QVTD_PE_WPE : 0)) &&
             f->nbound < MAX_BOUND) {
@@ -344,6 +398,12 @@ static void run_op(VtdFuzz *f, FuzzIn *in)
     }
     case OP_HOST_ERROR:
         fuzz_host_error(in, SIM_QUEUE_FAULT);
+        break;
+    case OP_SELF_ADDR:
+        op_self_addr(f, in);
+        break;
+    case OP_PLUG_OTHER:
+        fuzz_plug_second_backend();
         break;
     case OP_RESET:
         /* A reset in the middle: the driver starts over. */
