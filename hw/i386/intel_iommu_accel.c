@@ -22,9 +22,11 @@
  *    dead: its groups are forgotten, the unsent batch dropped, and the
  *    kernel answers them on detach/replace/FAULT destruction.
  *
- * Host object lifetime: an HWPT is destroyed only once nothing is attached
- * to it (a refused detach leaves a stale binding, retried later), and a
- * dead FAULT object once no HWPT names it (VTDFaultQ counts them).
+ * Host object lifetime: one rule, in VTDHostObj.  An HWPT or FAULT
+ * object is destroyed when its last user lets go (vtd_hobj_put), and
+ * then lets go of what it names itself; a refused detach is a user of
+ * its HWPT (a stale binding, retried later), the live FAULTQ and each
+ * HWPT naming it are users of the FAULT object.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -58,41 +60,39 @@ typedef struct VTDPASIDCacheEntry VTDPASIDCacheEntry;
 typedef struct VTDPRQGroup VTDPRQGroup;
 
 /*
- * One FAULTQ generation: a FAULT object and the count of nested HWPTs
- * that name it.  The kernel refuses to destroy a FAULT object (EBUSY)
- * while an HWPT names it, so a FAULTQ that died with HWPTs still naming
- * it is kept here, dead, and destroyed with the last of them.  Every
- * pointer to a generation (binding, stale binding, orphan HWPT) is
- * counted in @hwpts.
+ * A host object (a nested HWPT or a FAULT object) and what keeps it
+ * alive.  The kernel refuses to destroy an object something still names
+ * (EBUSY): an HWPT while it is attached, a FAULT object while an HWPT
+ * names it.  So each object counts its users (@refs: the binding, or the
+ * refused detach, holding an HWPT; the live FAULTQ and every HWPT naming
+ * a FAULT object) and holds a reference on the object it names itself
+ * (@dep).  vtd_hobj_put() is the one place where host objects are
+ * destroyed.  One that the kernel still refuses when its last user goes
+ * (an HWPT of a device being unplugged, not yet unbound from the
+ * iommufd) waits on a->doomed and is retried from one bottom half and at
+ * reset; a closed iommufd took everything along, so nothing waits then.
  */
-typedef struct VTDFaultQ {
-    IOMMUFDBackend *be;
-    uint32_t fault_id;
-    unsigned hwpts;             /* nested HWPTs naming it, not destroyed */
-    bool dead;                  /* fd closed, IOMMU_DESTROY still pending */
-} VTDFaultQ;
+typedef struct VTDHostObj VTDHostObj;
+struct VTDHostObj {
+    IOMMUFDBackend *be;         /* referenced */
+    uint32_t id;
+    unsigned refs;
+    VTDHostObj *dep;            /* the FAULT object an HWPT names, or NULL */
+};
 
 /*
- * A binding whose detach the host refused: its HWPT (0: the nesting
+ * A binding whose detach the host refused: its HWPT (NULL: the nesting
  * parent) is still attached to that PASID, holding the guest's removed
- * tables.  Its groups were answered (INVALID, by us) when it was
- * removed; late ones are unrouted and answered at once.  Detach is
- * retried (PASID-cache invalidation, unplug, reset) or the attachment
- * replaced by a new binding of the PASID; only then is the HWPT freed.
+ * tables, and this record is one of its users.  Its groups were answered
+ * (INVALID, by us) when it was removed.  Detach is retried (PASID-cache
+ * invalidation, unplug, reset) or the attachment replaced by a new
+ * binding of the PASID; then the record lets go of the HWPT.
  */
 typedef struct VTDStaleBinding {
     uint32_t pasid;
     uint16_t did;               /* of the removed PASID entry */
-    uint32_t hwpt_id;
-    VTDFaultQ *fq;              /* FAULTQ the HWPT names, NULL: none */
+    VTDHostObj *hwpt;
 } VTDStaleBinding;
-
-/* A nested HWPT of an unplugged device, destroyed once it is unbound. */
-typedef struct VTDOrphanHWPT {
-    IOMMUFDBackend *be;         /* referenced */
-    uint32_t hwpt_id;
-    VTDFaultQ *fq;
-} VTDOrphanHWPT;
 
 /*
  * Where a passthrough device sits: its bus object and devfn, as upstream
@@ -122,8 +122,7 @@ struct VTDPASIDCacheEntry {
     uint64_t route_key;         /* iommufd dev_id << 32 | PASID */
     VTDPASIDEntry pe;           /* as last bound */
     bool pre;                   /* context entry PRE when bound */
-    uint32_t fs_hwpt_id;        /* nested HWPT; 0 when bound to the parent */
-    VTDFaultQ *fq;              /* FAULTQ that HWPT names, NULL: none */
+    VTDHostObj *hwpt;           /* nested HWPT; NULL when bound to the parent */
     QTAILQ_HEAD(, VTDPRQGroup) groups;  /* outstanding, oldest first */
 };
 
@@ -163,11 +162,11 @@ struct VTDAccel {
     uint64_t group_seq;
 
     /* The FAULTQ shared by every fault-capable HWPT of this vIOMMU */
-    VTDFaultQ *fq;              /* current generation, NULL: none */
+    VTDHostObj *fq;             /* its FAULT object, NULL: none */
     IOMMUFDEventQ evq;          /* its fd, read by the shared core */
-    GPtrArray *dead_fqs;        /* VTDFaultQ *, dead, HWPTs still name them */
-    GPtrArray *orphans;         /* VTDOrphanHWPT * */
-    QEMUBH *orphan_bh;
+    GPtrArray *doomed;          /* VTDHostObj *: unused, destroy refused */
+    QEMUBH *doomed_bh;
+    bool finalizing;            /* nothing waits: the iommufd frees it */
     struct iommu_hwpt_page_response resp[VTD_RESP_BATCH];
     unsigned nresp;
 
@@ -461,51 +460,106 @@ static void vtd_pce_answer_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
 /* ------------------------------------------------------------------ */
 /* The FAULTQ                                                          */
 
-/* A nested HWPT naming @fq was destroyed. */
-static void vtd_faultq_put(IntelIOMMUState *s, VTDFaultQ *fq)
-{
-    VTDAccel *a = s->accel;
-    g_autoptr(Error) err = NULL;
-    bool ok;
+/* ------------------------------------------------------------------ */
+/* Host objects                                                        */
 
-    g_assert(fq->hwpts);
-    if (--fq->hwpts || !fq->dead) {
-        return;
+static VTDHostObj *vtd_hobj_new(IOMMUFDBackend *be, uint32_t id,
+                                VTDHostObj *dep)
+{
+    VTDHostObj *o = g_new0(VTDHostObj, 1);
+
+    o->be = be;
+    object_ref(OBJECT(be));
+    o->id = id;
+    o->refs = 1;
+    o->dep = dep;
+    if (dep) {
+        dep->refs++;
     }
-    /* The last HWPT naming a dead FAULTQ is gone: so can it be. */
-    ok = iommufd_backend_free_id(fq->be, fq->fault_id, &err);
-    trace_vtd_faultq_free_deferred(fq->fault_id, ok);
-    g_ptr_array_remove_fast(a->dead_fqs, fq);
-    g_free(fq);
+    return o;
 }
 
+static inline uint32_t vtd_hobj_id(const VTDHostObj *o)
+{
+    return o ? o->id : 0;
+}
+
+/* Try IOMMU_DESTROY; false if the kernel refused and it must wait. */
+static bool vtd_hobj_destroy(IntelIOMMUState *s, VTDHostObj *o, bool final)
+{
+    g_autoptr(Error) err = NULL;
+    bool ok = iommufd_backend_free_id(o->be, o->id, &err);
+
+    trace_vtd_hobj_destroy(o->id, ok);
+    /* A closed iommufd took it along: nothing left to destroy. */
+    if (!ok && !final && o->be->fd >= 0) {
+        return false;
+    }
+    object_unref(OBJECT(o->be));
+    g_free(o);
+    return true;
+}
+
+static void vtd_hobj_put(IntelIOMMUState *s, VTDHostObj *o)
+{
+    VTDAccel *a = s->accel;
+
+    while (o && !--o->refs) {
+        VTDHostObj *dep = o->dep;
+
+        if (!vtd_hobj_destroy(s, o, a->finalizing)) {
+            /* Still named by something the kernel knows: try later. */
+            trace_vtd_hobj_doomed(o->id);
+            g_ptr_array_add(a->doomed, o);
+            qemu_bh_schedule(a->doomed_bh);
+            return;
+        }
+        o = dep;                /* what it named has one user less */
+    }
+}
+
+/* Destroy what was refused before; @final: forget what is still refused */
+static void vtd_hobj_retry_doomed(IntelIOMMUState *s, bool final)
+{
+    VTDAccel *a = s->accel;
+    g_autoptr(GPtrArray) todo = a->doomed;
+
+    a->doomed = g_ptr_array_new();
+    for (unsigned i = 0; i < todo->len; i++) {
+        VTDHostObj *o = g_ptr_array_index(todo, i);
+        VTDHostObj *dep = o->dep;
+
+        if (!vtd_hobj_destroy(s, o, final)) {
+            g_ptr_array_add(a->doomed, o);
+            continue;
+        }
+        vtd_hobj_put(s, dep);
+    }
+}
+
+static void vtd_hobj_doomed_bh(void *opaque)
+{
+    vtd_hobj_retry_doomed(opaque, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* The FAULTQ                                                          */
+
+/*
+ * Stop reading and let go of the FAULT object: destroyed now, or with
+ * the last HWPT that names it (the kernel refuses it before).
+ */
 static void vtd_faultq_close(IntelIOMMUState *s)
 {
     VTDAccel *a = s->accel;
-    VTDFaultQ *fq = a->fq;
-    g_autoptr(Error) err = NULL;
 
-    if (!fq) {
+    if (!a->fq) {
         return;
     }
     iommufd_eventq_close(&a->evq);
+    trace_vtd_faultq_teardown(a->fq->id, a->fq->refs - 1);
+    vtd_hobj_put(s, a->fq);
     a->fq = NULL;
-    trace_vtd_faultq_teardown(fq->fault_id);
-    /*
-     * IOMMU_DESTROY fails with EBUSY while nested HWPTs still name it:
-     * then it is destroyed with the last of them (vtd_faultq_put).
-     */
-    if (fq->hwpts) {
-        trace_vtd_faultq_free_busy(fq->fault_id);
-        fq->dead = true;
-        g_ptr_array_add(a->dead_fqs, fq);
-        return;
-    }
-    if (!iommufd_backend_free_id(fq->be, fq->fault_id, &err)) {
-        /* Nothing names it: only a closed iommufd gets here. */
-        trace_vtd_faultq_free_failed(fq->fault_id);
-    }
-    g_free(fq);
 }
 
 /*
@@ -542,7 +596,7 @@ static void vtd_faultq_fail(IntelIOMMUState *s, int err)
 }
 
 static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
-                           VTDFaultQ **fq, Error **errp)
+                           VTDHostObj **fq, Error **errp)
 {
     VTDAccel *a = s->accel;
     uint32_t fault_id;
@@ -552,21 +606,21 @@ static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
         error_setg(errp, "the FAULTQ is being torn down");
         return false;
     }
+    if (a->fq && a->fq->be != be) {
+        /*
+         * Every device of the old backend is gone (one backend at a time
+         * is plugged): its FAULTQ serves nobody any more.
+         */
+        vtd_faultq_close(s);
+    }
     if (a->fq) {
-        if (a->fq->be != be) {
-            error_setg(errp, "all passthrough devices with page requests "
-                       "must use the same iommufd backend");
-            return false;
-        }
         *fq = a->fq;
         return true;
     }
     if (!iommufd_backend_alloc_faultq(be, &fault_id, &fd, errp)) {
         return false;
     }
-    a->fq = g_new0(VTDFaultQ, 1);
-    a->fq->be = be;
-    a->fq->fault_id = fault_id;
+    a->fq = vtd_hobj_new(be, fault_id, NULL);
     iommufd_eventq_start(&a->evq, fd);
     trace_vtd_faultq_alloc(fault_id, fd);
     *fq = a->fq;
@@ -740,8 +794,7 @@ void vtd_accel_prq_reset(IntelIOMMUState *s)
 static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
                                   VTDHostIOMMUDevice *vhiod, uint32_t pasid,
                                   const VTDPASIDEntry *pe, bool pre,
-                                  uint32_t *hwpt_id, VTDFaultQ **fq,
-                                  Error **errp)
+                                  VTDHostObj **hwpt, Error **errp)
 {
     HostIOMMUDevice *hiod = vhiod->hiod;
     struct iommu_hwpt_vtd_s1 s1 = {
@@ -749,6 +802,8 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
         .addr_width = VTD_PE_FSPM(pe->qw[2]) == 1 ? 57 : 48,
     };
     uint32_t flags = 0;
+    VTDHostObj *fq = NULL;
+    uint32_t hwpt_id;
 
     if (pe->qw[2] & VTD_PE_SRE) {
         s1.flags |= IOMMU_VTD_S1_SRE;
@@ -766,7 +821,6 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
     if (s->pasid_bits && hiod->caps.max_pasid_log2) {
         flags |= IOMMU_HWPT_ALLOC_PASID;
     }
-    *fq = NULL;
     /*
      * With PRE=0 too: the spec then records a non-recoverable fault and
      * answers Invalid Request (vtd_prq_refuse), which only we can do.
@@ -774,7 +828,7 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
     if (s->svm) {
         Error *ferr = NULL;
 
-        if (vtd_faultq_get(s, hiod->iommufd, fq, &ferr)) {
+        if (vtd_faultq_get(s, hiod->iommufd, &fq, &ferr)) {
             flags |= IOMMU_HWPT_FAULT_ID_VALID;
         } else {
             error_report("intel-iommu: %s PASID %u: page requests disabled: "
@@ -785,36 +839,14 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
     if (!iommufd_backend_alloc_hwpt(hiod->iommufd, hiod->devid,
                                     hiod->nest_parent_id, flags,
                                     IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &s1,
-                                    *fq ? (*fq)->fault_id : 0, hwpt_id,
-                                    errp)) {
-        *fq = NULL;
+                                    vtd_hobj_id(fq), &hwpt_id, errp)) {
         return false;
     }
-    if (*fq) {
-        (*fq)->hwpts++;
-    }
-    trace_vtd_pasid_bind_fs(hiod->name, pasid, *hwpt_id, s1.pgtbl_addr,
-                            *fq ? (*fq)->fault_id : 0);
+    /* The HWPT names the FAULT object for life: one more user of it */
+    *hwpt = vtd_hobj_new(hiod->iommufd, hwpt_id, fq);
+    trace_vtd_pasid_bind_fs(hiod->name, pasid, hwpt_id, s1.pgtbl_addr,
+                            vtd_hobj_id(fq));
     return true;
-}
-
-/* Destroy a nested HWPT that is attached nowhere (any more). */
-static void vtd_pce_free_hwpt(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
-                              uint32_t hwpt_id, VTDFaultQ *fq)
-{
-    g_autoptr(Error) err = NULL;
-
-    if (!hwpt_id) {
-        return;
-    }
-    if (!iommufd_backend_free_id(vhiod->hiod->iommufd, hwpt_id, &err)) {
-        error_report_once("intel-iommu: %s: %s", vhiod->hiod->name,
-                          error_get_pretty(err));
-        return;
-    }
-    if (fq) {
-        vtd_faultq_put(s, fq);
-    }
 }
 
 /*
@@ -830,8 +862,9 @@ static void vtd_stale_replaced(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
     if (!st) {
         return;
     }
-    trace_vtd_pasid_stale_replaced(vhiod->hiod->name, pasid, st->hwpt_id);
-    vtd_pce_free_hwpt(s, vhiod, st->hwpt_id, st->fq);
+    trace_vtd_pasid_stale_replaced(vhiod->hiod->name, pasid,
+                                   vtd_hobj_id(st->hwpt));
+    vtd_hobj_put(s, st->hwpt);
     g_hash_table_remove(vhiod->stale, GUINT_TO_POINTER(pasid));
 }
 
@@ -847,11 +880,12 @@ static bool vtd_stale_retry(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
     vtd_resp_flush(s);
     ok = host_iommu_device_detach_hwpt(vhiod->hiod, pasid, &err);
     /* Reported once, when it was first refused. */
-    trace_vtd_pasid_stale_retry(vhiod->hiod->name, pasid, st->hwpt_id, ok);
+    trace_vtd_pasid_stale_retry(vhiod->hiod->name, pasid,
+                                vtd_hobj_id(st->hwpt), ok);
     if (!ok) {
         return false;
     }
-    vtd_pce_free_hwpt(s, vhiod, st->hwpt_id, st->fq);
+    vtd_hobj_put(s, st->hwpt);
     g_hash_table_remove(vhiod->stale, GUINT_TO_POINTER(pasid));
     return true;
 }
@@ -934,10 +968,7 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
     VTDHostIOMMUDevice *vhiod = pce->vhiod;
     HostIOMMUDevice *hiod = vhiod->hiod;
     unsigned pgtt = VTD_PE_PGTT(pe->qw[0]);
-    uint32_t hwpt_id = 0;
-    VTDFaultQ *fq = NULL;
-    uint32_t old_hwpt = pce->fs_hwpt_id;
-    VTDFaultQ *old_fq = pce->fq;
+    VTDHostObj *hwpt = NULL;
 
     switch (pgtt) {
     case VTD_PGTT_FST:
@@ -946,8 +977,8 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
             error_setg(errp, "PASID entry sets SRE but ECAP.SRS=0");
             return false;
         }
-        if (!vtd_pce_alloc_fs_hwpt(s, vhiod, pce->pasid, pe, pre, &hwpt_id,
-                                   &fq, errp)) {
+        if (!vtd_pce_alloc_fs_hwpt(s, vhiod, pce->pasid, pe, pre, &hwpt,
+                                   errp)) {
             return false;
         }
         break;
@@ -964,18 +995,17 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
     /* Nothing queued may meet a group the replace is about to answer. */
     vtd_resp_flush(s);
     if (!host_iommu_device_attach_hwpt(hiod, pce->pasid,
-                                       hwpt_id ? hwpt_id :
+                                       hwpt ? hwpt->id :
                                        hiod->nest_parent_id, errp)) {
-        vtd_pce_free_hwpt(s, vhiod, hwpt_id, fq);
+        vtd_hobj_put(s, hwpt);
         return false;
     }
     /* Replaced: the kernel answered the old attachment's groups. */
     vtd_pce_forget_groups(s, pce);
-    vtd_pce_free_hwpt(s, vhiod, old_hwpt, old_fq);
+    vtd_hobj_put(s, pce->hwpt);
     /* A new binding of a PASID whose detach was refused replaced it too */
     vtd_stale_replaced(s, vhiod, pce->pasid);
-    pce->fs_hwpt_id = hwpt_id;
-    pce->fq = fq;
+    pce->hwpt = hwpt;
     pce->pe = *pe;
     pce->pre = pre;
     return true;
@@ -987,12 +1017,12 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
     g_autoptr(Error) err = NULL;
 
     trace_vtd_pasid_cache_remove(vhiod->hiod->name, pce->pasid,
-                                 pce->fs_hwpt_id);
+                                 vtd_hobj_id(pce->hwpt));
     vtd_resp_flush(s);
     if (host_iommu_device_detach_hwpt(vhiod->hiod, pce->pasid, &err)) {
         /* The detach answered every group of that attachment. */
         vtd_pce_forget_groups(s, pce);
-        vtd_pce_free_hwpt(s, vhiod, pce->fs_hwpt_id, pce->fq);
+        vtd_hobj_put(s, pce->hwpt);
     } else {
         VTDStaleBinding *st = g_new0(VTDStaleBinding, 1);
 
@@ -1007,10 +1037,9 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
          */
         st->pasid = pce->pasid;
         st->did = VTD_PE_DID(pce->pe.qw[1]);
-        st->hwpt_id = pce->fs_hwpt_id;
-        st->fq = pce->fq;
+        st->hwpt = pce->hwpt;           /* the binding's reference */
         trace_vtd_pasid_stale_keep(vhiod->hiod->name, pce->pasid,
-                                   pce->fs_hwpt_id);
+                                   vtd_hobj_id(pce->hwpt));
         /*
          * An older stale binding of this PASID was replaced when this one
          * was attached; should one still be recorded, it is not attached
@@ -1089,7 +1118,8 @@ static void vtd_pce_add(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
         g_free(pce);
         return;
     }
-    trace_vtd_pasid_cache_add(vhiod->hiod->name, pasid, pce->fs_hwpt_id);
+    trace_vtd_pasid_cache_add(vhiod->hiod->name, pasid,
+                              vtd_hobj_id(pce->hwpt));
     g_hash_table_insert(vhiod->pasids, GUINT_TO_POINTER(pasid), pce);
     g_hash_table_insert(s->accel->routes, &pce->route_key, pce);
 }
@@ -1263,9 +1293,9 @@ static void vtd_pce_invalidate(VTDPASIDCacheEntry *pce, uint64_t addr,
     uint32_t n = 1;
     g_autoptr(Error) err = NULL;
 
-    trace_vtd_piotlb_host_inv(hiod->name, pce->pasid, pce->fs_hwpt_id, addr,
+    trace_vtd_piotlb_host_inv(hiod->name, pce->pasid, pce->hwpt->id, addr,
                               npages, leaf);
-    if (!iommufd_backend_invalidate_cache(hiod->iommufd, pce->fs_hwpt_id,
+    if (!iommufd_backend_invalidate_cache(hiod->iommufd, pce->hwpt->id,
                                           IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
                                           sizeof(inv), &n, &inv, &err) ||
         n != 1) {
@@ -1293,7 +1323,7 @@ void vtd_accel_flush_piotlb(IntelIOMMUState *s, bool match_did, uint16_t did,
         g_hash_table_iter_init(&it, a->devices);
         while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
             pce = g_hash_table_lookup(vhiod->pasids, GUINT_TO_POINTER(pasid));
-            if (pce && pce->fs_hwpt_id &&
+            if (pce && pce->hwpt &&
                 (!match_did || VTD_PE_DID(pce->pe.qw[1]) == did)) {
                 vtd_pce_invalidate(pce, addr, npages, leaf);
             }
@@ -1302,7 +1332,7 @@ void vtd_accel_flush_piotlb(IntelIOMMUState *s, bool match_did, uint16_t did,
     }
     g_hash_table_iter_init(&it, a->routes);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&pce)) {
-        if (pce->fs_hwpt_id &&
+        if (pce->hwpt &&
             (!match_did || VTD_PE_DID(pce->pe.qw[1]) == did)) {
             vtd_pce_invalidate(pce, addr, npages, leaf);
         }
@@ -1471,64 +1501,36 @@ static void vtd_vhiod_unbind_all(IntelIOMMUState *s,
     }
 }
 
-/* Destroy what unplugged devices left behind; @final: forget the rest. */
-static void vtd_orphans_free(IntelIOMMUState *s, bool final)
-{
-    VTDAccel *a = s->accel;
-
-    for (unsigned i = 0; i < a->orphans->len;) {
-        VTDOrphanHWPT *o = g_ptr_array_index(a->orphans, i);
-        g_autoptr(Error) err = NULL;
-        bool ok = iommufd_backend_free_id(o->be, o->hwpt_id, &err);
-
-        trace_vtd_hwpt_orphan_free(o->hwpt_id, ok);
-        /* A closed iommufd took it along: nothing left to destroy. */
-        if (!ok && !final && o->be->fd >= 0) {
-            i++;
-            continue;
-        }
-        if (ok && o->fq) {
-            vtd_faultq_put(s, o->fq);
-        }
-        object_unref(OBJECT(o->be));
-        g_free(o);
-        g_ptr_array_remove_index_fast(a->orphans, i);
-    }
-}
-
-static void vtd_orphans_bh(void *opaque)
-{
-    vtd_orphans_free(opaque, false);
-}
-
 /*
  * The device goes away (unplug, finalize): retry the refused detaches of
- * its stale bindings once more.  HWPTs still refused are destroyed after
- * the device is unbound from the iommufd (which detaches everything).
+ * its stale bindings once more.  HWPTs still refused are let go of: the
+ * kernel refuses to destroy them until the device is unbound from the
+ * iommufd (which detaches everything), so they wait on a->doomed for the
+ * bottom half.
  */
 static void vtd_vhiod_drop_stale(IntelIOMMUState *s,
                                  VTDHostIOMMUDevice *vhiod)
 {
-    VTDAccel *a = s->accel;
     g_autoptr(GPtrArray) left = g_ptr_array_new();
 
     vtd_stale_retry_all(s, vhiod, left);
     for (unsigned i = 0; i < left->len; i++) {
         VTDStaleBinding *st = g_ptr_array_index(left, i);
 
-        if (st->hwpt_id) {
-            VTDOrphanHWPT *o = g_new0(VTDOrphanHWPT, 1);
-
-            o->be = vhiod->hiod->iommufd;
-            object_ref(OBJECT(o->be));
-            o->hwpt_id = st->hwpt_id;
-            o->fq = st->fq;
-            trace_vtd_hwpt_orphan(vhiod->hiod->name, st->pasid, st->hwpt_id);
-            g_ptr_array_add(a->orphans, o);
-            qemu_bh_schedule(a->orphan_bh);
-        }
+        trace_vtd_hwpt_orphan(vhiod->hiod->name, st->pasid,
+                              vtd_hobj_id(st->hwpt));
+        vtd_hobj_put(s, st->hwpt);
     }
     g_hash_table_remove_all(vhiod->stale);
+}
+
+/* Forget a device whose bindings and stale bindings are gone. */
+static void vtd_vhiod_free(VTDHostIOMMUDevice *vhiod)
+{
+    g_hash_table_unref(vhiod->pasids);
+    g_hash_table_unref(vhiod->stale);
+    object_unref(vhiod->hiod);
+    g_free(vhiod);
 }
 
 static void vtd_accel_unset_iommu_device_unguarded(IntelIOMMUState *s,
@@ -1546,10 +1548,7 @@ static void vtd_accel_unset_iommu_device_unguarded(IntelIOMMUState *s,
     vtd_vhiod_unbind_all(s, vhiod);
     vtd_vhiod_drop_stale(s, vhiod);
     g_hash_table_remove(a->devices, &key);
-    g_hash_table_unref(vhiod->pasids);
-    g_hash_table_unref(vhiod->stale);
-    object_unref(vhiod->hiod);
-    g_free(vhiod);
+    vtd_vhiod_free(vhiod);
 }
 
 void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
@@ -1576,7 +1575,7 @@ static void vtd_accel_reset_unguarded(IntelIOMMUState *s)
         /* Still refused: kept, tried again at the next opportunity. */
         vtd_stale_retry_all(s, vhiod, NULL);
     }
-    vtd_orphans_free(s, false);
+    vtd_hobj_retry_doomed(s, false);
 }
 
 void vtd_accel_reset(IntelIOMMUState *s)
@@ -1594,15 +1593,15 @@ void vtd_accel_init(IntelIOMMUState *s)
     a->devices = g_hash_table_new(vtd_dev_key_hash, vtd_dev_key_equal);
     a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
     iommufd_eventq_init(&a->evq, "intel-iommu: FAULTQ",
-                        "intel-iommu: FAULTQ unusable", "page requests of passthrough devices are no "
+                        "intel-iommu: FAULTQ unusable",
+                        "page requests of passthrough devices are no "
                         "longer delivered", &vtd_faultq_ops, s,
                         &DEVICE(s)->engaged_in_io, VTD_FAULT_REC_SIZE,
                         VTD_FAULT_BATCH_MIN * VTD_FAULT_REC_SIZE,
                         VTD_FAULT_BATCH_MIN * VTD_FAULT_REC_SIZE,
                         VTD_FAULT_READS_PER_RUN);
-    a->dead_fqs = g_ptr_array_new();
-    a->orphans = g_ptr_array_new();
-    a->orphan_bh = qemu_bh_new_guarded(vtd_orphans_bh, s,
+    a->doomed = g_ptr_array_new();
+    a->doomed_bh = qemu_bh_new_guarded(vtd_hobj_doomed_bh, s,
                                        &DEVICE(s)->engaged_in_io);
     QTAILQ_INIT(&a->free_groups);
     a->chunks = g_array_new(FALSE, FALSE, sizeof(VTDGroupChunk));
@@ -1619,27 +1618,24 @@ void vtd_accel_finalize(IntelIOMMUState *s)
     if (!a) {
         return;
     }
-    /* Passthrough devices normally went first; drop what is left. */
+    /*
+     * Passthrough devices normally went first; drop what is left.  From
+     * here on nothing waits to be destroyed: what the kernel refuses
+     * now, closing the iommufd frees.
+     */
+    a->finalizing = true;
+    qemu_bh_delete(a->doomed_bh);
     g_hash_table_iter_init(&it, a->devices);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
         vtd_vhiod_unbind_all(s, vhiod);
         vtd_vhiod_drop_stale(s, vhiod);
-        g_hash_table_unref(vhiod->pasids);
-        g_hash_table_unref(vhiod->stale);
-        object_unref(vhiod->hiod);
-        g_free(vhiod);
+        vtd_vhiod_free(vhiod);
     }
     vtd_resp_flush(s);
-    qemu_bh_delete(a->orphan_bh);
     vtd_faultq_close(s);
     iommufd_eventq_cleanup(&a->evq);
-    vtd_orphans_free(s, true);
-    /* Still named by HWPTs we could not destroy: the iommufd frees them. */
-    for (unsigned i = 0; i < a->dead_fqs->len; i++) {
-        g_free(g_ptr_array_index(a->dead_fqs, i));
-    }
-    g_ptr_array_unref(a->dead_fqs);
-    g_ptr_array_unref(a->orphans);
+    vtd_hobj_retry_doomed(s, true);
+    g_ptr_array_unref(a->doomed);
     g_hash_table_unref(a->devices);
     g_hash_table_unref(a->routes);
     for (guint c = 0; c < a->chunks->len; c++) {
