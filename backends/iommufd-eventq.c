@@ -21,7 +21,8 @@ static void iommufd_eventq_died_bh(void *opaque)
 }
 
 void iommufd_eventq_init(IOMMUFDEventQ *q, const char *what,
-                         const char *dead_report, const char *consequence, const IOMMUFDEventQOps *ops,
+                         const char *dead_report, const char *consequence,
+                         const IOMMUFDEventQOps *ops,
                          void *opaque, bool *guard, size_t align,
                          size_t buf_len, size_t buf_max,
                          unsigned reads_per_run)

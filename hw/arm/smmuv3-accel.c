@@ -79,14 +79,15 @@ struct SMMUv3AccelState {
     uint32_t ninv;
 };
 
-static void report_host_error(const char *what, Error *err)
+static void smmuv3_accel_report_host_error(const char *what, Error *err)
 {
     trace_smmuv3_accel_host_error(what, error_get_pretty(err));
     error_report_once("arm-smmuv3: %s: %s", what, error_get_pretty(err));
     error_free(err);
 }
 
-static void free_host_id(SMMUv3AccelState *a, uint32_t *id, const char *what)
+static void smmuv3_accel_free_host_id(SMMUv3AccelState *a, uint32_t *id,
+                                      const char *what)
 {
     Error *err = NULL;
 
@@ -94,7 +95,7 @@ static void free_host_id(SMMUv3AccelState *a, uint32_t *id, const char *what)
         return;
     }
     if (!iommufd_backend_free_id(a->be, *id, &err)) {
-        report_host_error(what, err);
+        smmuv3_accel_report_host_error(what, err);
     }
     *id = 0;
 }
@@ -259,7 +260,7 @@ static void smmuv3_accel_free_veventq(SMMUv3AccelState *a)
     trace_smmuv3_accel_free_veventq(a->veventq_id);
     /* The kernel refuses to destroy the queue while its fd is open. */
     iommufd_eventq_close(&a->evq);
-    free_host_id(a, &a->veventq_id, "vEVENTQ free");
+    smmuv3_accel_free_host_id(a, &a->veventq_id, "vEVENTQ free");
 }
 
 /*
@@ -351,9 +352,9 @@ static bool smmuv3_accel_alloc_viommu(SMMUv3State *s, HostIOMMUDevice *hiod,
     return true;
 
 free_abort:
-    free_host_id(a, &a->abort_hwpt_id, "abort HWPT free");
+    smmuv3_accel_free_host_id(a, &a->abort_hwpt_id, "abort HWPT free");
 free_viommu:
-    free_host_id(a, &a->viommu_id, "vIOMMU free");
+    smmuv3_accel_free_host_id(a, &a->viommu_id, "vIOMMU free");
 fail:
     a->be = NULL;
     return false;
@@ -368,9 +369,9 @@ static void smmuv3_accel_free_viommu(SMMUv3AccelState *a)
     trace_smmuv3_accel_free_viommu(a->viommu_id);
     a->ninv = 0;
     smmuv3_accel_free_veventq(a);
-    free_host_id(a, &a->bypass_hwpt_id, "bypass HWPT free");
-    free_host_id(a, &a->abort_hwpt_id, "abort HWPT free");
-    free_host_id(a, &a->viommu_id, "vIOMMU free");
+    smmuv3_accel_free_host_id(a, &a->bypass_hwpt_id, "bypass HWPT free");
+    smmuv3_accel_free_host_id(a, &a->abort_hwpt_id, "abort HWPT free");
+    smmuv3_accel_free_host_id(a, &a->viommu_id, "vIOMMU free");
     a->s2_parent_id = 0;
     a->be = NULL;
 }
@@ -421,7 +422,7 @@ static void smmuv3_accel_free_vdev(SMMUv3AccelState *a,
                             GUINT_TO_POINTER(dev->vdev_sid)) == dev) {
         g_hash_table_remove(a->by_vsid, GUINT_TO_POINTER(dev->vdev_sid));
     }
-    free_host_id(a, &dev->vdev_id, "vDEVICE free");
+    smmuv3_accel_free_host_id(a, &dev->vdev_id, "vDEVICE free");
 }
 
 /*
@@ -483,7 +484,8 @@ static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
          * the attach says whether it does.
          */
         if (!smmuv3_accel_alloc_vdev(a, dev, sid, &err)) {
-            report_host_error("vDEVICE with a placeholder vSID", err);
+            smmuv3_accel_report_host_error("vDEVICE with a placeholder vSID",
+                                           err);
         }
         return true;
     }
@@ -560,7 +562,7 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
             return *new_s1;
         }
         /* The host refused these stage-1 fields: treat as illegal. */
-        report_host_error("nested HWPT from guest STE", err);
+        smmuv3_accel_report_host_error("nested HWPT from guest STE", err);
         break;
     default:
         /* Stage 2 is the host's: a guest S2/nested STE is illegal here. */
@@ -590,7 +592,7 @@ static bool smmuv3_accel_install_dev(SMMUv3State *s, SMMUv3AccelDevice *dev,
     if (hwpt != dev->attached_id &&
         !host_iommu_device_attach_hwpt(dev->hiod, IOMMU_NO_PASID, hwpt,
                                        errp)) {
-        free_host_id(a, &new_s1, "nested HWPT free");
+        smmuv3_accel_free_host_id(a, &new_s1, "nested HWPT free");
         return false;
     }
     trace_smmuv3_accel_attach(smmuv3_accel_dev_sid(dev), hwpt,
@@ -598,7 +600,7 @@ static bool smmuv3_accel_install_dev(SMMUv3State *s, SMMUv3AccelDevice *dev,
     dev->attached_id = hwpt;
     /* The old stage-1 HWPT is unused only now that it is replaced. */
     if (dev->s1_hwpt_id && dev->s1_hwpt_id != new_s1) {
-        free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
+        smmuv3_accel_free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
     }
     dev->s1_hwpt_id = new_s1;
     return true;
@@ -654,7 +656,7 @@ void smmuv3_accel_reinstall_all(SMMUv3State *s)
     Error *err = NULL;
 
     if (!smmuv3_accel_install_range(s, 0, UINT32_MAX, false, &err)) {
-        report_host_error("attaching HWPTs", err);
+        smmuv3_accel_report_host_error("attaching HWPTs", err);
     }
 }
 
@@ -793,10 +795,10 @@ static void smmuv3_accel_release_dev(SMMUv3AccelState *a,
 
     /* Off our HWPTs first: an attached HWPT cannot be destroyed. */
     if (!host_iommu_device_detach_hwpt(dev->hiod, IOMMU_NO_PASID, &err)) {
-        report_host_error("detach", err);
+        smmuv3_accel_report_host_error("detach", err);
     }
     dev->attached_id = 0;
-    free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
+    smmuv3_accel_free_host_id(a, &dev->s1_hwpt_id, "nested HWPT free");
     smmuv3_accel_free_vdev(a, dev);
 }
 
@@ -834,7 +836,7 @@ static void smmuv3_accel_rebuild(SMMUv3State *s)
 
 fail:
     /* Devices left on their default (stage 2 only) translation. */
-    report_host_error("moving the vIOMMU after a hot-unplug", err);
+    smmuv3_accel_report_host_error("moving the vIOMMU after a hot-unplug", err);
 }
 
 static void smmuv3_accel_unset_iommu_device_unguarded(SMMUv3State *s,
