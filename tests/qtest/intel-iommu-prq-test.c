@@ -976,6 +976,68 @@ static void test_big_group(const void *opaque)
     fix_stop(&f);
 }
 
+/* CPU time (user + system) of @pid so far, in clock ticks. */
+static unsigned long cpu_ticks(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *text = NULL;
+    unsigned long utime, stime;
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    p = strrchr(text, ')');     /* the command name may hold spaces */
+    g_assert_nonnull(p);
+    g_assert_cmpint(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+                           "%*u %lu %lu", &utime, &stime), ==, 2);
+    return utime + stime;
+}
+
+/*
+ * A group larger than the device's PRI capacity (the bound of the read
+ * buffer) never fits.  The queue is given up (reported once) instead of
+ * spinning on a readable fd; the guest goes on, and the next binding of
+ * the PASID gets a new FAULTQ (and the kernel answers the stuck group).
+ */
+static void test_group_past_capacity(void)
+{
+    static const char conf[] =
+        "[iommu]\ntype=intel-vtd\nnesting=true\n"
+        "[device " BDF_A "]\npasid-width=20\npri=true\n"
+        "pri-capacity=256\nats=true\n";
+    Fix f = { 0 };
+    QVTDPageReq r[1];
+    QSimResponse resp[2];
+    unsigned long before;
+
+    fix_env(&f, conf);
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+                      "");
+    fix_guest(&f, 3);
+    bind_fs(&f, DEVFN_A, 1, 1);
+    for (unsigned i = 0; i < 299; i++) {
+        fault(&f, BDF_A, "1", 0x100000 + i * 0x1000ULL, "r", 5, false);
+    }
+    fault(&f, BDF_A, "1", 0x500000, "r", 5, true);
+    qtest_qmp_assert_success(f.qts, "{'execute': 'query-status'}");
+    before = cpu_ticks(qtest_pid(f.qts));
+    g_usleep(500 * 1000);
+    qtest_qmp_assert_success(f.qts, "{'execute': 'query-status'}");
+    /* A spinning handler would burn about 50 ticks (100 Hz) here. */
+    g_assert_cmpuint(cpu_ticks(qtest_pid(f.qts)) - before, <, 25);
+    g_assert_cmpuint(qvtd_prq_pending(f.v), ==, 0);
+    /* The binding is replaced: the stuck group is answered by the kernel */
+    bind_fs(&f, DEVFN_A, 1, 1);
+    g_assert_true(qsim_wait_responses(f.sock, 1, TIMEOUT_MS));
+    g_assert_cmpuint(qsim_responses(f.sock, resp, 2), ==, 1);
+    g_assert_true(resp[0].automatic);
+    g_assert_cmpuint(resp[0].grpid, ==, 5);
+    /* ... and page requests flow again through a new FAULTQ */
+    fault(&f, BDF_A, "1", 0x2000, "r", 6, true);
+    drain(&f, r, 1);
+    check_req(&r[0], DEVFN_A, 1, 0x2000, true, false, true, 6);
+    fix_stop(&f);
+}
+
 static const BigGroup big_groups[] = {
     { 257, 0 }, { 1000, 0 }, { 257, 1 }, { 1000, 2 },
 };
@@ -1356,5 +1418,7 @@ int main(int argc, char **argv)
 
         g_test_add_data_func(name, &big_groups[i], test_big_group);
     }
+    g_test_add_func("/intel-iommu-prq/big-group/past-capacity",
+                    test_group_past_capacity);
     return g_test_run();
 }
