@@ -542,6 +542,37 @@ static void test_guest_evtq_overflow(void)
     env_stop(&e);
 }
 
+/*
+ * Linux 7.2 answers EINVAL when the next vEVENT does not fit the read
+ * buffer (6.11-7.1: 0).  That is not a dead queue: the buffer grows and
+ * the event arrives through the same vEVENTQ, nothing is replaced.
+ */
+static void test_read_einval_nofit(void)
+{
+    uint64_t fault[4], evt[4];
+    g_autofree char *r1 = NULL;
+    g_autofree char *log = NULL;
+    Env e;
+
+    env_start(&e, host_default, NULL, true);
+    g_assert_true(qsmmu_probe(&e.s, 8, false, 4));
+    r1 = qsim_cmd(e.sock, "inject read veventq errno EINVAL 1");
+    g_assert_true(qsim_ok(r1));
+    make_fault(fault, 0x7000);
+    g_assert_true(qsim_vevent(e.sock, BDF, fault));
+    g_assert_true(wait_evtq_pending(&e, 1));
+    g_assert_true(qsmmu_evtq_pop(&e.s, evt));
+    g_assert_cmphex(evt[2], ==, 0x7000);
+    g_assert_cmpuint(stat_of(&e, "veventq"), ==, 1);
+    qtest_quit(e.qts);
+    e.qts = NULL;
+    g_assert_true(g_file_get_contents(e.log, &log, NULL, NULL));
+    /* Never treated as an error: no read error, no second allocation */
+    g_assert_null(strstr(log, "smmuv3_accel_event_read_error"));
+    g_assert_cmpuint(count_substr(log, "smmuv3_accel_alloc_veventq "), ==, 1);
+    env_stop(&e);
+}
+
 static void test_read_eintr_short(void)
 {
     uint64_t fault[4], evt[4];
@@ -863,6 +894,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3-accel/veventq-alloc-failure",
                     test_veventq_alloc_failure);
     g_test_add_func("/smmuv3-accel/read-eintr-short", test_read_eintr_short);
+    g_test_add_func("/smmuv3-accel/read-einval-nofit",
+                    test_read_einval_nofit);
     g_test_add_func("/smmuv3-accel/read-hangup", test_read_hangup);
     g_test_add_func("/smmuv3-accel/gbpa-hwpt", test_gbpa_hwpt);
     g_test_add_func("/smmuv3-accel/qmp-refusals", test_qmp_refusals);
