@@ -181,7 +181,7 @@ static void smmuv3_accel_parse_events(void *opaque, const uint8_t *buf,
                                       size_t len)
 {
     SMMUv3State *s = opaque;
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     size_t off = 0;
 
     while (off < len) {
@@ -224,7 +224,7 @@ short_read:
 
 static void smmuv3_accel_alloc_veventq(SMMUv3State *s, bool replacement)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     uint32_t depth = 1u << s->eventq.log2size;
     Error *err = NULL;
     uint32_t id;
@@ -276,7 +276,7 @@ static void smmuv3_accel_free_veventq(SMMUv3AccelState *a)
 static void smmuv3_accel_veventq_died(void *opaque, int err, bool had_reads)
 {
     SMMUv3State *s = opaque;
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     bool again = had_reads || !a->veventq_replacement;
 
     trace_smmuv3_accel_event_read_error(a->veventq_id, err);
@@ -294,7 +294,7 @@ static const IOMMUFDEventQOps smmuv3_accel_veventq_ops = {
 
 void smmuv3_accel_cr0_changed(SMMUv3State *s)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
 
     if (!a) {
         return;
@@ -326,7 +326,7 @@ static bool smmuv3_accel_alloc_ste_hwpt(SMMUv3AccelState *a, uint32_t devid,
 static bool smmuv3_accel_alloc_viommu(SMMUv3State *s, HostIOMMUDevice *hiod,
                                       Error **errp)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
 
     a->be = hiod->iommufd;
     if (!iommufd_backend_alloc_viommu(a->be, hiod->devid,
@@ -452,7 +452,7 @@ static uint32_t smmuv3_accel_placeholder_vsid(SMMUv3AccelState *a)
 static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
                                    Error **errp)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     SMMUv3AccelDevice *other;
     uint32_t sid;
 
@@ -494,7 +494,7 @@ static bool smmuv3_accel_sync_vdev(SMMUv3State *s, SMMUv3AccelDevice *dev,
 
 bool smmuv3_accel_has_devices(SMMUv3State *s)
 {
-    return s->s_accel && !QLIST_EMPTY(&s->s_accel->devices);
+    return s->accel_state && !QLIST_EMPTY(&s->accel_state->devices);
 }
 
 /* A configuration error the guest would see on the device's traffic. */
@@ -525,7 +525,7 @@ static void smmuv3_accel_config_event(SMMUv3State *s, uint32_t sid, int type,
 static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
                                       bool record, uint32_t *new_s1)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     uint64_t ste[STE_DWORDS], ste0, ste1;
     hwaddr fetch_addr = 0;
     Error *err = NULL;
@@ -577,7 +577,7 @@ static uint32_t smmuv3_accel_ste_hwpt(SMMUv3State *s, SMMUv3AccelDevice *dev,
 static bool smmuv3_accel_install_dev(SMMUv3State *s, SMMUv3AccelDevice *dev,
                                      bool record, Error **errp)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     uint32_t new_s1 = 0;
     uint32_t hwpt;
 
@@ -613,10 +613,10 @@ static bool smmuv3_accel_install_range(SMMUv3State *s, uint32_t sid_first,
     SMMUv3AccelDevice *dev;
     bool ok = true;
 
-    if (!s->s_accel) {
+    if (!s->accel_state) {
         return true;
     }
-    QLIST_FOREACH(dev, &s->s_accel->devices, next) {
+    QLIST_FOREACH(dev, &s->accel_state->devices, next) {
         uint32_t sid = smmuv3_accel_dev_sid(dev);
 
         /*
@@ -727,7 +727,7 @@ static bool smmuv3_accel_set_iommu_device_unguarded(SMMUv3State *s,
                                                     HostIOMMUDevice *hiod,
                                                     Error **errp)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     SMMUv3AccelDevice *dev;
     bool new_viommu = false;
 
@@ -811,7 +811,7 @@ static void smmuv3_accel_release_dev(SMMUv3AccelState *a,
  */
 static void smmuv3_accel_rebuild(SMMUv3State *s)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     SMMUv3AccelDevice *dev;
     Error *err = NULL;
 
@@ -842,7 +842,7 @@ fail:
 static void smmuv3_accel_unset_iommu_device_unguarded(SMMUv3State *s,
                                                       PCIBus *bus, int devfn)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     SMMUv3AccelDevice *dev = a ? smmuv3_accel_find_dev(a, bus, devfn) : NULL;
     bool owned_parent;
 
@@ -875,7 +875,7 @@ void smmuv3_accel_unset_iommu_device(SMMUv3State *s, PCIBus *bus, int devfn)
 
 bool smmuv3_accel_flush_invalidations(SMMUv3State *s, Error **errp)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
     const uint32_t type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
     uint32_t num;
     bool ok;
@@ -896,7 +896,7 @@ bool smmuv3_accel_flush_invalidations(SMMUv3State *s, Error **errp)
 bool smmuv3_accel_queue_invalidation(SMMUv3State *s, const SMMUCmd *cmd,
                                      Error **errp)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
 
     if (!a || !a->viommu_id) {
         return true;
@@ -927,7 +927,7 @@ bool smmuv3_accel_queue_invalidation(SMMUv3State *s, const SMMUCmd *cmd,
 
 static void smmuv3_accel_reset_unguarded(SMMUv3State *s)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
 
     if (!a) {
         return;
@@ -966,12 +966,12 @@ void smmuv3_accel_init(SMMUv3State *s)
                         SMMU_ACCEL_EVT_READS);
     QLIST_INIT(&a->devices);
     a->by_vsid = g_hash_table_new(NULL, NULL);
-    s->s_accel = a;
+    s->accel_state = a;
 }
 
 void smmuv3_accel_finalize(SMMUv3State *s)
 {
-    SMMUv3AccelState *a = s->s_accel;
+    SMMUv3AccelState *a = s->accel_state;
 
     if (!a) {
         return;
@@ -986,5 +986,5 @@ void smmuv3_accel_finalize(SMMUv3State *s)
     iommufd_eventq_cleanup(&a->evq);
     g_hash_table_unref(a->by_vsid);
     g_free(a);
-    s->s_accel = NULL;
+    s->accel_state = NULL;
 }

@@ -106,7 +106,7 @@ typedef struct VTDDevKey {
 } VTDDevKey;
 
 typedef struct VTDHostIOMMUDevice {
-    VTDDevKey key;              /* first: the key of VTDAccel.devices */
+    VTDDevKey key;              /* first: the key of VTDAccelState.devices */
     HostIOMMUDevice *hiod;
     GHashTable *pasids;         /* PASID -> VTDPASIDCacheEntry */
     GHashTable *stale;          /* PASID -> VTDStaleBinding */
@@ -142,7 +142,7 @@ typedef struct VTDGroupChunk {
     unsigned n;
 } VTDGroupChunk;
 
-struct VTDAccel {
+struct VTDAccelState {
     GHashTable *devices;        /* BDF -> VTDHostIOMMUDevice */
     GHashTable *routes;         /* &pce->route_key -> pce */
     /*
@@ -211,17 +211,17 @@ static inline uint64_t vtd_route_key(uint32_t dev_id, uint32_t pasid)
 /* Group pool and outstanding table                                    */
 
 /* Records in the pool: 64, 128, 256... (chunks of 64, 64, 128...) */
-static unsigned vtd_group_pool_size(VTDAccel *a)
+static unsigned vtd_group_pool_size(VTDAccelState *a)
 {
     return a->chunks->len ? VTD_GROUP_CHUNK_MIN << (a->chunks->len - 1) : 0;
 }
 
-static inline unsigned vtd_group_bucket(VTDAccel *a, uint64_t key)
+static inline unsigned vtd_group_bucket(VTDAccelState *a, uint64_t key)
 {
     return (key * 0x9e3779b97f4a7c15ULL) >> (64 - a->bucket_bits);
 }
 
-static void vtd_group_hash_insert(VTDAccel *a, VTDPRQGroup *g)
+static void vtd_group_hash_insert(VTDAccelState *a, VTDPRQGroup *g)
 {
     VTDPRQGroup **b = &a->buckets[vtd_group_bucket(a, g->key)];
 
@@ -229,7 +229,7 @@ static void vtd_group_hash_insert(VTDAccel *a, VTDPRQGroup *g)
     *b = g;
 }
 
-static void vtd_group_hash_remove(VTDAccel *a, VTDPRQGroup *g)
+static void vtd_group_hash_remove(VTDAccelState *a, VTDPRQGroup *g)
 {
     VTDPRQGroup **pg = &a->buckets[vtd_group_bucket(a, g->key)];
 
@@ -241,7 +241,7 @@ static void vtd_group_hash_remove(VTDAccel *a, VTDPRQGroup *g)
 }
 
 /* Size the table for the pool (two buckets per record) and rehash. */
-static void vtd_group_hash_resize(VTDAccel *a)
+static void vtd_group_hash_resize(VTDAccelState *a)
 {
     unsigned bits = 4;
 
@@ -265,7 +265,7 @@ static void vtd_group_hash_resize(VTDAccel *a)
     }
 }
 
-static VTDPRQGroup *vtd_group_alloc(VTDAccel *a)
+static VTDPRQGroup *vtd_group_alloc(VTDAccelState *a)
 {
     VTDPRQGroup *g = QTAILQ_FIRST(&a->free_groups);
 
@@ -287,14 +287,14 @@ static VTDPRQGroup *vtd_group_alloc(VTDAccel *a)
     return g;
 }
 
-static void vtd_group_release(VTDAccel *a, VTDPRQGroup *g)
+static void vtd_group_release(VTDAccelState *a, VTDPRQGroup *g)
 {
     QTAILQ_REMOVE(&g->pce->groups, g, link);
     g->pce = NULL;
     QTAILQ_INSERT_HEAD(&a->free_groups, g, link);
 }
 
-static VTDPRQGroup *vtd_group_find_oldest(VTDAccel *a, uint64_t key)
+static VTDPRQGroup *vtd_group_find_oldest(VTDAccelState *a, uint64_t key)
 {
     VTDPRQGroup *oldest = NULL;
 
@@ -307,7 +307,7 @@ static VTDPRQGroup *vtd_group_find_oldest(VTDAccel *a, uint64_t key)
     return oldest;
 }
 
-static void vtd_group_remember(VTDAccel *a, VTDPASIDCacheEntry *pce,
+static void vtd_group_remember(VTDAccelState *a, VTDPASIDCacheEntry *pce,
                                uint64_t key, uint32_t cookie)
 {
     VTDPRQGroup *g = vtd_group_alloc(a);
@@ -328,7 +328,7 @@ static void vtd_group_remember(VTDAccel *a, VTDPASIDCacheEntry *pce,
 }
 
 /* Take the oldest group of @key out of the table. */
-static VTDPRQGroup *vtd_group_take(VTDAccel *a, uint64_t key)
+static VTDPRQGroup *vtd_group_take(VTDAccelState *a, uint64_t key)
 {
     VTDPRQGroup *g = vtd_group_find_oldest(a, key);
 
@@ -353,7 +353,7 @@ static void vtd_faultq_fail(IntelIOMMUState *s, int err);
  */
 static void vtd_resp_flush(IntelIOMMUState *s)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     unsigned off = 0, retries = 0;
 
     if (!a->nresp) {
@@ -411,7 +411,7 @@ static void vtd_resp_flush(IntelIOMMUState *s)
 static void vtd_resp_queue(IntelIOMMUState *s, uint32_t cookie,
                            uint32_t code)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
 
     a->resp[a->nresp].cookie = cookie;
     a->resp[a->nresp].code = code;
@@ -422,7 +422,7 @@ static void vtd_resp_queue(IntelIOMMUState *s, uint32_t cookie,
 
 void vtd_accel_flush_responses(IntelIOMMUState *s)
 {
-    if (s->accel) {
+    if (s->accel_state) {
         vtd_resp_flush(s);
     }
 }
@@ -433,7 +433,7 @@ void vtd_accel_flush_responses(IntelIOMMUState *s)
  */
 static void vtd_pce_forget_groups(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     VTDPRQGroup *g;
 
     while ((g = QTAILQ_FIRST(&pce->groups))) {
@@ -502,7 +502,7 @@ static bool vtd_hobj_destroy(IntelIOMMUState *s, VTDHostObj *o, bool final)
 
 static void vtd_hobj_put(IntelIOMMUState *s, VTDHostObj *o)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
 
     while (o && !--o->refs) {
         VTDHostObj *dep = o->dep;
@@ -521,7 +521,7 @@ static void vtd_hobj_put(IntelIOMMUState *s, VTDHostObj *o)
 /* Destroy what was refused before; @final: forget what is still refused */
 static void vtd_hobj_retry_doomed(IntelIOMMUState *s, bool final)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     g_autoptr(GPtrArray) todo = a->doomed;
 
     a->doomed = g_ptr_array_new();
@@ -551,7 +551,7 @@ static void vtd_hobj_doomed_bh(void *opaque)
  */
 static void vtd_faultq_close(IntelIOMMUState *s)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
 
     if (!a->fq) {
         return;
@@ -571,7 +571,7 @@ static void vtd_faultq_close(IntelIOMMUState *s)
 static void vtd_faultq_died(void *opaque, int err, bool had_reads)
 {
     IntelIOMMUState *s = opaque;
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     GHashTableIter it;
     VTDPASIDCacheEntry *pce;
 
@@ -592,13 +592,13 @@ static void vtd_faultq_died(void *opaque, int err, bool had_reads)
 /* A write failed: the core reports it and tears the queue down in a BH */
 static void vtd_faultq_fail(IntelIOMMUState *s, int err)
 {
-    iommufd_eventq_fail(&s->accel->evq, err);
+    iommufd_eventq_fail(&s->accel_state->evq, err);
 }
 
 static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
                            VTDHostObj **fq, Error **errp)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     uint32_t fault_id;
     int fd;
 
@@ -631,7 +631,7 @@ static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
 static void vtd_prq_handle_record(IntelIOMMUState *s,
                                   const struct iommu_hwpt_pgfault *rec)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     bool pv = rec->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID;
     bool last = rec->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE;
     uint32_t pasid = pv ? rec->pasid : IOMMU_NO_PASID;
@@ -727,7 +727,7 @@ static void vtd_prq_records(void *opaque, const uint8_t *buf, size_t len)
     size_t nrec = len / VTD_FAULT_REC_SIZE;
 
     trace_vtd_prq_read_batch(nrec);
-    for (size_t i = 0; i < nrec && iommufd_eventq_live(&s->accel->evq);
+    for (size_t i = 0; i < nrec && iommufd_eventq_live(&s->accel_state->evq);
          i++) {
         vtd_prq_handle_record(s, &rec[i]);
     }
@@ -752,7 +752,7 @@ void vtd_accel_page_group_response(IntelIOMMUState *s, uint16_t rid,
                                    bool pp, uint32_t pasid, uint16_t prgi,
                                    unsigned rc)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     uint64_t key = vtd_group_key(rid, pp, pasid, prgi);
     VTDPRQGroup *g = a ? vtd_group_take(a, key) : NULL;
     uint32_t code;
@@ -772,7 +772,7 @@ void vtd_accel_page_group_response(IntelIOMMUState *s, uint16_t rid,
 
 void vtd_accel_prq_reset(IntelIOMMUState *s)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     GHashTableIter it;
     VTDPASIDCacheEntry *pce;
 
@@ -1048,7 +1048,7 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
         vtd_stale_replaced(s, vhiod, pce->pasid);
         g_hash_table_insert(vhiod->stale, GUINT_TO_POINTER(pce->pasid), st);
     }
-    g_hash_table_remove(s->accel->routes, &pce->route_key);
+    g_hash_table_remove(s->accel_state->routes, &pce->route_key);
     g_hash_table_remove(vhiod->pasids, GUINT_TO_POINTER(pce->pasid));
     g_free(pce);
 }
@@ -1121,7 +1121,7 @@ static void vtd_pce_add(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
     trace_vtd_pasid_cache_add(vhiod->hiod->name, pasid,
                               vtd_hobj_id(pce->hwpt));
     g_hash_table_insert(vhiod->pasids, GUINT_TO_POINTER(pasid), pce);
-    g_hash_table_insert(s->accel->routes, &pce->route_key, pce);
+    g_hash_table_insert(s->accel_state->routes, &pce->route_key, pce);
 }
 
 static void vtd_pce_update(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
@@ -1264,7 +1264,7 @@ static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
 void vtd_accel_pasid_cache_sync(IntelIOMMUState *s, unsigned granularity,
                                 uint16_t did, uint32_t pasid)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     GHashTableIter it;
     VTDHostIOMMUDevice *vhiod;
 
@@ -1310,7 +1310,7 @@ void vtd_accel_flush_piotlb(IntelIOMMUState *s, bool match_did, uint16_t did,
                             bool match_pasid, uint32_t pasid, uint64_t addr,
                             uint64_t npages, bool leaf)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     GHashTableIter it;
     VTDPASIDCacheEntry *pce;
 
@@ -1354,7 +1354,7 @@ static bool vtd_check_one_backend(IntelIOMMUState *s, HostIOMMUDevice *hiod,
     GHashTableIter it;
     VTDHostIOMMUDevice *other;
 
-    g_hash_table_iter_init(&it, s->accel->devices);
+    g_hash_table_iter_init(&it, s->accel_state->devices);
     if (g_hash_table_iter_next(&it, NULL, (gpointer *)&other) &&
         other->hiod->iommufd != hiod->iommufd) {
         g_autofree char *mine = object_get_canonical_path(
@@ -1419,7 +1419,7 @@ static bool vtd_check_hiod(IntelIOMMUState *s, HostIOMMUDevice *hiod,
  * Request Capacity: let the FAULTQ read buffer grow that far, so that
  * any group fits (the kernel copies whole groups only).
  */
-static void vtd_size_fault_buffer(VTDAccel *a, PCIBus *bus, int devfn)
+static void vtd_size_fault_buffer(VTDAccelState *a, PCIBus *bus, int devfn)
 {
     PCIDevice *pdev = bus->devices[devfn];
     uint16_t pos = pdev ? pcie_find_capability(pdev, PCI_EXT_CAP_ID_PRI) : 0;
@@ -1439,7 +1439,7 @@ static bool vtd_accel_set_iommu_device_unguarded(IntelIOMMUState *s,
                                                  HostIOMMUDevice *hiod,
                                                  Error **errp)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     VTDDevKey key = { .bus = bus, .devfn = devfn };
     VTDHostIOMMUDevice *vhiod;
 
@@ -1536,7 +1536,7 @@ static void vtd_vhiod_free(VTDHostIOMMUDevice *vhiod)
 static void vtd_accel_unset_iommu_device_unguarded(IntelIOMMUState *s,
                                                    PCIBus *bus, int devfn)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     VTDDevKey key = { .bus = bus, .devfn = devfn };
     VTDHostIOMMUDevice *vhiod = a ? g_hash_table_lookup(a->devices, &key)
                                   : NULL;
@@ -1561,7 +1561,7 @@ void vtd_accel_unset_iommu_device(IntelIOMMUState *s, PCIBus *bus, int devfn)
 
 static void vtd_accel_reset_unguarded(IntelIOMMUState *s)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     GHashTableIter it;
     VTDHostIOMMUDevice *vhiod;
 
@@ -1588,7 +1588,7 @@ void vtd_accel_reset(IntelIOMMUState *s)
 
 void vtd_accel_init(IntelIOMMUState *s)
 {
-    VTDAccel *a = g_new0(VTDAccel, 1);
+    VTDAccelState *a = g_new0(VTDAccelState, 1);
 
     a->devices = g_hash_table_new(vtd_dev_key_hash, vtd_dev_key_equal);
     a->routes = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -1606,12 +1606,12 @@ void vtd_accel_init(IntelIOMMUState *s)
     QTAILQ_INIT(&a->free_groups);
     a->chunks = g_array_new(FALSE, FALSE, sizeof(VTDGroupChunk));
     vtd_group_hash_resize(a);
-    s->accel = a;
+    s->accel_state = a;
 }
 
 void vtd_accel_finalize(IntelIOMMUState *s)
 {
-    VTDAccel *a = s->accel;
+    VTDAccelState *a = s->accel_state;
     GHashTableIter it;
     VTDHostIOMMUDevice *vhiod;
 
@@ -1644,5 +1644,5 @@ void vtd_accel_finalize(IntelIOMMUState *s)
     g_array_unref(a->chunks);
     g_free(a->buckets);
     g_free(a);
-    s->accel = NULL;
+    s->accel_state = NULL;
 }

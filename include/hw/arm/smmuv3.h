@@ -91,7 +91,7 @@ typedef struct SMMUv3State {
     /* Set while the command queue is being consumed (no re-entry). */
     bool in_cmdq;
 
-    SMMUv3AccelState *s_accel;  /* accel=on only */
+    SMMUv3AccelState *accel_state;  /* accel=on only */
 } SMMUv3State;
 
 #define ARM_SMMUV3(obj) OBJECT_CHECK(SMMUv3State, (obj), TYPE_ARM_SMMUV3)

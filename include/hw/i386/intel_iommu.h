@@ -28,7 +28,7 @@
  */
 #define VTD_MAX_BOUND_PASIDS_DEFAULT    4096
 
-typedef struct VTDAccel VTDAccel;
+typedef struct VTDAccelState VTDAccelState;
 
 typedef struct IntelIOMMUState {
     DeviceState parent_obj;
@@ -83,7 +83,7 @@ typedef struct IntelIOMMUState {
     uint64_t iq_pc_epoch;       /* global PASID-cache sync at this epoch */
 
     /* Passthrough devices, their PASID bindings and the FAULTQ */
-    VTDAccel *accel;
+    VTDAccelState *accel_state;
 } IntelIOMMUState;
 
 #define INTEL_IOMMU_DEVICE(obj) \
