@@ -885,6 +885,34 @@ static void test_reenter_pqa(void)
 }
 
 /*
+ * An inv_wait descriptor whose status write (data 0) the guest aimed at
+ * GCMD.  The invalidation queue is worked through in a bottom half: the
+ * write must not re-enter the unit from there (it would turn translation
+ * off, unbinding everything, in the middle of the queue).
+ */
+static void test_reenter_inv_wait(void)
+{
+    Fix f = { 0 };
+    QVTDPageReq r[1];
+
+    fix_start(&f, false, 0);
+    bind_fs(&f, DEVFN_A, 1, 1);
+    /* Past the first slice (8 directory walks): the rest runs in the BH */
+    for (unsigned i = 0; i < 12; i++) {
+        qvtd_pc_inv(f.v, QVTD_PC_G_GLOBAL, 0, 0);
+    }
+    qvtd_queue(f.v, 0x5 | (1ULL << 5), QVTD_BASE + QVTD_GCMD);
+    g_assert_true(qvtd_wait(f.v));
+    g_assert_cmphex(qvtd_readl(f.v, QVTD_GSTS) & QVTD_GCMD_TE, ==,
+                    QVTD_GCMD_TE);
+    g_assert_cmpuint(count_objects(&f, "hwpt_nested"), ==, 1);
+    fault(&f, BDF_A, "1", 0x1000, "r", 2, true);
+    drain(&f, r, 1);
+    check_req(&r[0], DEVFN_A, 1, 0x1000, true, false, true, 2);
+    fix_stop(&f);
+}
+
+/*
  * Two iommufd backends number their devices independently (both from 1):
  * the second backend's device is refused at plug time, with a message
  * naming both, and the first device goes on working.
@@ -897,7 +925,8 @@ static void test_second_backend(void)
     QVTDPageReq r[1];
 
     fix_env(&f, sim_conf);
-    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,"
+                      "caching-mode=on",
                       "-object iommufd,id=iommufd1");
     fix_guest(&f, 0);
     rsp = qtest_qmp(f.qts, "{'execute': 'device_add', 'arguments': "
@@ -947,8 +976,8 @@ static void test_big_group(const void *opaque)
     QSimResponse resp[2];
 
     fix_env(&f, sim_conf_big_pri);
-    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
-                      "");
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,"
+                      "caching-mode=on", "");
     fix_guest(&f, 3);           /* 1024 entries: the whole group fits */
     bind_fs(&f, DEVFN_A, 1, 1);
     for (unsigned i = 0; i + 1 < bg->records; i++) {
@@ -1010,8 +1039,8 @@ static void test_group_past_capacity(void)
     unsigned long before;
 
     fix_env(&f, conf);
-    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20",
-                      "");
+    f.qts = fix_spawn(&f, ",x-scalable-mode=on,x-flts=on,svm=on,pasid=20,"
+                      "caching-mode=on", "");
     fix_guest(&f, 3);
     bind_fs(&f, DEVFN_A, 1, 1);
     for (unsigned i = 0; i < 299; i++) {
@@ -1410,6 +1439,8 @@ int main(int argc, char **argv)
                     test_hotplug_no_caching_mode);
     g_test_add_func("/intel-iommu-prq/reenter-peaddr", test_reenter_peaddr);
     g_test_add_func("/intel-iommu-prq/reenter-pqa", test_reenter_pqa);
+    g_test_add_func("/intel-iommu-prq/reenter-inv-wait",
+                    test_reenter_inv_wait);
     g_test_add_func("/intel-iommu-prq/second-backend", test_second_backend);
     for (unsigned i = 0; i < G_N_ELEMENTS(big_groups); i++) {
         g_autofree char *name = g_strdup_printf(
