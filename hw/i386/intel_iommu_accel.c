@@ -18,9 +18,10 @@
  *  - responses are batched, and the batch is always flushed before any
  *    attach/detach, so that a queued answer never meets a group the kernel
  *    has already answered (or a reused cookie);
- *  - a FAULTQ whose read or write fails (other than EINVAL on write) is
- *    dead: its groups are forgotten, the unsent batch dropped, and the
- *    kernel answers them on detach/replace/FAULT destruction.
+ *  - a FAULTQ the shared reader gives up (system/iommufd-eventq.h), or
+ *    whose response write fails (other than EINVAL), is dead: its groups
+ *    are forgotten, the unsent batch dropped, and the kernel answers them
+ *    on detach/replace/FAULT destruction.
  *
  * Host object lifetime: one rule, in VTDHostObj.  An HWPT or FAULT
  * object is destroyed when its last user lets go (vtd_hobj_put), and
