@@ -153,8 +153,11 @@ static void iommufd_eventq_transient(IOMMUFDEventQ *q, int err)
     }
 }
 
-/* One read(): true to go on reading in this run. */
-static bool iommufd_eventq_read_once(IOMMUFDEventQ *q)
+/*
+ * One read(); @got: records were read earlier in this run.  True to go
+ * on reading in this run.
+ */
+static bool iommufd_eventq_read_once(IOMMUFDEventQ *q, bool *got)
 {
     ssize_t n = read(q->fd, q->buf, q->buf_len);
     size_t len;
@@ -187,9 +190,18 @@ static bool iommufd_eventq_read_once(IOMMUFDEventQ *q)
     q->had_reads = true;
     q->transient = 0;
     if (n == 0) {
-        /* 6.11-7.1 say "does not fit" with 0 and a still readable fd */
-        return iommufd_eventq_still_readable(q) && iommufd_eventq_grow(q);
+        /*
+         * 6.11-7.1 say "does not fit" with 0 and a still readable fd.
+         * Only asked while this run has read nothing: after a read that
+         * brought records, 0 is nearly always "empty", and a group
+         * that does not fit keeps the fd readable, so the next run
+         * starts with that 0 and asks.  That keeps poll() off the
+         * per-wake-up path.
+         */
+        return !*got && iommufd_eventq_still_readable(q) &&
+               iommufd_eventq_grow(q);
     }
+    *got = true;
     len = n - n % q->align;
     if (len != (size_t)n && !q->reported_partial) {
         /* The kernel copies whole records only: a host bug. */
@@ -207,9 +219,11 @@ static bool iommufd_eventq_read_once(IOMMUFDEventQ *q)
 void iommufd_eventq_read(IOMMUFDEventQ *q)
 {
     /* Level-triggered: whatever is left is read on the next run. */
+    bool got = false;
+
     for (unsigned i = 0; i < q->reads_per_run && iommufd_eventq_live(q);
          i++) {
-        if (!iommufd_eventq_read_once(q)) {
+        if (!iommufd_eventq_read_once(q, &got)) {
             break;
         }
     }
