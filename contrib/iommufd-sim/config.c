@@ -7,6 +7,7 @@
  * pasted as they are; GKeyFile itself only knows whole-line comments.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,18 @@ bool sim_iommu_has_pasid(void)
 	return (c->idr[1] >> 6) & 0x1f;
 }
 
+/* PASID bits the IOMMU itself takes: VT-d ECAP.PSS + 1, SMMUv3 SSIDSIZE */
+unsigned int sim_iommu_pasid_bits(void)
+{
+	const struct sim_iommu_cfg *c = &sim.cfg.iommu;
+
+	if (!sim_iommu_has_pasid())
+		return 0;
+	if (c->type == SIM_IOMMU_VTD)
+		return ((c->ecap_reg >> 35) & 0x1f) + 1;
+	return (c->idr[1] >> 6) & 0x1f;
+}
+
 bool sim_iommu_has_dirty(void)
 {
 	const struct sim_iommu_cfg *c = &sim.cfg.iommu;
@@ -139,6 +152,12 @@ bool sim_iommu_can_nest(void)
 		return c->ecap_reg & VTD_ECAP_NEST;
 	return (c->idr[0] & (SMMU_IDR0_S1P | SMMU_IDR0_S2P)) ==
 	       (SMMU_IDR0_S1P | SMMU_IDR0_S2P);
+}
+
+/* A too-small first read is EINVAL, not 0 (eventq.c, 7.2) */
+bool sim_kernel_read_einval(void)
+{
+	return sim.cfg.kernel >= SIM_KERNEL_READ_EINVAL;
 }
 
 /* ---- key parsing ---- */
@@ -389,6 +408,43 @@ static void remove_tree(const char *path)
 	g_rmdir(path);
 }
 
+/*
+ * "X.Y" -> X * 100 + Y.  Before 6.11 there was no FAULT queue at all; a
+ * version past the newest one we know behaves like the newest.
+ */
+static bool parse_kernel(const char *v, unsigned int *out)
+{
+	unsigned int major, minor;
+	char tail;
+
+	if (sscanf(v, "%u.%u%c", &major, &minor, &tail) != 2 || minor > 99 ||
+	    major * 100 + minor < SIM_KERNEL_MIN)
+		return false;
+	*out = MIN(major * 100 + minor, SIM_KERNEL_NEWEST);
+	return true;
+}
+
+/* [sim] kernel=, overridden by $IOMMUFD_SIM_KERNEL (a second test run) */
+static bool load_kernel(GKeyFile *kf, unsigned int *out)
+{
+	g_autofree char *v = cfg_value(kf, "sim", "kernel");
+	const char *env = g_getenv("IOMMUFD_SIM_KERNEL");
+
+	*out = SIM_KERNEL_NEWEST;
+	if (env && *env) {
+		g_free(v);
+		v = g_strdup(env);
+	}
+	if (!v || !*v)
+		return true;
+	if (!parse_kernel(v, out)) {
+		g_printerr("iommufd-sim: [sim] kernel: '%s' is not a version "
+			   "from 6.11 on\n", v);
+		return false;
+	}
+	return true;
+}
+
 int sim_config_load(const char *path, struct sim_config *cfg)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -404,6 +460,8 @@ int sim_config_load(const char *path, struct sim_config *cfg)
 	if (!load_iommu(kf, &cfg->iommu) || !load_pdevs(kf, cfg->pdevs))
 		goto err_free;
 
+	if (!load_kernel(kf, &cfg->kernel))
+		goto err_free;
 	root = cfg_value(kf, "sim", "sysfs-root");
 	if (root && *root) {
 		cfg->root = g_steal_pointer(&root);

@@ -91,8 +91,9 @@ int sim_get_hw_info(struct sim_ucmd *ucmd)
 
 	cmd->data_len = len;
 	cmd->out_data_type = hw_info_type();
+	/* dev->iommu->max_pasids: the smaller of function and IOMMU */
 	cmd->out_max_pasid_log2 =
-		sim_iommu_has_pasid() ? idev->pdev->pasid_width : 0;
+		MIN(idev->pdev->pasid_width, sim_iommu_pasid_bits());
 	cmd->out_capabilities = hw_info_caps(idev->pdev,
 					     cmd->out_max_pasid_log2);
 	return sim_ucmd_respond(ucmd);
@@ -223,8 +224,8 @@ static int nested_alloc(struct sim_ictx *ictx, struct sim_hwpt *parent,
 #define STE0_CFG_ABORT		0
 #define STE0_CFG_BYPASS		4
 #define STE0_CFG_S1		5
-#define STE0_ALLOWED		(0x1full | (0xffffffffffull << 6) | \
-				 (0x1full << 59))
+/* STRTAB_STE_0_NESTING_ALLOWED: V, Config, S1Fmt, S1ContextPtr, S1CDMax */
+#define STE0_ALLOWED		0xf80fffffffffffffull
 #define STE1_EATS(v)		(((v) >> 28) & 3)
 #define STE1_ALLOWED		(0xffull | (1ull << 27) | (3ull << 28))
 
@@ -281,8 +282,9 @@ static int hwpt_alloc_by_parent(struct sim_ucmd *ucmd, struct sim_obj *pt,
 
 	switch (pt->type) {
 	case SIM_OBJ_IOAS:
+		/* a paging domain takes no driver data (hw_pagetable.c) */
 		if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
-			return -EINVAL;
+			return -EOPNOTSUPP;
 		return paging_alloc(ucmd->ictx, (struct sim_ioas *)pt,
 				    cmd->flags, out);
 	case SIM_OBJ_HWPT_PAGING:
@@ -344,12 +346,11 @@ struct sim_hwpt *sim_hwpt_auto_get(struct sim_ioas *ioas,
 				   struct sim_idev *idev)
 {
 	struct sim_hwpt *hwpt = ioas->auto_hwpt;
-	uint32_t flags = 0;
+	const uint32_t flags = 0;
 
 	if (hwpt)
 		return hwpt;
-	if (sim_iommu_has_pasid() && idev->pdev->pasid_width)
-		flags |= IOMMU_HWPT_ALLOC_PASID;
+	/* 7.2 allocates it without IOMMU_HWPT_ALLOC_PASID (device.c) */
 	hwpt = hwpt_new(ioas->obj.ictx, SIM_OBJ_HWPT_PAGING, flags);
 	hwpt->auto_domain = true;
 	hwpt->ioas = ioas;
@@ -440,7 +441,11 @@ static int invalidate(struct sim_ucmd *ucmd, uint32_t *done)
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
 	struct sim_obj *obj;
 
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len))
+	/* hw_pagetable.c: bounded work per call */
+	if (cmd->entry_num &&
+	    (!cmd->data_uptr || !cmd->entry_len ||
+	     cmd->entry_len > SIM_PAGE_SIZE ||
+	     cmd->entry_num > SIM_INVALIDATE_MAX_ENTRIES))
 		return -EINVAL;
 	obj = sim_obj_lookup(ucmd->ictx, cmd->hwpt_id);
 	if (!obj)
@@ -498,8 +503,8 @@ int sim_viommu_alloc(struct sim_ucmd *ucmd)
 	struct sim_hwpt *parent;
 	int rc;
 
-	if (cmd->flags || cmd->__reserved ||
-	    cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT)
+	/* 7.2 checks neither __reserved nor, for SMMUv3, the driver data */
+	if (cmd->flags || cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT)
 		return -EOPNOTSUPP;
 	if (!sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE))
 		return -ENOENT;
@@ -510,9 +515,6 @@ int sim_viommu_alloc(struct sim_ucmd *ucmd)
 		return -EINVAL;
 	if (cmd->type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3 ||
 	    sim.cfg.iommu.type != SIM_IOMMU_SMMUV3 || !sim_iommu_can_nest())
-		return -EOPNOTSUPP;
-	/* the SMMUv3 type takes no driver data */
-	if (cmd->data_len)
 		return -EOPNOTSUPP;
 
 	viommu = sim_obj_alloc(ucmd->ictx, SIM_OBJ_VIOMMU, sizeof(*viommu));

@@ -56,6 +56,8 @@ static const struct ioctl_op ops[] = {
 	OP(VDEVICE_ALLOC, sim_vdevice_alloc, iommu_vdevice_alloc, virt_id),
 	OP(VEVENTQ_ALLOC, sim_veventq_alloc, iommu_veventq_alloc,
 	   out_veventq_fd),
+	OP(IOAS_CHANGE_PROCESS, sim_ioas_change_process,
+	   iommu_ioas_change_process, __reserved),
 };
 
 static const struct ioctl_op *find_op(unsigned long cmd)
@@ -343,4 +345,31 @@ int sim_ioas_iova_ranges(struct sim_ucmd *ucmd)
 	if (rc)
 		return rc;
 	return max < 1 ? -EMSGSIZE : 0;
+}
+
+/*
+ * ioas.c: every mapping of every IOAS must be file-backed to move to the
+ * caller's mm (EINVAL otherwise); with none at all there is nothing to
+ * move and the answer is 0, what a VMM's live-update probe sees.
+ */
+int sim_ioas_change_process(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	GHashTableIter it;
+	struct sim_obj *obj;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	g_hash_table_iter_init(&it, ucmd->ictx->objs);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&obj)) {
+		struct sim_ioas *ioas = (struct sim_ioas *)obj;
+
+		if (obj->type != SIM_OBJ_IOAS)
+			continue;
+		for (unsigned int i = 0; i < ioas->areas->len; i++)
+			if (!g_array_index(ioas->areas, struct sim_area,
+					   i).file)
+				return -EINVAL;
+	}
+	return 0;
 }

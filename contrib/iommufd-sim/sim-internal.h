@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <glib.h>
 #include <linux/iommufd.h>
@@ -34,6 +35,8 @@
 #define SIM_REGION_OFFSET(idx) ((uint64_t)(idx) << 40)
 /* Newest kernels cap a vEVENTQ's depth */
 #define SIM_VEVENTQ_MAX_DEPTH (1u << 19)
+/* HWPT_INVALIDATE takes at most this many entries per call */
+#define SIM_INVALIDATE_MAX_ENTRIES (1u << 19)
 
 /* ---- real libc entry points (sim.c) ---- */
 struct sim_libc {
@@ -43,6 +46,8 @@ struct sim_libc {
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	off_t (*lseek)(int, off_t, int);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
 	int (*close)(int);
 	int (*ioctl)(int, unsigned long, ...);
 	DIR *(*opendir)(const char *);
@@ -95,8 +100,17 @@ struct sim_pdev {
 	uint32_t next_grpid;		/* PRG index for simulated DMA */
 };
 
+/*
+ * Kernel behaviour by version, major * 100 + minor.  7.2 made reads that
+ * cannot return a whole first record fail with EINVAL; 6.11..7.1 return 0.
+ */
+#define SIM_KERNEL_MIN		611
+#define SIM_KERNEL_READ_EINVAL	702
+#define SIM_KERNEL_NEWEST	702
+
 struct sim_config {
 	struct sim_iommu_cfg iommu;
+	unsigned int kernel;		/* SIM_KERNEL_* scale */
 	GPtrArray *pdevs;		/* struct sim_pdev * */
 	char *root;			/* sysfs-like tree */
 	bool root_owned;		/* we created it: remove at exit */
@@ -108,8 +122,10 @@ struct sim_pdev *sim_pdev_by_bdf(const char *bdf);
 struct sim_pdev *sim_pdev_by_vfio_index(unsigned int idx);
 bool sim_bdf_normalize(const char *in, char out[16]);
 bool sim_iommu_has_pasid(void);
+unsigned int sim_iommu_pasid_bits(void);
 bool sim_iommu_has_dirty(void);
 bool sim_iommu_can_nest(void);
+bool sim_kernel_read_einval(void);
 
 enum sim_path_kind {
 	SIM_PATH_REAL,		/* not ours: use as is */
@@ -152,6 +168,7 @@ struct sim_obj {
 struct sim_area {
 	uint64_t iova, length, user_va;
 	uint32_t flags;
+	bool file;		/* IOAS_MAP_FILE: survives a process change */
 };
 
 struct sim_hwpt;
@@ -186,6 +203,8 @@ struct sim_idev {
 	struct sim_hwpt *rid_hwpt;
 	GHashTable *pasids;		/* pasid -> struct sim_hwpt * */
 	struct sim_vdevice *vdev;
+	bool vmaster;			/* RID attached with a vDEVICE */
+	uint64_t vmaster_vsid;		/* its virt_id at that attach */
 	GPtrArray *partial;		/* parked requests without LAST_PAGE */
 };
 
@@ -272,6 +291,7 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd);
 int sim_ioas_map(struct sim_ucmd *ucmd);
 int sim_ioas_unmap(struct sim_ucmd *ucmd);
 int sim_ioas_iova_ranges(struct sim_ucmd *ucmd);
+int sim_ioas_change_process(struct sim_ucmd *ucmd);
 struct sim_area *sim_ioas_find(struct sim_ioas *ioas, uint64_t iova);
 void sim_ioas_free(struct sim_ioas *ioas);
 int sim_get_hw_info(struct sim_ucmd *ucmd);
@@ -307,6 +327,10 @@ int sim_fault_report(struct sim_idev *idev,
 		     struct sim_dma *dma);
 void sim_fault_hangup(struct sim_fault *fault);
 
+/* ---- the host driver's page-request intake (prq.c) ---- */
+int sim_page_request(struct sim_idev *idev, struct iommu_hwpt_pgfault *rec,
+		     struct sim_dma *dma);
+
 /* ---- vEVENTQ (veventq.c) ---- */
 int sim_veventq_alloc(struct sim_ucmd *ucmd);
 void sim_veventq_release(struct sim_veventq *q);
@@ -325,6 +349,7 @@ void sim_eventfd_set(int fd, bool *ready, bool want);
 struct sim_vfio_file {
 	struct sim_pdev *pdev;
 	struct sim_idev *idev;	/* non-NULL once bound */
+	bool pasid0;		/* RID attached as "PASID 0" (vfio's ida) */
 	uint64_t pos;		/* file position for read()/write() */
 };
 long sim_vfio_ioctl(struct sim_vfio_file *vf, unsigned long cmd,

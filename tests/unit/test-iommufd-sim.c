@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -587,6 +588,15 @@ static void test_attach_pasid(void)
 	/* IOAS attach reports the auto domain */
 	g_assert_cmpint(attach(e.vfio, e.ioas, SIM_NO_PASID, &auto_id), ==, 0);
 	g_assert_cmpuint(auto_id, !=, e.ioas);
+	/*
+	 * 7.2 allocates the auto domain without ALLOC_PASID: with the RID
+	 * on an IOAS no PASID may attach (iommufd_hwpt_pasid_compat())
+	 */
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, &id), ==, -EINVAL);
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, SIM_NO_PASID, NULL), ==, 0);
+	/* ... and a PASID can't attach to an IOAS either */
+	g_assert_cmpint(attach(e.vfio, e.ioas, 5, NULL), ==, -EINVAL);
+	g_assert_cmpint(destroy(e.iommufd, auto_id), ==, -ENOENT);
 	/* a PASID needs an ALLOC_PASID domain */
 	g_assert_cmpint(attach(e.vfio, plain, 5, NULL), ==, -EINVAL);
 	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, &id), ==, 0);
@@ -598,8 +608,6 @@ static void test_attach_pasid(void)
 	g_assert_cmpint(detach(e.vfio, 5), ==, 0);
 	g_assert_cmpint(detach(e.vfio, 6), ==, 0);	/* not attached: no-op */
 	g_assert_cmpint(attach(e.vfio, plain, SIM_NO_PASID, NULL), ==, 0);
-	/* the auto domain went with its last attachment */
-	g_assert_cmpint(destroy(e.iommufd, auto_id), ==, -ENOENT);
 	g_assert_cmpint(detach(e.vfio, SIM_NO_PASID), ==, 0);
 	g_assert_cmpint(destroy(e.iommufd, plain), ==, 0);
 	g_assert_cmpint(destroy(e.iommufd, pasid_hwpt), ==, 0);
@@ -714,7 +722,8 @@ static void test_fault_groups(void)
 	g_assert_true(readable(f.ffd));
 
 	/* the group doesn't fit: nothing is read, nothing is consumed */
-	g_assert_cmpint(read(f.ffd, rec, 2 * REC_SIZE), ==, 0);
+	g_assert_cmpint(read(f.ffd, rec, 2 * REC_SIZE), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
 	g_assert_true(readable(f.ffd));
 	g_assert_cmpint(read(f.ffd, rec, 4 * REC_SIZE), ==, 3 * REC_SIZE);
 	g_assert_cmphex(rec[0].addr, ==, 0x1000);
@@ -815,8 +824,9 @@ static void test_fault_pasid(void)
 	g_assert_cmpint(attach(f.e.vfio, pasid_hwpt, 0x1, NULL), ==, 0);
 	sim_trigger_fault(BDF0, 0x1, 0xdeadbeaf, 3, 2, true);
 	g_assert_cmpint(read(f.ffd, &rec, REC_SIZE), ==, REC_SIZE);
+	/* VT-d adds IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID, copied out raw */
 	g_assert_cmpuint(rec.flags, ==, IOMMU_PGFAULT_FLAGS_PASID_VALID |
-			 IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+			 IOMMU_PGFAULT_FLAGS_LAST_PAGE | (1u << 2));
 	g_assert_cmpuint(rec.pasid, ==, 1);
 	g_assert_cmpint(respond(f.ffd, rec.cookie, 0), ==, 8);
 	/* an unattached PASID has no handler on VT-d */
@@ -956,8 +966,9 @@ static void test_veventq(void)
 	event_record(evt, 0x10);
 	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
 	g_assert_true(readable(v.qfd));
-	/* a record never splits */
-	g_assert_cmpint(read(v.qfd, buf, 39), ==, 0);
+	/* a record never splits (7.2: EINVAL when the first one can't fit) */
+	g_assert_cmpint(read(v.qfd, buf, 39), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
 	g_assert_cmpint(read(v.qfd, recs, sizeof(recs)), ==, 40);
 	g_assert_false(readable(v.qfd));
 	g_assert_cmpuint(recs[0].hdr.flags, ==, 0);
@@ -1335,11 +1346,14 @@ static void test_inject_raw(void)
 	event_record(evt, 0x10);
 	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
 	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_VEVENTQ, raw, 13), ==, 0);
+	/* the fd's own check first: 7.2 wants room for one header */
+	g_assert_cmpint(read(v.qfd, buf, 5), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
 	/* a record may be split: the bytes are raw */
-	g_assert_cmpint(read(v.qfd, buf, 5), ==, 5);
-	g_assert_cmpmem(buf, 5, raw, 5);
-	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 8);
-	g_assert_cmpmem(buf, 8, raw + 5, 8);
+	g_assert_cmpint(read(v.qfd, buf, 9), ==, 9);
+	g_assert_cmpmem(buf, 9, raw, 9);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 4);
+	g_assert_cmpmem(buf, 4, raw + 9, 4);
 	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 40);
 	g_assert_false(readable(v.qfd));
 	venv_close(&v);
@@ -1411,7 +1425,10 @@ static void test_inject_write(void)
 	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
 				IOMMUFD_PAGE_RESP_SUCCESS), ==, -EAGAIN);
 	resp.cookie = rec[0].cookie;
+	/* the VFS refuses pwrite() on a nonseekable fd before any write op */
 	g_assert_cmpint(pwrite(f.ffd, &resp, sizeof(resp), 0), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	g_assert_cmpint(write(f.ffd, &resp, sizeof(resp)), ==, -1);
 	g_assert_cmpint(errno, ==, EAGAIN);
 	r2 = sim_command("inject write fault eintr 1");
 	g_assert_cmpstr(r2, ==, "OK");
@@ -1607,6 +1624,465 @@ static void test_dma(void)
 	g_aligned_free(gram);
 }
 
+/* ---------------- Linux 7.2 fidelity (one case per deviation) ---------- */
+
+/* 2: SMMUv3 denies every PCI page request; none reaches a FAULT queue */
+static void test_k72_smmu_pri(void)
+{
+	struct iommu_hwpt_arm_smmuv3 ste = { .ste = { 0x1 | (5 << 1), 0 } };
+	struct sim_response r[2];
+	struct sim_stats st;
+	uint32_t fault_id, iopf;
+	struct venv v;
+	int ffd;
+
+	venv_open(&v, 4);
+	ffd = fault_alloc(v.e.iommufd, &fault_id);
+	g_assert_cmpint(hwpt_alloc(v.e.iommufd, IOMMU_HWPT_FAULT_ID_VALID,
+				   v.e.devid, v.viommu,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &ste, sizeof(ste),
+				   fault_id, &iopf), ==, 0);
+	/* the attach itself succeeds (IOPF is a no-op for PCI masters) */
+	g_assert_cmpint(attach(v.e.vfio, iopf, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000,
+					  IOMMU_PGFAULT_PERM_READ, 1, true), ==,
+			-EOPNOTSUPP);
+	g_assert_false(readable(ffd));
+	g_assert_cmpuint(sim_get_responses(r, 2), ==, 1);
+	g_assert_true(r[0].automatic);
+	g_assert_cmpuint(r[0].code, ==, IOMMUFD_PAGE_RESP_INVALID);
+	sim_get_stats(&st);
+	g_assert_cmpuint(st.fault_groups, ==, 0);
+	g_assert_cmpint(attach(v.e.vfio, v.nested, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(destroy(v.e.iommufd, iopf), ==, 0);
+	close(ffd);
+	venv_close(&v);
+}
+
+/* 3: VT-d refuses a fault-capable domain on a function without PRI */
+static void test_k72_iopf_needs_pri(void)
+{
+	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+	uint32_t devid = 0, parent = 0, fault_id = 0, iopf = 0;
+	struct env e;
+	int ffd;
+
+	sim_setup(vtd_cfg);
+	e.iommufd = open("/dev/iommu", O_RDWR);
+	e.vfio = open_vfio(BDF1);
+	g_assert_cmpint(bind_dev(e.vfio, e.iommufd, 16, &devid), ==, 0);
+	e.ioas = ioas_alloc(e.iommufd);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_ALLOC_NEST_PARENT,
+				   devid, e.ioas, 0, NULL, 0, 0, &parent), ==, 0);
+	ffd = fault_alloc(e.iommufd, &fault_id);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_FAULT_ID_VALID, devid,
+				   parent, IOMMU_HWPT_DATA_VTD_S1, &s1,
+				   sizeof(s1), fault_id, &iopf), ==, 0);
+	g_assert_cmpint(attach(e.vfio, iopf, SIM_NO_PASID, NULL), ==, -ENODEV);
+	/* and such a function never raises a page request */
+	g_assert_cmpint(sim_trigger_fault(BDF1, SIM_NO_PASID, 0x1000, 1, 1,
+					  true), ==, -EOPNOTSUPP);
+	close(ffd);
+	env_close(&e);
+}
+
+/* 4: VT-d's PRQ thread answers bad requests itself, drops Stop Markers */
+static void test_k72_vtd_prq_filter(void)
+{
+	const uint32_t r = IOMMU_PGFAULT_PERM_READ, w = IOMMU_PGFAULT_PERM_WRITE;
+	const uint32_t x = IOMMU_PGFAULT_PERM_EXEC, p = IOMMU_PGFAULT_PERM_PRIV;
+	struct iommu_hwpt_pgfault rec;
+	struct sim_response log[8];
+	struct fenv f;
+
+	fenv_open(&f, 0);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, r | p, 1,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, w | p, 2,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, r | x, 3,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID,
+					  0x0000800000000000ull, r, 4, true),
+			==, -EOPNOTSUPP);
+	/* a bad request that doesn't end its group gets no answer */
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, r | x, 5,
+					  false), ==, -EOPNOTSUPP);
+	/* Stop Marker: last, neither read nor write: dropped silently */
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 0, 6,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_false(readable(f.ffd));
+	g_assert_cmpuint(sim_get_responses(log, 8), ==, 4);
+	for (int i = 0; i < 4; i++) {
+		g_assert_true(log[i].automatic);
+		g_assert_cmpuint(log[i].code, ==, IOMMUFD_PAGE_RESP_INVALID);
+		g_assert_cmpuint(log[i].grpid, ==, i + 1);
+	}
+	/* exec with write, and a canonical high address, are fine */
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID,
+					  0xffff800000000000ull, x | w, 7,
+					  true), ==, 0);
+	g_assert_cmpint(read(f.ffd, &rec, REC_SIZE), ==, REC_SIZE);
+	g_assert_cmpuint(rec.perm, ==, x | w);
+	g_assert_cmpuint(rec.flags, ==, IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	g_assert_cmpint(respond(f.ffd, rec.cookie, 0), ==, 8);
+	fenv_close(&f);
+}
+
+static const char vtd_cfg_71[] =
+	"[iommu]\n"
+	"type=intel-vtd\n"
+	"nesting=true\n"
+	"[device " BDF0 "]\n"
+	"pasid-width=20\n"
+	"pri=true\n"
+	"ats=true\n"
+	"[sim]\n"
+	"kernel=7.1   # before 7.2 a too-small read returns 0\n";
+
+/* 5: read sizes by kernel version */
+static void test_k72_read_size(void)
+{
+	struct iommu_hwpt_pgfault rec[2];
+	uint8_t buf[64];
+	uint64_t evt[4];
+	struct fenv f;
+	struct venv v;
+
+	/* default: 7.2 */
+	fenv_open(&f, 0);
+	g_assert_cmpint(read(f.ffd, rec, 0), ==, 0);	/* empty queue */
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, false);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 1, true);
+	g_assert_cmpint(read(f.ffd, rec, REC_SIZE), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(f.ffd, rec, 0), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(f.ffd, rec, 2 * REC_SIZE), ==, 2 * REC_SIZE);
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie, 0), ==, 8);
+	fenv_close(&f);
+
+	venv_open(&v, 4);
+	g_assert_cmpint(read(v.qfd, buf, 7), ==, -1);	/* even empty */
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(v.qfd, buf, 8), ==, 0);
+	event_record(evt, 0x10);
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, 16), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(v.qfd, buf, 40), ==, 40);
+	venv_close(&v);
+
+	/* kernel=7.1 in the file: 0 instead */
+	sim_setup(vtd_cfg_71);
+	env_open(&f.e, true);
+	{
+		struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+
+		f.ffd = fault_alloc(f.e.iommufd, &f.fault_id);
+		g_assert_cmpint(hwpt_alloc(f.e.iommufd,
+					   IOMMU_HWPT_FAULT_ID_VALID,
+					   f.e.devid, f.e.parent,
+					   IOMMU_HWPT_DATA_VTD_S1, &s1,
+					   sizeof(s1), f.fault_id, &f.hwpt),
+				==, 0);
+		g_assert_cmpint(attach(f.e.vfio, f.hwpt, SIM_NO_PASID, NULL),
+				==, 0);
+	}
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, false);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 1, true);
+	g_assert_cmpint(read(f.ffd, rec, REC_SIZE), ==, 0);
+	g_assert_true(readable(f.ffd));
+	fenv_close(&f);
+
+	/* $IOMMUFD_SIM_KERNEL overrides the file (a second test run) */
+	g_setenv("IOMMUFD_SIM_KERNEL", "6.11", TRUE);
+	venv_open(&v, 4);
+	g_assert_cmpint(read(v.qfd, buf, 7), ==, 0);
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, 16), ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, 40), ==, 40);
+	venv_close(&v);
+
+	/* not a version, or one without FAULT queues: the config is refused */
+	g_setenv("IOMMUFD_SIM_KERNEL", "6.10", TRUE);
+	g_assert_cmpint(sim_reinit_for_test(), ==, -ENODEV);
+	g_assert_false(sim_is_active());
+	g_setenv("IOMMUFD_SIM_KERNEL", "seven", TRUE);
+	g_assert_cmpint(sim_reinit_for_test(), ==, -ENODEV);
+	g_assert_false(sim_is_active());
+	g_unsetenv("IOMMUFD_SIM_KERNEL");
+}
+
+/* 6: which SMMUv3 events become vEVENTs */
+static void test_k72_smmu_events(void)
+{
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	uint8_t buf[128];
+	uint64_t evt[4];
+	struct venv v;
+
+	venv_open(&v, 8);
+	event_record(evt, 0x01);	/* F_UUT: not one the driver handles */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	event_record(evt, 0x03);	/* F_STE_FETCH */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	event_record(evt, 0x10);
+	evt[1] = GUINT64_TO_LE(1ull << 31);	/* Stall: an IOPF instead */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	evt[1] = GUINT64_TO_LE(1ull << 39);	/* S2: the host's own */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	g_assert_false(readable(v.qfd));
+	for (uint8_t id = 0x04; id <= 0x13; id++) {
+		bool known = id == 0x04 || id == 0x06 || id == 0x08 ||
+			     id == 0x0a || (id >= 0x10 && id <= 0x13);
+
+		event_record(evt, id);
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				known ? 0 : -EPERM);
+	}
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 3 * 40);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 3 * 40);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 2 * 40);
+
+	/*
+	 * A vDEVICE created after the attach doesn't make a vmaster: an
+	 * abort vSTE attached without one, then a vDEVICE.
+	 */
+	g_assert_cmpint(attach(v.e.vfio, v.e.ioas, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(destroy(v.e.iommufd, v.vdev), ==, 0);
+	{
+		struct iommu_hwpt_arm_smmuv3 abrt = { .ste = { 0x1, 0 } };
+		uint32_t abort_id;
+
+		g_assert_cmpint(hwpt_alloc(v.e.iommufd, 0, v.e.devid, v.viommu,
+					   IOMMU_HWPT_DATA_ARM_SMMUV3, &abrt,
+					   sizeof(abrt), 0, &abort_id), ==, 0);
+		g_assert_cmpint(attach(v.e.vfio, abort_id, SIM_NO_PASID, NULL),
+				==, 0);
+		vd.viommu_id = v.viommu;
+		vd.dev_id = v.e.devid;
+		vd.virt_id = 0x99;
+		g_assert_cmpint(xioctl(v.e.iommufd, IOMMU_VDEVICE_ALLOC, &vd),
+				==, 0);
+		v.vdev = vd.out_vdevice_id;
+		event_record(evt, 0x10);
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				-ENOENT);
+		/* re-attached with the vDEVICE present: forwarded */
+		g_assert_cmpint(attach(v.e.vfio, v.nested, SIM_NO_PASID, NULL),
+				==, 0);
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				0);
+		g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 40);
+		g_assert_cmpint(destroy(v.e.iommufd, abort_id), ==, 0);
+	}
+	venv_close(&v);
+}
+
+/* 7: VFIO's PASID 0 is not the RID's attachment */
+static void test_k72_vfio_pasid0(void)
+{
+	uint32_t pasid_hwpt, id;
+	struct env e;
+
+	sim_setup(vtd_cfg);
+	env_open(&e, false);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_ALLOC_PASID, e.devid,
+				   e.ioas, 0, NULL, 0, 0, &pasid_hwpt), ==, 0);
+	/* the RID is attached: a PASID-flag detach of 0 is a no-op ... */
+	g_assert_cmpint(detach(e.vfio, 0), ==, 0);
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, NULL), ==, -EINVAL);
+	/* ... and a PASID-flag attach of 0 finds the RID busy */
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 0, NULL), ==, -EBUSY);
+	g_assert_cmpint(detach(e.vfio, SIM_NO_PASID), ==, 0);
+	/* with the RID free it attaches the RID, and detaches it again */
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 0, &id), ==, 0);
+	g_assert_cmpuint(id, ==, pasid_hwpt);
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, NULL), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, pasid_hwpt), ==, -EBUSY);
+	g_assert_cmpint(detach(e.vfio, 5), ==, 0);
+	g_assert_cmpint(detach(e.vfio, 0), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, pasid_hwpt), ==, 0);
+	env_close(&e);
+}
+
+/* 8: what 7.2 accepts that the simulator used to refuse */
+static void test_k72_smmu_lenient(void)
+{
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	uint64_t drvdata[2] = { 0 };
+	/* S1Fmt = 2 (64K L2), S1ContextPtr at 2^46, Config = S1 */
+	struct iommu_hwpt_arm_smmuv3 ste = {
+		.ste = { 0x1 | (5 << 1) | (2 << 4) | (1ull << 46), 0 },
+	};
+	struct iommu_hwpt_arm_smmuv3 byp = { .ste = { 0x1 | (4 << 1), 0 } };
+	struct iommu_hwpt_arm_smmuv3 abrt = { .ste = { 0x1, 0 } };
+	struct iommu_hwpt_arm_smmuv3 bad = {
+		.ste = { 0x1 | (5 << 1) | (1ull << 52), 0 },	/* S1CDMax... no */
+	};
+	uint32_t s1, bypass, abort_id;
+	struct env e;
+
+	sim_setup(smmu_cfg);
+	env_open(&e, true);
+	va.dev_id = e.devid;
+	va.hwpt_id = e.parent;
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	va.__reserved = 0xdead;			/* not checked */
+	va.data_len = sizeof(drvdata);		/* ignored for SMMUv3 */
+	va.data_uptr = (uintptr_t)drvdata;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_VIOMMU_ALLOC, &va), ==, 0);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &ste,
+				   sizeof(ste), 0, &s1), ==, 0);
+	/* bits 52..58 stay outside STRTAB_STE_0_NESTING_ALLOWED */
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &bad,
+				   sizeof(bad), 0, NULL), ==, -EIO);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &byp,
+				   sizeof(byp), 0, &bypass), ==, 0);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &abrt,
+				   sizeof(abrt), 0, &abort_id), ==, 0);
+	/* abort and bypass attach without a vDEVICE; translation doesn't */
+	g_assert_cmpint(attach(e.vfio, s1, SIM_NO_PASID, NULL), ==, -ENOENT);
+	g_assert_cmpint(attach(e.vfio, abort_id, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(attach(e.vfio, bypass, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(attach(e.vfio, e.ioas, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, s1), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, bypass), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, abort_id), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, va.out_viommu_id), ==, 0);
+	env_close(&e);
+}
+
+/* 9: the small ones */
+static void test_k72_minor(void)
+{
+	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+	struct iommu_hwpt_vtd_s1_invalidate ent = { .addr = 0x1000, .npages = 1 };
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv), .data_uptr = (uintptr_t)&ent,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		.entry_len = sizeof(ent), .entry_num = 1,
+	};
+	struct iommu_hwpt_pgfault rec[2];
+	struct iommu_hwpt_page_response resp;
+	struct iovec iov[2];
+	struct sim_response log[4];
+	struct fenv f;
+
+	fenv_open(&f, 0);
+	/* a paging domain takes no data: EOPNOTSUPP */
+	g_assert_cmpint(hwpt_alloc(f.e.iommufd, 0, f.e.devid, f.e.ioas,
+				   IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), 0,
+				   NULL), ==, -EOPNOTSUPP);
+	/* nonseekable: pread at 0 and lseek are ESPIPE */
+	g_assert_cmpint(pread(f.ffd, rec, REC_SIZE, 0), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	g_assert_cmpint(lseek(f.ffd, 0, SEEK_SET), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	g_assert_cmpint(lseek(f.e.iommufd, 0, SEEK_CUR), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	/* readv/writev reach the queue, one iovec at a time */
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, true);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 2, true);
+	iov[0] = (struct iovec) { &rec[0], REC_SIZE };
+	iov[1] = (struct iovec) { &rec[1], REC_SIZE };
+	g_assert_cmpint(readv(f.ffd, iov, 2), ==, 2 * REC_SIZE);
+	g_assert_cmpuint(rec[1].grpid, ==, 2);
+	resp = (struct iommu_hwpt_page_response) { rec[0].cookie, 0 };
+	iov[0] = (struct iovec) { &resp, sizeof(resp) };
+	g_assert_cmpint(writev(f.ffd, iov, 1), ==, 8);
+	g_assert_cmpint(respond(f.ffd, rec[1].cookie, 0), ==, 8);
+	/* HWPT_INVALIDATE bounds */
+	inv.hwpt_id = f.hwpt;
+	inv.entry_len = 4097;
+	g_assert_cmpint(xioctl(f.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==,
+			-EINVAL);
+	inv.entry_len = sizeof(ent);
+	inv.entry_num = (1u << 19) + 1;
+	g_assert_cmpint(xioctl(f.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==,
+			-EINVAL);
+	g_assert_cmpuint(inv.entry_num, ==, 0);
+	/* a partial request with no handler is answered at once */
+	sim_reset_stats();
+	g_assert_cmpint(sim_trigger_fault(BDF0, 9, 0x1000, 1, 3, false), ==,
+			-EOPNOTSUPP);
+	g_assert_cmpuint(sim_get_responses(log, 4), ==, 1);
+	g_assert_true(log[0].automatic);
+	g_assert_cmpuint(log[0].grpid, ==, 3);
+	g_assert_cmpint(log[0].pasid, ==, 9);
+	fenv_close(&f);
+}
+
+static const char smmu_cfg_ssid10[] =
+	"[iommu]\n"
+	"type=arm-smmuv3\n"
+	"idr1=0x290      # SSIDSIZE 10, SIDSIZE 16\n"
+	"[device " BDF0 "]\n"
+	"stream-id=0x200\n"
+	"pasid-width=16\n";
+
+/* 9: out_max_pasid_log2 is the smaller of function and IOMMU */
+static void test_k72_max_pasid(void)
+{
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct env e;
+
+	sim_setup(smmu_cfg_ssid10);
+	env_open(&e, false);
+	info.dev_id = e.devid;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_GET_HW_INFO, &info), ==, 0);
+	g_assert_cmpuint(info.out_max_pasid_log2, ==, 10);
+	env_close(&e);
+}
+
+/* IOAS_CHANGE_PROCESS: 0 with nothing to move, EINVAL for pinned memory */
+static void test_k72_change_process(void)
+{
+	struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = IOMMU_IOAS_MAP_READABLE,
+		.user_va = (uintptr_t)page, .length = sizeof(page),
+	};
+	int fd;
+
+	sim_setup(vtd_cfg);
+	fd = open("/dev/iommu", O_RDWR);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
+	map.ioas_id = ioas_alloc(fd);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==,
+			-EINVAL);
+	cp.__reserved = 1;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==,
+			-EOPNOTSUPP);
+	close(fd);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
+/* 10: VFIO_DEVICE_GET_INFO fills the 24-byte struct */
+static void test_k72_vfio_info(void)
+{
+	struct vfio_device_info info;
+	struct env e;
+
+	sim_setup(vtd_cfg);
+	env_open(&e, false);
+	memset(&info, 0xff, sizeof(info));
+	info.argsz = sizeof(info);
+	g_assert_cmpuint(sizeof(info), ==, 24);
+	g_assert_cmpint(xioctl(e.vfio, VFIO_DEVICE_GET_INFO, &info), ==, 0);
+	g_assert_cmpuint(info.num_regions, ==, VFIO_PCI_NUM_REGIONS);
+	g_assert_cmpuint(info.cap_offset, ==, 0);
+	env_close(&e);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -1639,6 +2115,23 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/inject/read-errno",
 			test_inject_read_errno);
 	g_test_add_func("/iommufd-sim/dma", test_dma);
+	g_test_add_func("/iommufd-sim/linux-7.2/smmu-pri", test_k72_smmu_pri);
+	g_test_add_func("/iommufd-sim/linux-7.2/iopf-needs-pri",
+			test_k72_iopf_needs_pri);
+	g_test_add_func("/iommufd-sim/linux-7.2/vtd-prq-filter",
+			test_k72_vtd_prq_filter);
+	g_test_add_func("/iommufd-sim/linux-7.2/read-size", test_k72_read_size);
+	g_test_add_func("/iommufd-sim/linux-7.2/smmu-events",
+			test_k72_smmu_events);
+	g_test_add_func("/iommufd-sim/linux-7.2/vfio-pasid0",
+			test_k72_vfio_pasid0);
+	g_test_add_func("/iommufd-sim/linux-7.2/smmu-lenient",
+			test_k72_smmu_lenient);
+	g_test_add_func("/iommufd-sim/linux-7.2/minor", test_k72_minor);
+	g_test_add_func("/iommufd-sim/linux-7.2/max-pasid", test_k72_max_pasid);
+	g_test_add_func("/iommufd-sim/linux-7.2/change-process",
+			test_k72_change_process);
+	g_test_add_func("/iommufd-sim/linux-7.2/vfio-info", test_k72_vfio_info);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);
