@@ -34,6 +34,7 @@ void sim_state_init(void)
 					sizeof(struct sim_inject_ioctl));
 	sim.faults = g_ptr_array_new();
 	sim.veventqs = g_ptr_array_new();
+	sim.mmaps = g_hash_table_new(NULL, NULL);
 	sim.active = true;
 	/*
 	 * EADDRINUSE: a live simulator already serves it -- typically our
@@ -98,6 +99,7 @@ void sim_state_reset(void)
 			g_byte_array_unref(sim.inject_raw[i]);
 	g_ptr_array_unref(sim.faults);
 	g_ptr_array_unref(sim.veventqs);
+	g_hash_table_unref(sim.mmaps);
 	sim_config_free(&sim.cfg);
 	memset(&sim, 0, sizeof(sim));
 }
@@ -195,6 +197,7 @@ static const struct {
 	{ "IOMMU_VDEVICE_ALLOC", IOMMU_VDEVICE_ALLOC },
 	{ "IOMMU_VEVENTQ_ALLOC", IOMMU_VEVENTQ_ALLOC },
 	{ "IOMMU_IOAS_CHANGE_PROCESS", IOMMU_IOAS_CHANGE_PROCESS },
+	{ "IOMMU_HW_QUEUE_ALLOC", IOMMU_HW_QUEUE_ALLOC },
 	{ "VFIO_DEVICE_GET_INFO", VFIO_DEVICE_GET_INFO },
 	{ "VFIO_DEVICE_GET_REGION_INFO", VFIO_DEVICE_GET_REGION_INFO },
 	{ "VFIO_DEVICE_GET_IRQ_INFO", VFIO_DEVICE_GET_IRQ_INFO },

@@ -20,7 +20,8 @@
 
 #include "sim-internal.h"
 
-struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev)
+struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev,
+			       bool hold_ctx)
 {
 	struct sim_idev *idev;
 
@@ -29,8 +30,12 @@ struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev)
 	idev->pasids = g_hash_table_new(NULL, NULL);
 	idev->partial = g_ptr_array_new_with_free_func(g_free);
 	sim_obj_insert(&idev->obj);
-	/* a bound device keeps the iommufd context alive */
-	sim_ictx_get(ictx);
+	/*
+	 * A bound VFIO device keeps the iommufd context alive; a selftest
+	 * mock device lives inside it (its selftest object owns it).
+	 */
+	if (hold_ctx)
+		sim_ictx_get(ictx);
 	pdev->idev = idev;
 	return idev;
 }
@@ -91,7 +96,11 @@ static int attach_check(struct sim_idev *idev, uint32_t key,
 {
 	int rc;
 
-	if (hwpt->viommu) {
+	if (idev->mock) {
+		rc = sim_mock_attach_check(idev, key, hwpt);
+		if (rc)
+			return rc;
+	} else if (hwpt->viommu) {
 		rc = vmaster_check(idev, hwpt);
 		if (rc)
 			return rc;
@@ -101,7 +110,7 @@ static int attach_check(struct sim_idev *idev, uint32_t key,
 	 * with PRI (intel_iommu_enable_iopf()); SMMUv3 accepts the domain
 	 * but never delivers a PCI page request (prq.c).
 	 */
-	if (hwpt->fault && sim.cfg.iommu.type == SIM_IOMMU_VTD &&
+	if (hwpt->fault && !idev->mock && sim.cfg.iommu.type == SIM_IOMMU_VTD &&
 	    !(idev->pdev->pri && idev->pdev->ats))
 		return -ENODEV;
 	if (key != SIM_KEY_RID) {
@@ -145,6 +154,8 @@ int sim_idev_attach(struct sim_idev *idev, uint32_t key, uint32_t *pt_id)
 	if (rc)
 		return rc;
 	rc = attach_check(idev, key, hwpt);
+	if (!rc && idev->mock && key != SIM_KEY_RID)
+		rc = sim_mock_set_pasid(idev, key, false);
 	if (rc)
 		goto err_auto;
 	old = sim_idev_domain(idev, key);
@@ -178,6 +189,8 @@ void sim_idev_detach(struct sim_idev *idev, uint32_t key)
 		return;
 	if (key == SIM_KEY_RID)
 		idev->vmaster = false;
+	else if (idev->mock)
+		sim_mock_set_pasid(idev, key, true);
 	set_domain(idev, key, NULL);
 	drop_domain(idev, key, old);
 }
@@ -198,9 +211,12 @@ void sim_idev_unbind(struct sim_idev *idev)
 		idev->vdev = NULL;
 		sim_obj_leak_id(&vdev->obj);
 	}
+	bool held = !idev->mock;
+
 	idev->pdev->idev = NULL;
 	g_hash_table_unref(idev->pasids);
 	g_ptr_array_unref(idev->partial);
 	sim_obj_destroy(&idev->obj);
-	sim_ictx_put(ictx);
+	if (held)
+		sim_ictx_put(ictx);
 }

@@ -205,7 +205,8 @@ static struct sim_hwpt *route(struct sim_idev *idev,
 		*key = last->pasid;
 		return hwpt;
 	}
-	if (sim.cfg.iommu.type == SIM_IOMMU_SMMUV3 && idev->rid_hwpt &&
+	if ((sim.cfg.iommu.type == SIM_IOMMU_SMMUV3 || idev->mock) &&
+	    idev->rid_hwpt &&
 	    idev->rid_hwpt->obj.type == SIM_OBJ_HWPT_NESTED)
 		return idev->rid_hwpt;
 	return NULL;

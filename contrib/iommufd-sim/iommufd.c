@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "selftest-abi.h"
 #include "sim-internal.h"
 
 #define offsetofend(t, f) (offsetof(t, f) + sizeof(((t *)0)->f))
@@ -58,6 +59,10 @@ static const struct ioctl_op ops[] = {
 	   out_veventq_fd),
 	OP(IOAS_CHANGE_PROCESS, sim_ioas_change_process,
 	   iommu_ioas_change_process, __reserved),
+	OP(HW_QUEUE_ALLOC, sim_hw_queue_alloc, iommu_hw_queue_alloc, length),
+	/* the kernel selftest's mock (CONFIG_IOMMUFD_TEST) */
+	{ IOMMUFD_CMD_BASE + 32, sizeof(struct sim_test_cmd),
+	  offsetofend(struct sim_test_cmd, last), sim_test_cmd },
 };
 
 static const struct ioctl_op *find_op(unsigned long cmd)
@@ -76,7 +81,7 @@ int sim_ucmd_respond(struct sim_ucmd *ucmd)
 
 long sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long cmd, uint64_t arg)
 {
-	uint64_t buf[8];	/* the largest command struct is 48 bytes */
+	uint64_t buf[10];	/* the largest command struct is 72 bytes */
 	struct sim_ucmd ucmd = { .ictx = ictx, .ubuf = arg, .cmd = buf };
 	const struct ioctl_op *op = find_op(cmd);
 	int rc;
@@ -90,6 +95,7 @@ long sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long cmd, uint64_t arg)
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
 	G_STATIC_ASSERT(sizeof(buf) >= sizeof(struct iommu_hwpt_alloc));
+	G_STATIC_ASSERT(sizeof(buf) >= sizeof(struct sim_test_cmd));
 	ucmd.ksize = op->size;
 	rc = sim_copy_struct_from_user(buf, op->size, arg, ucmd.user_size);
 	if (rc)
@@ -149,6 +155,7 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	ioas = sim_obj_alloc(ucmd->ictx, SIM_OBJ_IOAS, sizeof(*ioas));
 	ioas->areas = g_array_new(FALSE, FALSE, sizeof(struct sim_area));
+	ioas->pins = g_ptr_array_new();
 	sim_obj_insert(&ioas->obj);
 	cmd->out_ioas_id = ioas->obj.id;
 	rc = sim_ucmd_respond(ucmd);
@@ -160,6 +167,7 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd)
 void sim_ioas_free(struct sim_ioas *ioas)
 {
 	g_array_unref(ioas->areas);
+	g_ptr_array_unref(ioas->pins);
 	g_free(ioas);
 }
 
@@ -308,6 +316,11 @@ int sim_ioas_unmap(struct sim_ucmd *ucmd)
 			break;
 		if (a->iova < cmd->iova || area_last(a) > last) {
 			rc = -ENOENT;
+			break;
+		}
+		/* pages a HW queue pinned stay (iopt_unmap_iova_range()) */
+		if (sim_ioas_pinned(ioas, a->iova, area_last(a))) {
+			rc = -EBUSY;
 			break;
 		}
 		unmapped += a->length;

@@ -48,6 +48,8 @@ struct sim_libc {
 	off_t (*lseek)(int, off_t, int);
 	ssize_t (*readv)(int, const struct iovec *, int);
 	ssize_t (*writev)(int, const struct iovec *, int);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
 	int (*close)(int);
 	int (*ioctl)(int, unsigned long, ...);
 	DIR *(*opendir)(const char *);
@@ -176,11 +178,14 @@ struct sim_hwpt;
 struct sim_ioas {
 	struct sim_obj obj;
 	GArray *areas;		/* struct sim_area, sorted by iova */
+	GPtrArray *pins;	/* struct sim_hw_queue * pinning IOVA */
 	struct sim_hwpt *auto_hwpt;	/* shared auto domain, if any */
 };
 
 struct sim_fault;
 struct sim_viommu;
+struct sim_mock_dev;
+struct sim_hw_queue;
 
 struct sim_hwpt {
 	struct sim_obj obj;
@@ -194,6 +199,7 @@ struct sim_hwpt {
 	union {
 		struct iommu_hwpt_vtd_s1 vtd;
 		struct iommu_hwpt_arm_smmuv3 smmu;
+		uint32_t mock_iotlb[4];		/* selftest nested domain */
 	} data;
 };
 
@@ -203,6 +209,8 @@ struct sim_idev {
 	struct sim_hwpt *rid_hwpt;
 	GHashTable *pasids;		/* pasid -> struct sim_hwpt * */
 	struct sim_vdevice *vdev;
+	struct sim_mock_dev *mock;	/* a selftest mock device */
+	uint32_t mock_flags;		/* its MOCK_FLAGS_DEVICE_* */
 	bool vmaster;			/* RID attached with a vDEVICE */
 	uint64_t vmaster_vsid;		/* its virt_id at that attach */
 	GPtrArray *partial;		/* parked requests without LAST_PAGE */
@@ -214,6 +222,18 @@ struct sim_viommu {
 	struct sim_hwpt *parent;
 	GHashTable *vdevs;		/* virt_id (u64*) -> struct sim_vdevice * */
 	GPtrArray *veventqs;
+	/* selftest type: the mmap()able page and the HW queues */
+	uint32_t mock_page_word;
+	uint64_t mmap_offset, mmap_length;
+	struct sim_hw_queue *hw_queue[2];
+};
+
+struct sim_hw_queue {
+	struct sim_obj obj;
+	struct sim_viommu *viommu;
+	uint32_t index;
+	uint64_t iova, last;		/* pinned in the parent's IOAS */
+	struct sim_hw_queue *prev;	/* depended upon */
 };
 
 struct sim_vdevice {
@@ -292,6 +312,10 @@ int sim_ioas_map(struct sim_ucmd *ucmd);
 int sim_ioas_unmap(struct sim_ucmd *ucmd);
 int sim_ioas_iova_ranges(struct sim_ucmd *ucmd);
 int sim_ioas_change_process(struct sim_ucmd *ucmd);
+struct sim_hwpt *sim_hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
+			      uint32_t flags);
+int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,
+			  uint32_t flags, bool mock, struct sim_hwpt **out);
 struct sim_area *sim_ioas_find(struct sim_ioas *ioas, uint64_t iova);
 void sim_ioas_free(struct sim_ioas *ioas);
 int sim_get_hw_info(struct sim_ucmd *ucmd);
@@ -307,7 +331,8 @@ void sim_vdevice_release(struct sim_vdevice *vdev);
 bool sim_hwpt_pasid_compat(struct sim_hwpt *hwpt);
 
 /* ---- device attachment (device.c) ---- */
-struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev);
+struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev,
+			       bool hold_ctx);
 void sim_idev_unbind(struct sim_idev *idev);
 int sim_idev_attach(struct sim_idev *idev, uint32_t key, uint32_t *pt_id);
 void sim_idev_detach(struct sim_idev *idev, uint32_t key);
@@ -326,6 +351,26 @@ int sim_fault_report(struct sim_idev *idev,
 		     const struct iommu_hwpt_pgfault *rec,
 		     struct sim_dma *dma);
 void sim_fault_hangup(struct sim_fault *fault);
+
+/* ---- the kernel selftest's mock IOMMU (selftest-mock.c) ---- */
+int sim_test_cmd(struct sim_ucmd *ucmd);
+void sim_mock_release(struct sim_mock_dev *m);
+int sim_mock_attach_check(struct sim_idev *idev, uint32_t key,
+			  struct sim_hwpt *hwpt);
+int sim_mock_set_pasid(struct sim_idev *idev, uint32_t key, bool detach);
+int sim_mock_hwpt_alloc(struct sim_ucmd *ucmd, struct sim_obj *pt,
+			struct sim_hwpt **out);
+int sim_mock_hwpt_invalidate(const struct iommu_hwpt_invalidate *cmd,
+			     struct sim_hwpt *hwpt, uint32_t *done);
+int sim_mock_viommu_data(struct sim_ucmd *ucmd, struct sim_viommu *viommu);
+int sim_mock_viommu_invalidate(const struct iommu_hwpt_invalidate *cmd,
+			       struct sim_viommu *viommu, uint32_t *done);
+void *sim_mock_mmap(struct sim_ictx *ictx, size_t len, int prot, int flags,
+		    uint64_t off, int *err);
+void sim_mock_munmap(void *addr);
+int sim_hw_queue_alloc(struct sim_ucmd *ucmd);
+void sim_hw_queue_release(struct sim_hw_queue *q);
+bool sim_ioas_pinned(struct sim_ioas *ioas, uint64_t iova, uint64_t last);
 
 /* ---- the host driver's page-request intake (prq.c) ---- */
 int sim_page_request(struct sim_idev *idev, struct iommu_hwpt_pgfault *rec,
@@ -423,6 +468,7 @@ struct sim_state {
 	GByteArray *inject_raw[2];	/* raw bytes for the next reads */
 	GPtrArray *faults;		/* live struct sim_fault * */
 	GPtrArray *veventqs;		/* live struct sim_veventq * */
+	GHashTable *mmaps;		/* address -> struct sim_viommu * */
 };
 extern struct sim_state sim;
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sim-internal.h"
@@ -66,6 +67,8 @@ static void resolve_libc(void)
 	sim_libc.pwrite = need_sym("pwrite64");
 	sim_libc.lseek = need_sym("lseek64");
 	sim_libc.readv = need_sym("readv");
+	sim_libc.mmap = need_sym("mmap64");
+	sim_libc.munmap = need_sym("munmap");
 	sim_libc.writev = need_sym("writev");
 	sim_libc.close = need_sym("close");
 	sim_libc.ioctl = need_sym("ioctl");
@@ -685,6 +688,52 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	return sim_rw_vec(fd, iov, iovcnt, true);
+}
+
+/*
+ * mmap() of an iommufd: the regions a selftest vIOMMU offers.  Anonymous
+ * mappings and other fds go straight to libc without the lock.
+ */
+static void *sim_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		      int64_t off)
+{
+	struct sim_file *f;
+	void *ret;
+	int err = 0;
+
+	if (fd < 0 || (flags & MAP_ANONYMOUS) || !sim_enter())
+		return sim_libc.mmap(addr, len, prot, flags, fd, off);
+	f = sim_file_lookup(fd);
+	if (!f || f->kind != SIM_FILE_IOMMUFD) {
+		sim_unlock();
+		return sim_libc.mmap(addr, len, prot, flags, fd, off);
+	}
+	ret = sim_mock_mmap(f->ictx, len, prot, flags, off, &err);
+	sim_unlock();
+	if (ret == MAP_FAILED)
+		errno = err;
+	return ret;
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return sim_mmap(addr, len, prot, flags, fd, off);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+	     off64_t off)
+{
+	return sim_mmap(addr, len, prot, flags, fd, off);
+}
+
+int munmap(void *addr, size_t len)
+{
+	if (sim_enter()) {
+		if (g_hash_table_size(sim.mmaps))
+			sim_mock_munmap(addr);
+		sim_unlock();
+	}
+	return sim_libc.munmap(addr, len);
 }
 
 int close(int fd)

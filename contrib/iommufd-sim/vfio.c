@@ -79,7 +79,7 @@ static int vfio_bind(struct sim_vfio_file *vf, uint64_t arg)
 	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN)
 		return -EINVAL;
 
-	idev = sim_idev_bind(ictx, vf->pdev);
+	idev = sim_idev_bind(ictx, vf->pdev, true);
 	rc = sim_copy_to_user(arg + offsetof(struct vfio_device_bind_iommufd,
 					     out_devid),
 			      &idev->obj.id, sizeof(uint32_t));
