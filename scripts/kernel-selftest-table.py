@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Turn a run of the kernel's iommufd selftest under the simulator into the
+reStructuredText table of docs/devel/iommufd-sim.rst.
+
+    kernel-selftest-table.py ALL_LOG TEST_LIST "IN_SCOPE PATTERNS"
+
+Every test of TEST_LIST (the harness's -l output) gets one entry: "pass",
+"skip" (the test skips itself for that variant), or "out of scope" with the
+reason below that matches it first.  A failing test that is in scope, or
+one no reason covers, is reported as "FAIL" so that the table can't hide a
+regression.
+"""
+import fnmatch
+import re
+import sys
+
+# (pattern over FIXTURE.VARIANT.TEST or FIXTURE.TEST, reason), first match
+REASONS = [
+    ("change_process.*", "IOMMU_OPTION RLIMIT_MODE and pinned-page accounting"),
+    ("iommufd.global_options", "IOMMU_OPTION (no page accounting here)"),
+    ("iommufd.cmd_length", "ioctl size rules of commands not simulated "
+     "(ENOTTY instead of EINVAL)"),
+    ("iommufd.*", "the VFIO type1 compatibility ioctls on /dev/iommu"),
+    ("vfio_compat_mock_domain.*", "the VFIO type1 compatibility ioctls"),
+    ("iommufd_dirty_tracking.*", "dirty tracking (IOMMU_OPTION, dirty bits "
+     "of mock page tables)"),
+    ("*.access_*", "access objects pinning pages (CREATE_ACCESS)"),
+    ("*.fork_*", "access objects pinning pages (CREATE_ACCESS)"),
+    ("*.dmabuf_*", "dma-buf backed mappings"),
+    ("*.area_allowed", "IOAS_ALLOW_IOVAS"),
+    ("*.copy_*", "IOAS_COPY"),
+    ("*.reserved_overflow", "reserved IOVA ranges (ADD_RESERVED)"),
+    ("*.ioas_option_huge_pages", "IOMMU_OPTION HUGE_PAGES"),
+    ("*.ioas_align_change", "IOMMU_OPTION and per-domain IOVA alignment"),
+    ("*.area_auto_iova", "IOVA allocation aligned to the mapping size"),
+    ("*.ioas_iova_alloc", "the mock domain's aperture limits on IOVA "
+     "allocation"),
+    ("*.iova_ranges", "the mock domain's aperture in IOVA_RANGES"),
+    ("iommufd_ioas.*.get_hw_info", "the mock's PASID/dirty capability "
+     "reporting details"),
+    ("iommufd_mock_domain.*", "real page pinning checked page by page "
+     "(MD_CHECK_REFS with references, huge pages, memfd mappings)"),
+    ("iommufd_ioas.*", "real page pinning (MD_CHECK_REFS with references)"),
+]
+
+
+def main():
+    log, listing, scope = sys.argv[1], sys.argv[2], sys.argv[3].split()
+    tests = [t.strip() for t in open(listing) if t.strip()]
+    result = {}
+    for line in open(log):
+        m = re.match(r"^(not ok|ok) \d+ (\S+)(.*)$", line)
+        if not m:
+            continue
+        if m.group(1) == "ok":
+            result[m.group(2)] = "skip" if "# SKIP" in m.group(3) else "pass"
+        else:
+            result[m.group(2)] = "fail"
+
+    def in_scope(t):
+        for p in scope:
+            if "." not in p and t.split(".")[0] == p:
+                return True
+            if "." in p and fnmatch.fnmatchcase(t, p):
+                return True
+        return False
+
+    rows = []
+    for t in tests:
+        r = result.get(t, "not run")
+        if r in ("pass", "skip"):
+            why = "(the test skips this variant)" if r == "skip" else ""
+        elif in_scope(t):
+            r, why = "FAIL", "in scope: a regression"
+        else:
+            why = next((w for p, w in REASONS if fnmatch.fnmatchcase(t, p)),
+                       None)
+            r, why = ("out of scope", why) if why else ("FAIL", "no reason")
+        rows.append((t, r, why))
+
+    npass = sum(1 for _, r, _ in rows if r == "pass")
+    nskip = sum(1 for _, r, _ in rows if r == "skip")
+    print(".. list-table:: %d tests: %d pass, %d skip themselves, %d out "
+          "of scope" % (len(rows), npass, nskip, len(rows) - npass - nskip))
+    print("   :header-rows: 1\n")
+    print("   * - Test\n     - Result\n     - Why not")
+    for t, r, why in rows:
+        print("   * - ``%s``\n     - %s\n     - %s" % (t, r, why or ""))
+    return 1 if any(r == "FAIL" for _, r, _ in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
