@@ -25,9 +25,9 @@
 /* x86 4-level canonical form: bits 63..47 all equal */
 static bool canonical(uint64_t addr)
 {
-	int64_t s = (int64_t)addr;
+	uint64_t top = addr >> 47;
 
-	return (s << 16) >> 16 == s;
+	return top == 0 || top == 0x1ffff;
 }
 
 /* The driver answers (or drops) the request itself: no FAULT queue sees it */

@@ -701,6 +701,7 @@ static void *sim_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	void *ret;
 	int err = 0;
 
+	libc_ready();
 	if (fd < 0 || (flags & MAP_ANONYMOUS) || !sim_enter())
 		return sim_libc.mmap(addr, len, prot, flags, fd, off);
 	f = sim_file_lookup(fd);
