@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -29,6 +30,7 @@
 #include <linux/vfio.h>
 
 #include "iommufd-sim.h"
+#include "selftest-abi.h"
 
 #define BDF0 "0000:02:00.0"
 #define BDF1 "0000:03:00.0"
@@ -2083,6 +2085,130 @@ static void test_k72_vfio_info(void)
 	env_close(&e);
 }
 
+/* ---- the kernel selftest's mock (IOMMU_TEST_CMD), selftest-mock.c ---- */
+
+static int test_cmd(int fd, struct sim_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return xioctl(fd, SIM_IOMMU_TEST_CMD, cmd);
+}
+
+static void test_selftest_mock(void)
+{
+	struct sim_test_cmd md = {
+		.op = SIM_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.mock_domain.dev_flags = SIM_MOCK_DEV_PASID,
+	};
+	struct sim_test_cmd c = { 0 };
+	struct sim_viommu_selftest vdata = { .in_data = 0xbeef };
+	struct sim_hwpt_selftest hdata = { .iotlb = SIM_MOCK_IOTLB_DEFAULT };
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	struct sim_hwpt_invalidate_selftest inv = { .iotlb_id = 2 };
+	struct iommu_hwpt_invalidate hi = {
+		.size = sizeof(hi), .data_uptr = (uintptr_t)&inv,
+		.data_type = SIM_HWPT_INVALIDATE_DATA_SELFTEST,
+		.entry_len = sizeof(inv), .entry_num = 1,
+	};
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct sim_viommu_event_selftest ev;
+	} __attribute__((packed)) rec;
+	uint32_t ioas, stdev, idev, parent, nested, qid = 0;
+	uint32_t *page;
+	int fd, qfd = -1;
+
+	sim_setup("[iommu]\ntype=intel-vtd\n");
+	fd = open("/dev/iommu", O_RDWR);
+	g_assert_cmpint(fd, >=, 0);
+	ioas = ioas_alloc(fd);
+	md.id = ioas;
+	g_assert_cmpint(test_cmd(fd, &md), ==, 0);
+	stdev = md.mock_domain.out_stdev_id;
+	idev = md.mock_domain.out_idev_id;
+	/* the selftest object comes first, then its device, then the domain */
+	g_assert_cmpuint(stdev, <, idev);
+	g_assert_cmpuint(idev, <, md.mock_domain.out_hwpt_id);
+	md.mock_domain.dev_flags = 1u << 7;
+	g_assert_cmpint(test_cmd(fd, &md), ==, -EINVAL);
+	/* the device's caches, and the device object is not the user's */
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_DEV_CHECK_CACHE,
+		.id = idev, .check_dev_cache = { 3, SIM_MOCK_DEV_CACHE_DEFAULT } };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	c.check_dev_cache.cache = 0;
+	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
+	g_assert_cmpint(destroy(fd, idev), ==, -EBUSY);
+
+	/* a selftest vIOMMU with data: echoed, and mmap()able */
+	g_assert_cmpint(hwpt_alloc(fd, IOMMU_HWPT_ALLOC_NEST_PARENT, idev, ioas,
+				   0, NULL, 0, 0, &parent), ==, 0);
+	va.dev_id = idev;
+	va.hwpt_id = parent;
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;	/* not this device's IOMMU */
+	g_assert_cmpint(xioctl(fd, IOMMU_VIOMMU_ALLOC, &va), ==, -EOPNOTSUPP);
+	va.type = SIM_VIOMMU_TYPE_SELFTEST;
+	va.data_len = sizeof(vdata);
+	va.data_uptr = (uintptr_t)&vdata;
+	g_assert_cmpint(xioctl(fd, IOMMU_VIOMMU_ALLOC, &va), ==, 0);
+	g_assert_cmphex(vdata.out_data, ==, 0xbeef);
+	g_assert_true(mmap(NULL, vdata.out_mmap_length, PROT_READ, MAP_SHARED,
+			   fd, vdata.out_mmap_offset + 4096) == MAP_FAILED);
+	g_assert_cmpint(errno, ==, ENXIO);
+	page = mmap(NULL, vdata.out_mmap_length, PROT_READ, MAP_SHARED, fd,
+		    vdata.out_mmap_offset);
+	g_assert_true(page != MAP_FAILED);
+	g_assert_cmphex(*page, ==, 0xbeef);
+	g_assert_cmpint(destroy(fd, va.out_viommu_id), ==, -EBUSY);
+	munmap(page, vdata.out_mmap_length);
+
+	/* a nested mock domain: IOTLB words, cleared by invalidation */
+	g_assert_cmpint(hwpt_alloc(fd, 0, idev, parent, SIM_HWPT_DATA_SELFTEST,
+				   &hdata, 3, 0, NULL), ==, -EINVAL);
+	g_assert_cmpint(hwpt_alloc(fd, 0, idev, va.out_viommu_id,
+				   SIM_HWPT_DATA_SELFTEST, &hdata,
+				   sizeof(hdata), 0, &nested), ==, 0);
+	hi.hwpt_id = nested;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_INVALIDATE, &hi), ==, 0);
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_MD_CHECK_IOTLB,
+		.id = nested, .check_iotlb = { 2, 0 } };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	c.check_iotlb = (typeof(c.check_iotlb)) { 1, SIM_MOCK_IOTLB_DEFAULT };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+
+	/* nested attach needs the vDEVICE; then vEVENTs carry its virt_id */
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev, .mock_domain_replace.pt_id = nested };
+	g_assert_cmpint(test_cmd(fd, &c), ==, -ENOENT);
+	vd.viommu_id = va.out_viommu_id;
+	vd.dev_id = idev;
+	vd.virt_id = 0x42;
+	g_assert_cmpint(xioctl(fd, IOMMU_VDEVICE_ALLOC, &vd), ==, 0);
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	g_assert_cmpint(veventq_alloc(fd, va.out_viommu_id,
+				      SIM_VEVENTQ_TYPE_SELFTEST, 4, &qid, &qfd),
+			==, 0);
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_TRIGGER_VEVENT,
+		.trigger_vevent.dev_id = idev };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	g_assert_cmpint(read(qfd, &rec, sizeof(rec)), ==, sizeof(rec));
+	g_assert_cmpuint(rec.ev.virt_id, ==, 0x42);
+
+	/* PASIDs: attach refuses to overwrite, replace needs an attachment */
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_PASID_REPLACE, .id = stdev,
+		.pasid_attach = { 7, nested } };
+	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
+	c.op = SIM_TEST_OP_PASID_ATTACH;
+	/* the RID's nested domain isn't PASID-compatible */
+	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
+
+	/* destroying the selftest object unbinds its device */
+	close(qfd);
+	g_assert_cmpint(destroy(fd, stdev), ==, 0);
+	g_assert_cmpint(destroy(fd, vd.out_vdevice_id), ==, -ENOENT);
+	g_assert_cmpint(close(fd), ==, 0);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* the cases pick their kernel behaviour themselves */
@@ -2134,6 +2260,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/linux-7.2/change-process",
 			test_k72_change_process);
 	g_test_add_func("/iommufd-sim/linux-7.2/vfio-info", test_k72_vfio_info);
+	g_test_add_func("/iommufd-sim/selftest-mock", test_selftest_mock);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);
