@@ -176,6 +176,7 @@ int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,
 		return -EOPNOTSUPP;
 	hwpt = sim_hwpt_new(ictx, SIM_OBJ_HWPT_PAGING, flags);
 	hwpt->ioas = ioas;
+	hwpt->mock = mock;
 	ioas->obj.users++;
 	*out = hwpt;
 	return 0;
@@ -381,6 +382,7 @@ struct sim_hwpt *sim_hwpt_auto_get(struct sim_ioas *ioas,
 	/* 7.2 allocates it without IOMMU_HWPT_ALLOC_PASID (device.c) */
 	hwpt = sim_hwpt_new(ioas->obj.ictx, SIM_OBJ_HWPT_PAGING, flags);
 	hwpt->auto_domain = true;
+	hwpt->mock = idev->mock != NULL;
 	hwpt->ioas = ioas;
 	ioas->obj.users++;
 	ioas->auto_hwpt = hwpt;

@@ -60,6 +60,10 @@ static const struct ioctl_op ops[] = {
 	OP(IOAS_CHANGE_PROCESS, sim_ioas_change_process,
 	   iommu_ioas_change_process, __reserved),
 	OP(HW_QUEUE_ALLOC, sim_hw_queue_alloc, iommu_hw_queue_alloc, length),
+	OP(OPTION, sim_option, iommu_option, val64),
+	OP(IOAS_ALLOW_IOVAS, sim_ioas_allow_iovas, iommu_ioas_allow_iovas,
+	   allowed_iovas),
+	OP(IOAS_COPY, sim_ioas_copy, iommu_ioas_copy, src_iova),
 	/* the kernel selftest's mock (CONFIG_IOMMUFD_TEST) */
 	{ IOMMUFD_CMD_BASE + 32, sizeof(struct sim_test_cmd),
 	  offsetofend(struct sim_test_cmd, last), sim_test_cmd },
@@ -138,7 +142,8 @@ static unsigned int iova_bits(void)
 	return v < G_N_ELEMENTS(oas) ? oas[v] : 48;
 }
 
-static uint64_t iova_limit(void)
+/* The last IOVA a VT-d or SMMUv3 paging domain translates */
+uint64_t sim_iova_limit(void)
 {
 	unsigned int bits = iova_bits();
 
@@ -156,6 +161,8 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd)
 	ioas = sim_obj_alloc(ucmd->ictx, SIM_OBJ_IOAS, sizeof(*ioas));
 	ioas->areas = g_array_new(FALSE, FALSE, sizeof(struct sim_area));
 	ioas->pins = g_ptr_array_new();
+	ioas->reserved = g_array_new(FALSE, FALSE, 2 * sizeof(uint64_t));
+	ioas->allowed = g_array_new(FALSE, FALSE, 2 * sizeof(uint64_t));
 	sim_obj_insert(&ioas->obj);
 	cmd->out_ioas_id = ioas->obj.id;
 	rc = sim_ucmd_respond(ucmd);
@@ -168,6 +175,8 @@ void sim_ioas_free(struct sim_ioas *ioas)
 {
 	g_array_unref(ioas->areas);
 	g_ptr_array_unref(ioas->pins);
+	g_array_unref(ioas->reserved);
+	g_array_unref(ioas->allowed);
 	g_free(ioas);
 }
 
@@ -204,33 +213,13 @@ struct sim_area *sim_ioas_find(struct sim_ioas *ioas, uint64_t iova)
 	return a->iova <= iova ? a : NULL;
 }
 
-static bool range_used(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
+/* Does an area intersect [iova, last]? */
+bool sim_ioas_find_range(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
 {
 	unsigned int i = area_lower_bound(ioas, iova);
 
 	return i < ioas->areas->len &&
 	       g_array_index(ioas->areas, struct sim_area, i).iova <= last;
-}
-
-/* Lowest page-aligned hole of the given length below the IOVA limit */
-static int alloc_iova(struct sim_ioas *ioas, uint64_t length, uint64_t *iova)
-{
-	uint64_t cur = 0;
-
-	for (unsigned int i = 0; i <= ioas->areas->len; i++) {
-		uint64_t end = i < ioas->areas->len ?
-			g_array_index(ioas->areas, struct sim_area, i).iova :
-			iova_limit() + 1;
-
-		if (end > cur && end - cur >= length) {
-			*iova = cur;
-			return 0;
-		}
-		if (i < ioas->areas->len)
-			cur = area_last(&g_array_index(ioas->areas,
-						       struct sim_area, i)) + 1;
-	}
-	return -ENOSPC;
 }
 
 int sim_ioas_map(struct sim_ucmd *ucmd)
@@ -241,7 +230,6 @@ int sim_ioas_map(struct sim_ucmd *ucmd)
 			       IOMMU_IOAS_MAP_READABLE;
 	struct sim_area area;
 	struct sim_ioas *ioas;
-	uint64_t last;
 	int rc;
 
 	if ((cmd->flags & ~valid) || cmd->__reserved)
@@ -251,19 +239,22 @@ int sim_ioas_map(struct sim_ucmd *ucmd)
 	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
 	if (!ioas)
 		return -ENOENT;
-	if (!cmd->length || cmd->length % SIM_PAGE_SIZE)
+	/*
+	 * Aligned to the IOAS's domains (1 without any: no page rule), and
+	 * so is the address's offset in its page
+	 */
+	if (!cmd->length || cmd->length & (sim_ioas_alignment(ioas) - 1) ||
+	    (cmd->user_va % SIM_PAGE_SIZE) & (sim_ioas_alignment(ioas) - 1))
 		return -EINVAL;
 	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) {
-		if (cmd->iova % SIM_PAGE_SIZE)
-			return -EINVAL;
-		if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
-			return -EOVERFLOW;
-		if (range_used(ioas, cmd->iova, last))
-			return -EEXIST;
+		rc = sim_ioas_check_fixed(ioas, cmd->iova, cmd->length);
+		if (rc)
+			return rc;
 	} else {
 		uint64_t iova;
 
-		rc = alloc_iova(ioas, cmd->length, &iova);
+		rc = sim_ioas_alloc_iova(ioas, cmd->user_va, cmd->length,
+					 &iova);
 		if (rc)
 			return rc;
 		cmd->iova = iova;
@@ -335,31 +326,6 @@ int sim_ioas_unmap(struct sim_ucmd *ucmd)
 	return sim_ucmd_respond(ucmd);
 }
 
-int sim_ioas_iova_ranges(struct sim_ucmd *ucmd)
-{
-	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range range = { .start = 0, .last = iova_limit() };
-	uint32_t max = cmd->num_iovas;
-	int rc;
-
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (!sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS))
-		return -ENOENT;
-	if (max >= 1) {
-		rc = sim_copy_to_user(cmd->allowed_iovas, &range,
-				      sizeof(range));
-		if (rc)
-			return rc;
-	}
-	cmd->num_iovas = 1;
-	cmd->out_iova_alignment = SIM_PAGE_SIZE;
-	rc = sim_ucmd_respond(ucmd);
-	if (rc)
-		return rc;
-	return max < 1 ? -EMSGSIZE : 0;
-}
-
 /*
  * ioas.c: every mapping of every IOAS must be file-backed to move to the
  * caller's mm (EINVAL otherwise); with none at all there is nothing to
@@ -385,4 +351,74 @@ int sim_ioas_change_process(struct sim_ucmd *ucmd)
 				return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * IOAS_COPY (ioas.c, iopt_get_pages()): the pages behind
+ * [src_iova, +length) -- areas that cover it without a gap, else ENOENT --
+ * mapped again in the destination, fixed or allocated there.
+ */
+int sim_ioas_copy(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_WRITEABLE |
+			       IOMMU_IOAS_MAP_READABLE;
+	g_autoptr(GArray) pieces = g_array_new(FALSE, FALSE,
+					       sizeof(struct sim_area));
+	struct sim_ioas *src, *dst;
+	uint64_t cur, last, dst_iova = cmd->dst_iova;
+	int rc;
+
+	if (cmd->length >= UINT64_MAX || cmd->src_iova >= UINT64_MAX ||
+	    cmd->dst_iova >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (cmd->flags & ~valid)
+		return -EOPNOTSUPP;
+	src = sim_obj_get(ucmd->ictx, cmd->src_ioas_id, SIM_OBJ_IOAS);
+	if (!src)
+		return -ENOENT;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->src_iova, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	for (cur = cmd->src_iova;;) {
+		struct sim_area *a = sim_ioas_find(src, cur);
+		struct sim_area p;
+
+		if (!a)
+			return -ENOENT;
+		p = (struct sim_area) {
+			.iova = cur - cmd->src_iova,
+			.user_va = a->user_va + (cur - a->iova),
+			.length = MIN(area_last(a), last) - cur + 1,
+			.flags = cmd->flags & ~IOMMU_IOAS_MAP_FIXED_IOVA,
+		};
+		g_array_append_val(pieces, p);
+		if (area_last(a) >= last)
+			break;
+		cur = area_last(a) + 1;
+	}
+	dst = sim_obj_get(ucmd->ictx, cmd->dst_ioas_id, SIM_OBJ_IOAS);
+	if (!dst)
+		return -ENOENT;
+	if (cmd->length & (sim_ioas_alignment(dst) - 1))
+		return -EINVAL;
+	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		rc = sim_ioas_check_fixed(dst, dst_iova, cmd->length);
+	else
+		rc = sim_ioas_alloc_iova(dst, g_array_index(pieces,
+				struct sim_area, 0).user_va, cmd->length,
+				&dst_iova);
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < pieces->len; i++) {
+		struct sim_area p = g_array_index(pieces, struct sim_area, i);
+
+		p.iova += dst_iova;
+		g_array_insert_val(dst->areas, area_lower_bound(dst, p.iova),
+				   p);
+	}
+	cmd->dst_iova = dst_iova;
+	return sim_ucmd_respond(ucmd);
 }

@@ -670,6 +670,15 @@ int sim_test_cmd(struct sim_ucmd *ucmd)
 	case SIM_TEST_OP_MD_CHECK_REFS:
 		/* nothing is ever pinned here: only "no references" holds */
 		return cmd->check_refs.refs ? -EINVAL : 0;
+	case SIM_TEST_OP_ADD_RESERVED: {
+		struct sim_ioas *ioas = sim_obj_get(ucmd->ictx, cmd->id,
+						    SIM_OBJ_IOAS);
+
+		if (!ioas)
+			return -ENOENT;
+		return sim_ioas_add_reserved(ioas, cmd->add_reserved.start,
+					     cmd->add_reserved.length);
+	}
 	case SIM_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		return 0;	/* no page accounting to limit */
 	case SIM_TEST_OP_TRIGGER_IOPF:
@@ -677,7 +686,7 @@ int sim_test_cmd(struct sim_ucmd *ucmd)
 	case SIM_TEST_OP_TRIGGER_VEVENT:
 		return trigger_vevent(ucmd, cmd);
 	default:
-		/* access objects, reserved ranges, dirty bits, dma-buf */
+		/* access objects, dirty bits, dma-buf */
 		return -EOPNOTSUPP;
 	}
 }

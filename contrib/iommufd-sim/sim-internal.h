@@ -158,6 +158,7 @@ struct sim_ictx {
 	unsigned int refs;	/* iommufd fd + queue fds + bound devices */
 	GHashTable *objs;	/* id -> struct sim_obj * */
 	uint32_t id_hint;	/* every id below it is in use */
+	bool account_mm;	/* IOMMU_OPTION_RLIMIT_MODE (no accounting) */
 };
 
 struct sim_obj {
@@ -179,6 +180,9 @@ struct sim_ioas {
 	struct sim_obj obj;
 	GArray *areas;		/* struct sim_area, sorted by iova */
 	GPtrArray *pins;	/* struct sim_hw_queue * pinning IOVA */
+	GArray *reserved;	/* {start, last}: ADD_RESERVED */
+	GArray *allowed;	/* {start, last}, sorted: IOAS_ALLOW_IOVAS */
+	bool no_huge;		/* IOMMU_OPTION_HUGE_PAGES = 0 */
 	struct sim_hwpt *auto_hwpt;	/* shared auto domain, if any */
 };
 
@@ -191,6 +195,7 @@ struct sim_hwpt {
 	struct sim_obj obj;
 	uint32_t flags;		/* IOMMU_HWPT_ALLOC_* as allocated */
 	bool auto_domain;
+	bool mock;		/* a domain of the selftest's mock IOMMU */
 	struct sim_ioas *ioas;		/* paging: its IOAS */
 	struct sim_hwpt *parent;	/* nested on a paging parent */
 	struct sim_viommu *viommu;	/* nested through a vIOMMU */
@@ -312,6 +317,21 @@ int sim_ioas_map(struct sim_ucmd *ucmd);
 int sim_ioas_unmap(struct sim_ucmd *ucmd);
 int sim_ioas_iova_ranges(struct sim_ucmd *ucmd);
 int sim_ioas_change_process(struct sim_ucmd *ucmd);
+int sim_ioas_copy(struct sim_ucmd *ucmd);
+uint64_t sim_iova_limit(void);
+bool sim_ioas_find_range(struct sim_ioas *ioas, uint64_t iova, uint64_t last);
+
+/* ---- an IOAS's IOVA space (iova.c) ---- */
+uint64_t sim_ioas_alignment(struct sim_ioas *ioas);
+bool sim_ioas_reserved(struct sim_ioas *ioas, uint64_t start, uint64_t last);
+int sim_ioas_alloc_iova(struct sim_ioas *ioas, uint64_t addr,
+			uint64_t length, uint64_t *iova);
+int sim_ioas_check_fixed(struct sim_ioas *ioas, uint64_t iova,
+			 uint64_t length);
+int sim_ioas_add_reserved(struct sim_ioas *ioas, uint64_t start,
+			  uint64_t length);
+int sim_ioas_allow_iovas(struct sim_ucmd *ucmd);
+int sim_option(struct sim_ucmd *ucmd);
 struct sim_hwpt *sim_hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
 			      uint32_t flags);
 int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,

@@ -377,11 +377,19 @@ static void test_ioas(void)
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EEXIST);
 	map.iova = 0x102000;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	/* no domain yet: the IOAS's alignment is 1 (io_pagetable.c) */
 	map.iova = 0x200001;
-	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	unmap = (struct iommu_ioas_unmap) {
+		.size = sizeof(unmap), .ioas_id = ioas,
+		.iova = 0x200001, .length = 8192,
+	};
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_UNMAP, &unmap), ==, 0);
+	/* allocated from PAGE_SIZE up, keeping the address's page offset */
 	map.flags = IOMMU_IOAS_MAP_READABLE;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
-	g_assert_cmphex(map.iova, ==, 0);	/* lowest free hole */
+	g_assert_cmphex(map.iova, >=, 4096);
+	g_assert_cmphex(map.iova % 4096, ==, (uintptr_t)buf % 4096);
 	map.ioas_id = 99;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -ENOENT);
 
@@ -408,8 +416,28 @@ static void test_ioas(void)
 	g_assert_cmpuint(ranges.num_iovas, ==, 1);
 	ranges.allowed_iovas = (uintptr_t)&range;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_IOVA_RANGES, &ranges), ==, 0);
-	g_assert_cmphex(range.last, ==, (1ull << 48) - 1);
-	g_assert_cmpuint(ranges.out_iova_alignment, ==, 4096);
+	g_assert_cmphex(range.start, ==, 0);
+	g_assert_cmphex(range.last, ==, UINT64_MAX);
+	g_assert_cmpuint(ranges.out_iova_alignment, ==, 1);
+	/* a VT-d domain on it: its aperture (MGAW) and 4 KiB pages */
+	{
+		int vfio = open_vfio(BDF0);
+		uint32_t devid;
+
+		g_assert_cmpint(bind_dev(vfio, fd, 16, &devid), ==, 0);
+		g_assert_cmpint(attach(vfio, ioas, SIM_NO_PASID, NULL), ==, 0);
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_IOVA_RANGES, &ranges),
+				==, 0);
+		g_assert_cmphex(range.last, ==, (1ull << 48) - 1);
+		g_assert_cmpuint(ranges.out_iova_alignment, ==, 4096);
+		map.ioas_id = ioas;
+		map.flags = IOMMU_IOAS_MAP_FIXED_IOVA;
+		map.iova = 0x200800;
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+		map.iova = 1ull << 48;	/* beyond the aperture: reserved */
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+		close(vfio);
+	}
 
 	/* unknown and double destroy */
 	g_assert_cmpint(destroy(fd, 77), ==, -ENOENT);
