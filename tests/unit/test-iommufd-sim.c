@@ -2237,6 +2237,83 @@ static void test_selftest_mock(void)
 	g_assert_cmpuint(sim_live_objects(), ==, 0);
 }
 
+/* IOMMU_OPTION, IOAS_ALLOW_IOVAS, IOAS_COPY (iova.c, iommufd.c) */
+static void test_ioas_space(void)
+{
+	static uint8_t mem[8 * 4096] __attribute__((aligned(4096)));
+	struct iommu_option opt = {
+		.size = sizeof(opt), .option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_GET, .val64 = 7,
+	};
+	struct iommu_iova_range allow[2] = {
+		{ 0x100000, 0x1fffff }, { 0x180000, 0x2fffff },
+	};
+	struct iommu_ioas_allow_iovas al = {
+		.size = sizeof(al), .num_iovas = 2,
+		.allowed_iovas = (uintptr_t)allow,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = IOMMU_IOAS_MAP_READABLE,
+		.user_va = (uintptr_t)mem, .length = 2 * 4096,
+	};
+	struct iommu_ioas_copy cp = {
+		.size = sizeof(cp), .flags = IOMMU_IOAS_MAP_FIXED_IOVA,
+		.length = 4096, .dst_iova = 0x5000,
+	};
+	uint32_t a, b;
+	int fd;
+
+	sim_setup(vtd_cfg);
+	fd = open("/dev/iommu", O_RDWR);
+	a = ioas_alloc(fd);
+	b = ioas_alloc(fd);
+	/* huge pages on by default; off makes the alignment PAGE_SIZE */
+	opt.object_id = a;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, 0);
+	g_assert_cmpuint(opt.val64, ==, 1);
+	opt.op = IOMMU_OPTION_OP_SET;
+	opt.val64 = 2;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -EINVAL);
+	opt.val64 = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, 0);
+	map.ioas_id = a;
+	map.length = 100;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+	opt.object_id = 99;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -ENOENT);
+	/* RLIMIT_MODE is the context's: no object id */
+	opt = (struct iommu_option) { .size = sizeof(opt),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE, .op = IOMMU_OPTION_OP_GET,
+		.object_id = a };
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -EOPNOTSUPP);
+	opt.object_id = 0;
+	opt.val64 = 5;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, 0);
+	g_assert_cmpuint(opt.val64, ==, 0);
+
+	/* allowed ranges may not overlap; allocation stays inside them */
+	al.ioas_id = a;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &al), ==, -EINVAL);
+	allow[1].start = 0x200000;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &al), ==, 0);
+	map.length = 2 * 4096;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmphex(map.iova, >=, 0x100000);
+	g_assert_cmphex(map.iova, <=, 0x2fffff - 0x2000 + 1);
+
+	/* copy: the second page of that mapping, into the other IOAS */
+	cp.src_ioas_id = a;
+	cp.dst_ioas_id = b;
+	cp.src_iova = map.iova + 4096;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_COPY, &cp), ==, 0);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_COPY, &cp), ==, -EEXIST);
+	cp.src_iova = map.iova + 0x10000;	/* nothing there */
+	cp.dst_iova = 0x9000;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_COPY, &cp), ==, -ENOENT);
+	close(fd);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* the cases pick their kernel behaviour themselves */
@@ -2289,6 +2366,7 @@ int main(int argc, char **argv)
 			test_k72_change_process);
 	g_test_add_func("/iommufd-sim/linux-7.2/vfio-info", test_k72_vfio_info);
 	g_test_add_func("/iommufd-sim/selftest-mock", test_selftest_mock);
+	g_test_add_func("/iommufd-sim/ioas-space", test_ioas_space);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);
