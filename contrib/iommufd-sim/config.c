@@ -60,14 +60,12 @@
 #define SMMU_IDR0_ATS		(1u << 10)
 #define SMMU_IDR0_ASID16	(1u << 12)
 #define SMMU_IDR0_MSI		(1u << 13)
-#define SMMU_IDR0_PRI		(1u << 16)
 #define SMMU_IDR0_VMID16	(1u << 18)
 #define SMMU_IDR0_CD2L		(1u << 19)
 #define SMMU_IDR0_TTENDIAN_LE	(2u << 21)
 #define SMMU_IDR0_ST_LVL_2LVL	(1u << 27)
 #define SMMU_IDR1_SIDSIZE(n)	((uint32_t)(n) << 0)
 #define SMMU_IDR1_SSIDSIZE(n)	((uint32_t)(n) << 6)
-#define SMMU_IDR1_PRIQS(n)	((uint32_t)(n) << 11)
 #define SMMU_IDR1_EVTQS(n)	((uint32_t)(n) << 16)
 #define SMMU_IDR1_CMDQS(n)	((uint32_t)(n) << 21)
 #define SMMU_IDR3_RIL		(1u << 10)
@@ -93,15 +91,18 @@ static void iommu_defaults(struct sim_iommu_cfg *c, bool nesting)
 	if (nesting)
 		c->ecap_reg |= VTD_ECAP_NEST;
 
+	/*
+	 * No PRI by default: Linux 7.2's SMMUv3 driver never serves PCI page
+	 * requests (prq.c), so advertising it would only mislead a VMM.
+	 */
 	c->idr[0] = SMMU_IDR0_S1P | SMMU_IDR0_TTF_AA64 | SMMU_IDR0_COHACC |
 		    SMMU_IDR0_ATS | SMMU_IDR0_ASID16 | SMMU_IDR0_MSI |
-		    SMMU_IDR0_PRI | SMMU_IDR0_VMID16 | SMMU_IDR0_CD2L |
+		    SMMU_IDR0_VMID16 | SMMU_IDR0_CD2L |
 		    SMMU_IDR0_TTENDIAN_LE | SMMU_IDR0_ST_LVL_2LVL;
 	if (nesting)
 		c->idr[0] |= SMMU_IDR0_S2P;
 	c->idr[1] = SMMU_IDR1_SIDSIZE(16) | SMMU_IDR1_SSIDSIZE(20) |
-		    SMMU_IDR1_PRIQS(8) | SMMU_IDR1_EVTQS(19) |
-		    SMMU_IDR1_CMDQS(19);
+		    SMMU_IDR1_EVTQS(19) | SMMU_IDR1_CMDQS(19);
 	c->idr[2] = 0;
 	c->idr[3] = SMMU_IDR3_RIL;
 	c->idr[4] = 0;
