@@ -16,8 +16,7 @@ import sys
 
 # (pattern over FIXTURE.VARIANT.TEST or FIXTURE.TEST, reason), first match
 REASONS = [
-    ("change_process.account_none.*", "IOAS_MAP_FILE and pinned-page "
-     "accounting (VmPin)"),
+    ("change_process.account_none.*", "pinned-page accounting (VmPin)"),
     ("change_process.*", "IOMMU_OPTION RLIMIT_MODE needs CAP_SYS_RESOURCE, "
      "which the CI container lacks (the kernel says EPERM too)"),
     ("iommufd.global_options", "IOMMU_OPTION RLIMIT_MODE needs "
@@ -31,7 +30,9 @@ REASONS = [
     ("*.access_*", "access objects pinning pages (CREATE_ACCESS)"),
     ("*.fork_*", "access objects pinning pages (CREATE_ACCESS)"),
     ("*.dmabuf_*", "dma-buf backed mappings"),
-    ("*_file*.*", "IOAS_MAP_FILE"),
+    ("*.user_copy", "access objects pinning pages (CREATE_ACCESS)"),
+    ("*_file*.*", "MD_CHECK_MAP of IOAS_MAP_FILE areas: the kernel compares "
+     "physical pages, the simulator maps the file at an address of its own"),
     ("*_hugepage.*", "MAP_HUGETLB memory, which the CI machine lacks"),
     ("iommufd_mock_domain.*.basic", "page pinning: mapping unmapped user "
      "memory must fail"),

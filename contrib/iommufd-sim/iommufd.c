@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "selftest-abi.h"
 #include "sim-internal.h"
@@ -64,6 +66,7 @@ static const struct ioctl_op ops[] = {
 	OP(IOAS_ALLOW_IOVAS, sim_ioas_allow_iovas, iommu_ioas_allow_iovas,
 	   allowed_iovas),
 	OP(IOAS_COPY, sim_ioas_copy, iommu_ioas_copy, src_iova),
+	OP(IOAS_MAP_FILE, sim_ioas_map_file, iommu_ioas_map_file, iova),
 	/* the kernel selftest's mock (CONFIG_IOMMUFD_TEST) */
 	{ IOMMUFD_CMD_BASE + 32, sizeof(struct sim_test_cmd),
 	  offsetofend(struct sim_test_cmd, last), sim_test_cmd },
@@ -171,8 +174,19 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd)
 	return rc;
 }
 
+/* An area goes: the last one using a file mapping unmaps it */
+static void area_drop(struct sim_area *a)
+{
+	if (a->fmap && !--a->fmap->refs) {
+		sim_libc.munmap(a->fmap->base, a->fmap->len);
+		g_free(a->fmap);
+	}
+}
+
 void sim_ioas_free(struct sim_ioas *ioas)
 {
+	for (unsigned int i = 0; i < ioas->areas->len; i++)
+		area_drop(&g_array_index(ioas->areas, struct sim_area, i));
 	g_array_unref(ioas->areas);
 	g_ptr_array_unref(ioas->pins);
 	g_array_unref(ioas->reserved);
@@ -222,15 +236,48 @@ bool sim_ioas_find_range(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
 	       g_array_index(ioas->areas, struct sim_area, i).iova <= last;
 }
 
+/* MAP and MAP_FILE once the memory is known: place it and record it */
+static int ioas_map_common(struct sim_ucmd *ucmd, struct sim_ioas *ioas,
+			   uint64_t user_va, uint64_t length, uint32_t flags,
+			   __u64 *iova, struct sim_file_map *fmap)
+{
+	struct sim_area area;
+	uint64_t at = *iova;
+	int rc;
+
+	/*
+	 * Aligned to the IOAS's domains (1 without any: no page rule), and
+	 * so is the address's offset in its page
+	 */
+	if (!length || length & (sim_ioas_alignment(ioas) - 1) ||
+	    (user_va % SIM_PAGE_SIZE) & (sim_ioas_alignment(ioas) - 1))
+		return -EINVAL;
+	if (flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		rc = sim_ioas_check_fixed(ioas, at, length);
+	else
+		rc = sim_ioas_alloc_iova(ioas, user_va, length, &at);
+	if (rc)
+		return rc;
+	area = (struct sim_area) {
+		.iova = at, .length = length,
+		.user_va = user_va, .flags = flags, .fmap = fmap,
+	};
+	g_array_insert_val(ioas->areas, area_lower_bound(ioas, at), area);
+	*iova = at;
+	rc = sim_ucmd_respond(ucmd);
+	if (rc)
+		/* the caller still owns fmap */
+		g_array_remove_index(ioas->areas, area_lower_bound(ioas, at));
+	return rc;
+}
+
 int sim_ioas_map(struct sim_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
 			       IOMMU_IOAS_MAP_WRITEABLE |
 			       IOMMU_IOAS_MAP_READABLE;
-	struct sim_area area;
 	struct sim_ioas *ioas;
-	int rc;
 
 	if ((cmd->flags & ~valid) || cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -239,36 +286,60 @@ int sim_ioas_map(struct sim_ucmd *ucmd)
 	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
 	if (!ioas)
 		return -ENOENT;
-	/*
-	 * Aligned to the IOAS's domains (1 without any: no page rule), and
-	 * so is the address's offset in its page
-	 */
-	if (!cmd->length || cmd->length & (sim_ioas_alignment(ioas) - 1) ||
-	    (cmd->user_va % SIM_PAGE_SIZE) & (sim_ioas_alignment(ioas) - 1))
-		return -EINVAL;
-	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) {
-		rc = sim_ioas_check_fixed(ioas, cmd->iova, cmd->length);
-		if (rc)
-			return rc;
-	} else {
-		uint64_t iova;
+	return ioas_map_common(ucmd, ioas, cmd->user_va, cmd->length,
+			       cmd->flags, &cmd->iova, NULL);
+}
 
-		rc = sim_ioas_alloc_iova(ioas, cmd->user_va, cmd->length,
-					 &iova);
-		if (rc)
-			return rc;
-		cmd->iova = iova;
+/*
+ * IOAS_MAP_FILE (ioas.c, iopt_map_file_pages()): [start, start + length)
+ * of a regular (memfd, shmem) file.  We map it into our address space so
+ * that simulated DMA reaches it like user memory; such areas survive
+ * IOAS_CHANGE_PROCESS.
+ */
+int sim_ioas_map_file(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_WRITEABLE |
+			       IOMMU_IOAS_MAP_READABLE;
+	struct sim_file_map *fmap;
+	struct sim_ioas *ioas;
+	uint64_t off, end;
+	struct stat st;
+	void *base;
+	int rc;
+
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (cmd->flags & ~valid)
+		return -EOPNOTSUPP;
+	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
+	if (!ioas)
+		return -ENOENT;
+	if (fstat(cmd->fd, &st))
+		return -EBADF;
+	if (!S_ISREG(st.st_mode) || !cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length, &end))
+		return -EOVERFLOW;
+	if (end > (uint64_t)st.st_size)
+		return -EINVAL;
+	off = cmd->start % SIM_PAGE_SIZE;
+	base = sim_libc.mmap(NULL, off + cmd->length, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, cmd->fd, cmd->start - off);
+	if (base == MAP_FAILED)
+		base = sim_libc.mmap(NULL, off + cmd->length, PROT_READ,
+				     MAP_SHARED, cmd->fd, cmd->start - off);
+	if (base == MAP_FAILED)
+		return -EINVAL;
+	fmap = g_new(struct sim_file_map, 1);
+	*fmap = (struct sim_file_map) { base, off + cmd->length, 1 };
+	rc = ioas_map_common(ucmd, ioas, (uintptr_t)base + off, cmd->length,
+			     cmd->flags, &cmd->iova, fmap);
+	if (rc) {
+		sim_libc.munmap(base, fmap->len);
+		g_free(fmap);
 	}
-	area = (struct sim_area) {
-		.iova = cmd->iova, .length = cmd->length,
-		.user_va = cmd->user_va, .flags = cmd->flags,
-	};
-	g_array_insert_val(ioas->areas, area_lower_bound(ioas, cmd->iova),
-			   area);
-	rc = sim_ucmd_respond(ucmd);
-	if (rc)
-		g_array_remove_index(ioas->areas,
-				     area_lower_bound(ioas, cmd->iova));
 	return rc;
 }
 
@@ -315,6 +386,7 @@ int sim_ioas_unmap(struct sim_ucmd *ucmd)
 			break;
 		}
 		unmapped += a->length;
+		area_drop(a);
 		g_array_remove_index(ioas->areas, i);
 		rc = 0;
 	}
@@ -347,7 +419,7 @@ int sim_ioas_change_process(struct sim_ucmd *ucmd)
 			continue;
 		for (unsigned int i = 0; i < ioas->areas->len; i++)
 			if (!g_array_index(ioas->areas, struct sim_area,
-					   i).file)
+					   i).fmap)
 				return -EINVAL;
 	}
 	return 0;
@@ -393,6 +465,7 @@ int sim_ioas_copy(struct sim_ucmd *ucmd)
 			.user_va = a->user_va + (cur - a->iova),
 			.length = MIN(area_last(a), last) - cur + 1,
 			.flags = cmd->flags & ~IOMMU_IOAS_MAP_FIXED_IOVA,
+			.fmap = a->fmap,
 		};
 		g_array_append_val(pieces, p);
 		if (area_last(a) >= last)
@@ -416,6 +489,8 @@ int sim_ioas_copy(struct sim_ucmd *ucmd)
 		struct sim_area p = g_array_index(pieces, struct sim_area, i);
 
 		p.iova += dst_iova;
+		if (p.fmap)
+			p.fmap->refs++;
 		g_array_insert_val(dst->areas, area_lower_bound(dst, p.iova),
 				   p);
 	}

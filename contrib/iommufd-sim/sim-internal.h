@@ -168,10 +168,18 @@ struct sim_obj {
 	struct sim_ictx *ictx;
 };
 
+/* Our mapping of an IOAS_MAP_FILE range, shared by IOAS_COPY copies */
+struct sim_file_map {
+	void *base;
+	size_t len;
+	unsigned int refs;
+};
+
 struct sim_area {
 	uint64_t iova, length, user_va;
 	uint32_t flags;
-	bool file;		/* IOAS_MAP_FILE: survives a process change */
+	struct sim_file_map *fmap;	/* IOAS_MAP_FILE: survives a process
+					 * change; user_va points into it */
 };
 
 struct sim_hwpt;
@@ -318,6 +326,7 @@ int sim_ioas_unmap(struct sim_ucmd *ucmd);
 int sim_ioas_iova_ranges(struct sim_ucmd *ucmd);
 int sim_ioas_change_process(struct sim_ucmd *ucmd);
 int sim_ioas_copy(struct sim_ucmd *ucmd);
+int sim_ioas_map_file(struct sim_ucmd *ucmd);
 uint64_t sim_iova_limit(void);
 bool sim_ioas_find_range(struct sim_ioas *ioas, uint64_t iova, uint64_t last);
 

@@ -2086,6 +2086,26 @@ static void test_k72_change_process(void)
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
 	map.ioas_id = ioas_alloc(fd);
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
+	/* file-backed mappings can move: still 0 */
+	{
+		int mfd = memfd_create("sim-test", 0);
+		struct iommu_ioas_map_file mf = {
+			.size = sizeof(mf), .ioas_id = map.ioas_id, .fd = mfd,
+			.flags = IOMMU_IOAS_MAP_READABLE, .length = 8192,
+		};
+
+		g_assert_cmpint(mfd, >=, 0);
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), ==,
+				-EINVAL);	/* beyond the file's end */
+		g_assert_cmpint(ftruncate(mfd, 8192), ==, 0);
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), ==, 0);
+		g_assert_cmpuint(mf.iova, !=, 0);
+		close(mfd);	/* the mapping keeps the pages */
+		mf.fd = -1;
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), ==,
+				-EBADF);
+	}
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==,
 			-EINVAL);
