@@ -310,12 +310,17 @@ int sim_ioas_allow_iovas(struct sim_ucmd *ucmd)
 					(uint64_t)i * sizeof(in), sizeof(in));
 		if (rc)
 			return rc;
-		/* well formed, and not overlapping each other */
-		if (in.start > in.last || hits(allowed, in.start, in.last))
+		if (in.start > in.last)
 			return -EINVAL;
 		x = (struct range) { in.start, in.last };
 		g_array_append_val(allowed, x);
 	}
+	/* sorted, they may not overlap each other (n log n, not n^2) */
+	g_array_sort(allowed, range_cmp);
+	for (unsigned int i = 1; i < allowed->len; i++)
+		if (g_array_index(allowed, struct range, i).start <=
+		    g_array_index(allowed, struct range, i - 1).last)
+			return -EINVAL;
 	r = reserved_ranges(ioas);
 	for (unsigned int i = 0; i < allowed->len; i++) {
 		struct range *x = &g_array_index(allowed, struct range, i);
@@ -323,7 +328,6 @@ int sim_ioas_allow_iovas(struct sim_ucmd *ucmd)
 		if (hits(r, x->start, x->last))
 			return -EADDRINUSE;
 	}
-	g_array_sort(allowed, range_cmp);
 	g_array_set_size(ioas->allowed, 0);
 	g_array_append_vals(ioas->allowed, allowed->data, allowed->len);
 	return 0;
