@@ -496,8 +496,8 @@ static int invalidate(struct sim_ucmd *ucmd, uint32_t *done)
 		if (cmd->data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
 			return -EINVAL;
 		/* one entry at a time, none longer than the struct */
-		if (cmd->entry_num &&
-		    cmd->entry_len > sizeof(struct iommu_hwpt_vtd_s1_invalidate))
+		if (cmd->entry_num && cmd->entry_len >
+		    sizeof(struct iommu_hwpt_vtd_s1_invalidate))
 			return -EINVAL;
 		return inval_entries(cmd, obj,
 				     sizeof(struct iommu_hwpt_vtd_s1_invalidate),

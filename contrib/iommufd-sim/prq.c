@@ -75,8 +75,9 @@ static int vtd_page_request(struct sim_idev *idev,
 int sim_page_request(struct sim_idev *idev, struct iommu_hwpt_pgfault *rec,
 		     struct sim_dma *dma)
 {
+	/* a function without PRI can't ask */
 	if (!idev->pdev->pri)
-		return -EOPNOTSUPP;	/* a function without PRI can't ask */
+		return -EOPNOTSUPP;
 	if (sim.cfg.iommu.type == SIM_IOMMU_SMMUV3)
 		return driver_response(idev, rec);
 	return vtd_page_request(idev, rec, dma);

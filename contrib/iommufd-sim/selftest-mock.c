@@ -47,8 +47,9 @@ struct sim_mock_dev {
 
 static int mock_domain(struct sim_ucmd *ucmd, struct sim_test_cmd *cmd)
 {
+	/* bit 1 (huge IOVA) is accepted and means nothing here */
 	const uint32_t valid = SIM_MOCK_DEV_NO_DIRTY | SIM_MOCK_DEV_PASID |
-			       (1u << 1);	/* huge IOVA: accepted, unused */
+			       (1u << 1);
 	uint32_t flags = 0, pt_id = cmd->id;
 	struct sim_mock_dev *m;
 	struct sim_idev *idev;

@@ -212,7 +212,7 @@ struct sim_hwpt {
 	union {
 		struct iommu_hwpt_vtd_s1 vtd;
 		struct iommu_hwpt_arm_smmuv3 smmu;
-		uint32_t mock_iotlb[4];		/* selftest nested domain */
+		uint32_t mock_iotlb[4];	/* selftest nested domain */
 	} data;
 };
 

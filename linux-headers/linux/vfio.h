@@ -45,7 +45,7 @@ struct vfio_device_info {
 	__u32 num_regions;
 	__u32 num_irqs;
 	__u32 cap_offset;
-	__u32 pad;		/* keeps the struct 8-byte sized, as the kernel's */
+	__u32 pad;		/* 24 bytes, as the kernel's */
 };
 #define VFIO_DEVICE_GET_INFO _IO(VFIO_TYPE, VFIO_BASE + 7)
 

@@ -434,7 +434,8 @@ static void test_ioas(void)
 		map.flags = IOMMU_IOAS_MAP_FIXED_IOVA;
 		map.iova = 0x200800;
 		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
-		map.iova = 1ull << 48;	/* beyond the aperture: reserved */
+		/* beyond the aperture: reserved */
+		map.iova = 1ull << 48;
 		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
 		close(vfio);
 	}
@@ -1670,8 +1671,8 @@ static void test_k72_smmu_pri(void)
 	ffd = fault_alloc(v.e.iommufd, &fault_id);
 	g_assert_cmpint(hwpt_alloc(v.e.iommufd, IOMMU_HWPT_FAULT_ID_VALID,
 				   v.e.devid, v.viommu,
-				   IOMMU_HWPT_DATA_ARM_SMMUV3, &ste, sizeof(ste),
-				   fault_id, &iopf), ==, 0);
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &ste,
+				   sizeof(ste), fault_id, &iopf), ==, 0);
 	/* the attach itself succeeds (IOPF is a no-op for PCI masters) */
 	g_assert_cmpint(attach(v.e.vfio, iopf, SIM_NO_PASID, NULL), ==, 0);
 	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000,
@@ -1703,7 +1704,8 @@ static void test_k72_iopf_needs_pri(void)
 	g_assert_cmpint(bind_dev(e.vfio, e.iommufd, 16, &devid), ==, 0);
 	e.ioas = ioas_alloc(e.iommufd);
 	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_ALLOC_NEST_PARENT,
-				   devid, e.ioas, 0, NULL, 0, 0, &parent), ==, 0);
+				   devid, e.ioas, 0, NULL, 0, 0, &parent),
+			==, 0);
 	ffd = fault_alloc(e.iommufd, &fault_id);
 	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_FAULT_ID_VALID, devid,
 				   parent, IOMMU_HWPT_DATA_VTD_S1, &s1,
@@ -1719,7 +1721,8 @@ static void test_k72_iopf_needs_pri(void)
 /* 4: VT-d's PRQ thread answers bad requests itself, drops Stop Markers */
 static void test_k72_vtd_prq_filter(void)
 {
-	const uint32_t r = IOMMU_PGFAULT_PERM_READ, w = IOMMU_PGFAULT_PERM_WRITE;
+	const uint32_t r = IOMMU_PGFAULT_PERM_READ;
+	const uint32_t w = IOMMU_PGFAULT_PERM_WRITE;
 	const uint32_t x = IOMMU_PGFAULT_PERM_EXEC, p = IOMMU_PGFAULT_PERM_PRIV;
 	struct iommu_hwpt_pgfault rec;
 	struct sim_response log[8];
@@ -1949,7 +1952,8 @@ static void test_k72_smmu_lenient(void)
 	struct iommu_hwpt_arm_smmuv3 byp = { .ste = { 0x1 | (4 << 1), 0 } };
 	struct iommu_hwpt_arm_smmuv3 abrt = { .ste = { 0x1, 0 } };
 	struct iommu_hwpt_arm_smmuv3 bad = {
-		.ste = { 0x1 | (5 << 1) | (1ull << 52), 0 },	/* S1CDMax... no */
+		/* bit 52: not one a guest controls */
+		.ste = { 0x1 | (5 << 1) | (1ull << 52), 0 },
 	};
 	uint32_t s1, bypass, abort_id;
 	struct env e;
@@ -1992,7 +1996,9 @@ static void test_k72_smmu_lenient(void)
 static void test_k72_minor(void)
 {
 	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
-	struct iommu_hwpt_vtd_s1_invalidate ent = { .addr = 0x1000, .npages = 1 };
+	struct iommu_hwpt_vtd_s1_invalidate ent = {
+		.addr = 0x1000, .npages = 1,
+	};
 	struct iommu_hwpt_invalidate inv = {
 		.size = sizeof(inv), .data_uptr = (uintptr_t)&ent,
 		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
@@ -2180,8 +2186,10 @@ static void test_selftest_mock(void)
 	md.mock_domain.dev_flags = 1u << 7;
 	g_assert_cmpint(test_cmd(fd, &md), ==, -EINVAL);
 	/* the device's caches, and the device object is not the user's */
-	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_DEV_CHECK_CACHE,
-		.id = idev, .check_dev_cache = { 3, SIM_MOCK_DEV_CACHE_DEFAULT } };
+	c = (struct sim_test_cmd) {
+		.op = SIM_TEST_OP_DEV_CHECK_CACHE, .id = idev,
+		.check_dev_cache = { 3, SIM_MOCK_DEV_CACHE_DEFAULT },
+	};
 	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
 	c.check_dev_cache.cache = 0;
 	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
@@ -2192,7 +2200,8 @@ static void test_selftest_mock(void)
 				   0, NULL, 0, 0, &parent), ==, 0);
 	va.dev_id = idev;
 	va.hwpt_id = parent;
-	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;	/* not this device's IOMMU */
+	/* not this device's IOMMU */
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
 	g_assert_cmpint(xioctl(fd, IOMMU_VIOMMU_ALLOC, &va), ==, -EOPNOTSUPP);
 	va.type = SIM_VIOMMU_TYPE_SELFTEST;
 	va.data_len = sizeof(vdata);
@@ -2242,8 +2251,10 @@ static void test_selftest_mock(void)
 	g_assert_cmpuint(rec.ev.virt_id, ==, 0x42);
 
 	/* PASIDs: attach refuses to overwrite, replace needs an attachment */
-	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_PASID_REPLACE, .id = stdev,
-		.pasid_attach = { 7, nested } };
+	c = (struct sim_test_cmd) {
+		.op = SIM_TEST_OP_PASID_REPLACE, .id = stdev,
+		.pasid_attach = { 7, nested },
+	};
 	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
 	c.op = SIM_TEST_OP_PASID_ATTACH;
 	/* the RID's nested domain isn't PASID-compatible */
@@ -2302,9 +2313,10 @@ static void test_ioas_space(void)
 	opt.object_id = 99;
 	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -ENOENT);
 	/* RLIMIT_MODE is the context's: no object id */
-	opt = (struct iommu_option) { .size = sizeof(opt),
-		.option_id = IOMMU_OPTION_RLIMIT_MODE, .op = IOMMU_OPTION_OP_GET,
-		.object_id = a };
+	opt = (struct iommu_option) {
+		.size = sizeof(opt), .option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET, .object_id = a,
+	};
 	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -EOPNOTSUPP);
 	opt.object_id = 0;
 	opt.val64 = 5;
