@@ -136,6 +136,7 @@ struct sim_hwpt *sim_hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
 
 void sim_hwpt_release(struct sim_hwpt *hwpt)
 {
+	sim_hwpt_dirty_free(hwpt);
 	if (hwpt->fault)
 		hwpt->fault->obj.users--;
 	if (hwpt->parent)

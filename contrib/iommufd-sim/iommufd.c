@@ -67,6 +67,10 @@ static const struct ioctl_op ops[] = {
 	   allowed_iovas),
 	OP(IOAS_COPY, sim_ioas_copy, iommu_ioas_copy, src_iova),
 	OP(IOAS_MAP_FILE, sim_ioas_map_file, iommu_ioas_map_file, iova),
+	OP(HWPT_SET_DIRTY_TRACKING, sim_hwpt_set_dirty_tracking,
+	   iommu_hwpt_set_dirty_tracking, __reserved),
+	OP(HWPT_GET_DIRTY_BITMAP, sim_hwpt_get_dirty_bitmap,
+	   iommu_hwpt_get_dirty_bitmap, data),
 	/* the kernel selftest's mock (CONFIG_IOMMUFD_TEST) */
 	{ IOMMUFD_CMD_BASE + 32, sizeof(struct sim_test_cmd),
 	  offsetofend(struct sim_test_cmd, last), sim_test_cmd },

@@ -344,7 +344,8 @@ int sim_mock_hwpt_alloc(struct sim_ucmd *ucmd, struct sim_obj *pt,
 			struct sim_hwpt **out)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct sim_hwpt_selftest data;
+	struct sim_hwpt_selftest data = { 0 };
+	struct sim_idev *idev;
 	int rc;
 
 	switch (pt->type) {
@@ -355,8 +356,16 @@ int sim_mock_hwpt_alloc(struct sim_ucmd *ucmd, struct sim_obj *pt,
 			if (rc)
 				return rc;
 		}
-		return sim_hwpt_paging_alloc(ucmd->ictx, (struct sim_ioas *)pt,
-					     cmd->flags, true, out);
+		/* a device that can't track dirty pages gets no such domain */
+		idev = sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE);
+		if ((cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+		    (idev->mock_flags & SIM_MOCK_DEV_NO_DIRTY))
+			return -EOPNOTSUPP;
+		rc = sim_hwpt_paging_alloc(ucmd->ictx, (struct sim_ioas *)pt,
+					   cmd->flags, true, out);
+		if (!rc)
+			(*out)->mock_huge = data.pagetable_type == 1;
+		return rc;
 	case SIM_OBJ_HWPT_PAGING:
 		return mock_nested(ucmd, (struct sim_hwpt *)pt, NULL, out);
 	case SIM_OBJ_VIOMMU:
@@ -680,6 +689,17 @@ int sim_test_cmd(struct sim_ucmd *ucmd)
 		return sim_ioas_add_reserved(ioas, cmd->add_reserved.start,
 					     cmd->add_reserved.length);
 	}
+	case SIM_TEST_OP_DIRTY: {
+		uint64_t count = 0;
+
+		rc = sim_mock_dirty(ucmd, cmd->id, cmd->dirty.iova,
+				    cmd->dirty.length, cmd->dirty.page_size,
+				    cmd->dirty.uptr, &count);
+		if (rc)
+			return rc;
+		cmd->dirty.out_nr_dirty = count;
+		return sim_ucmd_respond(ucmd);
+	}
 	case SIM_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		return 0;	/* no page accounting to limit */
 	case SIM_TEST_OP_TRIGGER_IOPF:
@@ -687,7 +707,7 @@ int sim_test_cmd(struct sim_ucmd *ucmd)
 	case SIM_TEST_OP_TRIGGER_VEVENT:
 		return trigger_vevent(ucmd, cmd);
 	default:
-		/* access objects, dirty bits, dma-buf */
+		/* access objects, dma-buf */
 		return -EOPNOTSUPP;
 	}
 }

@@ -204,6 +204,9 @@ struct sim_hwpt {
 	uint32_t flags;		/* IOMMU_HWPT_ALLOC_* as allocated */
 	bool auto_domain;
 	bool mock;		/* a domain of the selftest's mock IOMMU */
+	bool mock_huge;		/* ... with its huge-page table format */
+	bool dirty_tracking;	/* HWPT_SET_DIRTY_TRACKING enabled */
+	GHashTable *dirty;	/* dirty PTEs: granule numbers (u64 *) */
 	struct sim_ioas *ioas;		/* paging: its IOAS */
 	struct sim_hwpt *parent;	/* nested on a paging parent */
 	struct sim_viommu *viommu;	/* nested through a vIOMMU */
@@ -380,6 +383,14 @@ int sim_fault_report(struct sim_idev *idev,
 		     const struct iommu_hwpt_pgfault *rec,
 		     struct sim_dma *dma);
 void sim_fault_hangup(struct sim_fault *fault);
+
+/* ---- dirty tracking (dirty.c) ---- */
+int sim_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd);
+int sim_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd);
+void sim_hwpt_dirty_free(struct sim_hwpt *hwpt);
+int sim_mock_dirty(struct sim_ucmd *ucmd, uint32_t id, uint64_t iova,
+		   uint64_t length, uint64_t page_size, uint64_t uptr,
+		   uint64_t *count);
 
 /* ---- the kernel selftest's mock IOMMU (selftest-mock.c) ---- */
 int sim_test_cmd(struct sim_ucmd *ucmd);

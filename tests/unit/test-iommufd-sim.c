@@ -2346,6 +2346,79 @@ static void test_ioas_space(void)
 	g_assert_cmpuint(sim_live_objects(), ==, 0);
 }
 
+/* HWPT_SET_DIRTY_TRACKING / GET_DIRTY_BITMAP on a mock domain (dirty.c) */
+static void test_dirty_tracking(void)
+{
+	static uint8_t mem[8 * 2048] __attribute__((aligned(4096)));
+	struct sim_test_cmd md = { .op = SIM_TEST_OP_MOCK_DOMAIN };
+	struct sim_test_cmd dc = { .op = SIM_TEST_OP_DIRTY };
+	struct iommu_hwpt_set_dirty_tracking st = { .size = sizeof(st) };
+	uint64_t bits, mark = 0x05;	/* mock pages 0 and 2 */
+	struct iommu_hwpt_get_dirty_bitmap gd = {
+		.size = sizeof(gd), .iova = SIM_MOCK_APERTURE_START,
+		.length = sizeof(mem), .page_size = SIM_MOCK_PAGE_SIZE,
+		.data = (uintptr_t)&bits,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = IOMMU_IOAS_MAP_FIXED_IOVA |
+		IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)mem, .length = sizeof(mem),
+		.iova = SIM_MOCK_APERTURE_START,
+	};
+	uint32_t ioas, plain, hwpt;
+	int fd;
+
+	sim_setup("[iommu]\ntype=intel-vtd\n");
+	fd = open("/dev/iommu", O_RDWR);
+	ioas = ioas_alloc(fd);
+	md.id = ioas;
+	g_assert_cmpint(test_cmd(fd, &md), ==, 0);
+	map.ioas_id = ioas;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmpint(hwpt_alloc(fd, 0, md.mock_domain.out_idev_id, ioas, 0,
+				   NULL, 0, 0, &plain), ==, 0);
+	g_assert_cmpint(hwpt_alloc(fd, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+				   md.mock_domain.out_idev_id, ioas, 0, NULL,
+				   0, 0, &hwpt), ==, 0);
+	/* a domain without dirty ops can't track */
+	st.hwpt_id = plain;
+	st.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &st), ==,
+			-EOPNOTSUPP);
+	/* reading needs tracking on */
+	gd.hwpt_id = hwpt;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==,
+			-EINVAL);
+	st.hwpt_id = hwpt;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &st), ==, 0);
+
+	dc.id = hwpt;
+	dc.dirty.iova = SIM_MOCK_APERTURE_START;
+	dc.dirty.length = sizeof(mem);
+	dc.dirty.page_size = SIM_MOCK_PAGE_SIZE;
+	dc.dirty.uptr = (uintptr_t)&mark;
+	g_assert_cmpint(test_cmd(fd, &dc), ==, 0);
+	g_assert_cmpuint(dc.dirty.out_nr_dirty, ==, 2);
+	/* NO_CLEAR reads twice; a plain read then clears */
+	gd.flags = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+	bits = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==, 0);
+	g_assert_cmphex(bits, ==, 0x05);
+	gd.flags = 0;
+	bits = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==, 0);
+	g_assert_cmphex(bits, ==, 0x05);
+	bits = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==, 0);
+	g_assert_cmphex(bits, ==, 0);
+	/* page_size and IOVA must line up */
+	gd.iova += 1024;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==,
+			-EINVAL);
+	close(fd);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* the cases pick their kernel behaviour themselves */
@@ -2399,6 +2472,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/linux-7.2/vfio-info", test_k72_vfio_info);
 	g_test_add_func("/iommufd-sim/selftest-mock", test_selftest_mock);
 	g_test_add_func("/iommufd-sim/ioas-space", test_ioas_space);
+	g_test_add_func("/iommufd-sim/dirty-tracking", test_dirty_tracking);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);
