@@ -4,7 +4,7 @@
 set -e
 
 PKGS="meson ninja-build pkg-config gcc python3 libglib2.0-dev libjson-glib-dev libfdt-dev valgrind
-      clang libclang-rt-14-dev"
+      clang libclang-rt-14-dev libcap-dev xz-utils"
 
 missing=""
 for p in $PKGS; do

@@ -34,6 +34,7 @@ void sim_state_init(void)
 					sizeof(struct sim_inject_ioctl));
 	sim.faults = g_ptr_array_new();
 	sim.veventqs = g_ptr_array_new();
+	sim.mmaps = g_hash_table_new(NULL, NULL);
 	sim.active = true;
 	/*
 	 * EADDRINUSE: a live simulator already serves it -- typically our
@@ -98,6 +99,7 @@ void sim_state_reset(void)
 			g_byte_array_unref(sim.inject_raw[i]);
 	g_ptr_array_unref(sim.faults);
 	g_ptr_array_unref(sim.veventqs);
+	g_hash_table_unref(sim.mmaps);
 	sim_config_free(&sim.cfg);
 	memset(&sim, 0, sizeof(sim));
 }
@@ -194,6 +196,14 @@ static const struct {
 	{ "IOMMU_VIOMMU_ALLOC", IOMMU_VIOMMU_ALLOC },
 	{ "IOMMU_VDEVICE_ALLOC", IOMMU_VDEVICE_ALLOC },
 	{ "IOMMU_VEVENTQ_ALLOC", IOMMU_VEVENTQ_ALLOC },
+	{ "IOMMU_IOAS_CHANGE_PROCESS", IOMMU_IOAS_CHANGE_PROCESS },
+	{ "IOMMU_HW_QUEUE_ALLOC", IOMMU_HW_QUEUE_ALLOC },
+	{ "IOMMU_OPTION", IOMMU_OPTION },
+	{ "IOMMU_IOAS_ALLOW_IOVAS", IOMMU_IOAS_ALLOW_IOVAS },
+	{ "IOMMU_IOAS_COPY", IOMMU_IOAS_COPY },
+	{ "IOMMU_IOAS_MAP_FILE", IOMMU_IOAS_MAP_FILE },
+	{ "IOMMU_HWPT_SET_DIRTY_TRACKING", IOMMU_HWPT_SET_DIRTY_TRACKING },
+	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP },
 	{ "VFIO_DEVICE_GET_INFO", VFIO_DEVICE_GET_INFO },
 	{ "VFIO_DEVICE_GET_REGION_INFO", VFIO_DEVICE_GET_REGION_INFO },
 	{ "VFIO_DEVICE_GET_IRQ_INFO", VFIO_DEVICE_GET_IRQ_INFO },
@@ -368,36 +378,59 @@ int sim_trigger_fault(const char *bdf, int64_t pasid, uint64_t addr,
 	rec.grpid = grpid;
 	rec.perm = perm;
 	rec.addr = addr;
-	rc = sim_fault_report(pdev->idev, &rec, NULL);
+	rc = sim_page_request(pdev->idev, &rec, NULL);
 out:
 	sim_unlock();
 	return rc;
 }
 
 /*
- * An SMMUv3 event for a device reaches the guest only through its vDEVICE
- * on the vIOMMU owning the device's nested domain, with the StreamID field
- * (bits [63:32] of the first dword) replaced by the vSID.
+ * arm_smmu_handle_event() (7.2): only the eight event IDs it knows are
+ * handled at all; a stall event becomes an I/O page fault instead, a
+ * stage-2 event stays with the host, and the rest is forwarded only for a
+ * device that had a vDEVICE when its nested domain was attached (its
+ * "vmaster"), with the StreamID (bits [63:32] of the first dword)
+ * replaced by that vSID.
  */
+static bool smmu_event_forwarded(uint64_t w0, uint64_t w1)
+{
+	switch (w0 & 0xff) {
+	case 0x04:	/* C_BAD_STE */
+	case 0x06:	/* F_STREAM_DISABLED */
+	case 0x08:	/* C_BAD_SUBSTREAMID */
+	case 0x0a:	/* C_BAD_CD */
+	case 0x10:	/* F_TRANSLATION */
+	case 0x11:	/* F_ADDR_SIZE */
+	case 0x12:	/* F_ACCESS */
+	case 0x13:	/* F_PERMISSION */
+		break;
+	default:
+		return false;
+	}
+	return !(w1 & (1ull << 31)) &&	/* Stall */
+	       !(w1 & (1ull << 39));	/* S2 */
+}
+
 static int vevent_for(struct sim_pdev *pdev, const void *record)
 {
 	struct sim_idev *idev = pdev->idev;
 	struct sim_hwpt *hwpt;
-	struct sim_vdevice *vdev;
 	uint64_t evt[4];
 
 	if (!idev)
 		return -ENODEV;
 	if (sim.cfg.iommu.type != SIM_IOMMU_SMMUV3)
 		return -EOPNOTSUPP;
-	vdev = idev->vdev;
-	hwpt = idev->rid_hwpt;
-	if (!vdev || !hwpt || hwpt->viommu != vdev->viommu)
-		return -ENOENT;
 	memcpy(evt, record, sizeof(evt));
+	if (!smmu_event_forwarded(GUINT64_FROM_LE(evt[0]),
+				  GUINT64_FROM_LE(evt[1])))
+		return -EPERM;
+	hwpt = idev->rid_hwpt;
+	if (!idev->vmaster || !hwpt || !hwpt->viommu)
+		return -ENOENT;
 	evt[0] = GUINT64_TO_LE((GUINT64_FROM_LE(evt[0]) & 0xffffffffull) |
-			       ((uint64_t)(uint32_t)vdev->virt_id << 32));
-	return sim_veventq_report(vdev->viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+			       ((uint64_t)(uint32_t)idev->vmaster_vsid << 32));
+	return sim_veventq_report(hwpt->viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
 				  evt, sizeof(evt));
 }
 

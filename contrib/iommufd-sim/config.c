@@ -7,6 +7,7 @@
  * pasted as they are; GKeyFile itself only knows whole-line comments.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,14 +60,12 @@
 #define SMMU_IDR0_ATS		(1u << 10)
 #define SMMU_IDR0_ASID16	(1u << 12)
 #define SMMU_IDR0_MSI		(1u << 13)
-#define SMMU_IDR0_PRI		(1u << 16)
 #define SMMU_IDR0_VMID16	(1u << 18)
 #define SMMU_IDR0_CD2L		(1u << 19)
 #define SMMU_IDR0_TTENDIAN_LE	(2u << 21)
 #define SMMU_IDR0_ST_LVL_2LVL	(1u << 27)
 #define SMMU_IDR1_SIDSIZE(n)	((uint32_t)(n) << 0)
 #define SMMU_IDR1_SSIDSIZE(n)	((uint32_t)(n) << 6)
-#define SMMU_IDR1_PRIQS(n)	((uint32_t)(n) << 11)
 #define SMMU_IDR1_EVTQS(n)	((uint32_t)(n) << 16)
 #define SMMU_IDR1_CMDQS(n)	((uint32_t)(n) << 21)
 #define SMMU_IDR3_RIL		(1u << 10)
@@ -92,15 +91,18 @@ static void iommu_defaults(struct sim_iommu_cfg *c, bool nesting)
 	if (nesting)
 		c->ecap_reg |= VTD_ECAP_NEST;
 
+	/*
+	 * No PRI by default: Linux 7.2's SMMUv3 driver never serves PCI page
+	 * requests (prq.c), so advertising it would only mislead a VMM.
+	 */
 	c->idr[0] = SMMU_IDR0_S1P | SMMU_IDR0_TTF_AA64 | SMMU_IDR0_COHACC |
 		    SMMU_IDR0_ATS | SMMU_IDR0_ASID16 | SMMU_IDR0_MSI |
-		    SMMU_IDR0_PRI | SMMU_IDR0_VMID16 | SMMU_IDR0_CD2L |
+		    SMMU_IDR0_VMID16 | SMMU_IDR0_CD2L |
 		    SMMU_IDR0_TTENDIAN_LE | SMMU_IDR0_ST_LVL_2LVL;
 	if (nesting)
 		c->idr[0] |= SMMU_IDR0_S2P;
 	c->idr[1] = SMMU_IDR1_SIDSIZE(16) | SMMU_IDR1_SSIDSIZE(20) |
-		    SMMU_IDR1_PRIQS(8) | SMMU_IDR1_EVTQS(19) |
-		    SMMU_IDR1_CMDQS(19);
+		    SMMU_IDR1_EVTQS(19) | SMMU_IDR1_CMDQS(19);
 	c->idr[2] = 0;
 	c->idr[3] = SMMU_IDR3_RIL;
 	c->idr[4] = 0;
@@ -116,6 +118,18 @@ bool sim_iommu_has_pasid(void)
 
 	if (c->type == SIM_IOMMU_VTD)
 		return c->ecap_reg & VTD_ECAP_PASID;
+	return (c->idr[1] >> 6) & 0x1f;
+}
+
+/* PASID bits the IOMMU itself takes: VT-d ECAP.PSS + 1, SMMUv3 SSIDSIZE */
+unsigned int sim_iommu_pasid_bits(void)
+{
+	const struct sim_iommu_cfg *c = &sim.cfg.iommu;
+
+	if (!sim_iommu_has_pasid())
+		return 0;
+	if (c->type == SIM_IOMMU_VTD)
+		return ((c->ecap_reg >> 35) & 0x1f) + 1;
 	return (c->idr[1] >> 6) & 0x1f;
 }
 
@@ -139,6 +153,12 @@ bool sim_iommu_can_nest(void)
 		return c->ecap_reg & VTD_ECAP_NEST;
 	return (c->idr[0] & (SMMU_IDR0_S1P | SMMU_IDR0_S2P)) ==
 	       (SMMU_IDR0_S1P | SMMU_IDR0_S2P);
+}
+
+/* A too-small first read is EINVAL, not 0 (eventq.c, 7.2) */
+bool sim_kernel_read_einval(void)
+{
+	return sim.cfg.kernel >= SIM_KERNEL_READ_EINVAL;
 }
 
 /* ---- key parsing ---- */
@@ -389,6 +409,43 @@ static void remove_tree(const char *path)
 	g_rmdir(path);
 }
 
+/*
+ * "X.Y" -> X * 100 + Y.  Before 6.11 there was no FAULT queue at all; a
+ * version past the newest one we know behaves like the newest.
+ */
+static bool parse_kernel(const char *v, unsigned int *out)
+{
+	unsigned int major, minor;
+	char tail;
+
+	if (sscanf(v, "%u.%u%c", &major, &minor, &tail) != 2 || minor > 99 ||
+	    major * 100 + minor < SIM_KERNEL_MIN)
+		return false;
+	*out = MIN(major * 100 + minor, SIM_KERNEL_NEWEST);
+	return true;
+}
+
+/* [sim] kernel=, overridden by $IOMMUFD_SIM_KERNEL (a second test run) */
+static bool load_kernel(GKeyFile *kf, unsigned int *out)
+{
+	g_autofree char *v = cfg_value(kf, "sim", "kernel");
+	const char *env = g_getenv("IOMMUFD_SIM_KERNEL");
+
+	*out = SIM_KERNEL_NEWEST;
+	if (env && *env) {
+		g_free(v);
+		v = g_strdup(env);
+	}
+	if (!v || !*v)
+		return true;
+	if (!parse_kernel(v, out)) {
+		g_printerr("iommufd-sim: [sim] kernel: '%s' is not a version "
+			   "from 6.11 on\n", v);
+		return false;
+	}
+	return true;
+}
+
 int sim_config_load(const char *path, struct sim_config *cfg)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -404,6 +461,8 @@ int sim_config_load(const char *path, struct sim_config *cfg)
 	if (!load_iommu(kf, &cfg->iommu) || !load_pdevs(kf, cfg->pdevs))
 		goto err_free;
 
+	if (!load_kernel(kf, &cfg->kernel))
+		goto err_free;
 	root = cfg_value(kf, "sim", "sysfs-root");
 	if (root && *root) {
 		cfg->root = g_steal_pointer(&root);

@@ -178,7 +178,7 @@ static void dma_page_request(struct sim_dma *dma, struct sim_idev *idev)
 	}
 	dma->state = SIM_DMA_FAULTED;
 	sim.stats.dma_faulted++;
-	rc = sim_fault_report(idev, &rec, dma);
+	rc = sim_page_request(idev, &rec, dma);
 	if (rc)
 		dma_finish(dma, SIM_DMA_ERROR, -rc);
 }

@@ -5,13 +5,16 @@
  * Behaviour of drivers/iommu/iommufd/eventq.c (fault.c before 6.15) and of
  * the iommu core's page-request grouping (drivers/iommu/io-pgfault.c):
  *
+ *  - a request is routed first; with no fault-capable domain for it the
+ *    core answers it INVALID at once, even when it doesn't end its group;
  *  - requests without LAST_PAGE are parked per device; the LAST_PAGE request
  *    completes a group with every parked request of the same grpid, in
  *    arrival order, and the group is routed by the last request's PASID;
  *  - read(): count must be a multiple of 40 (else ESPIPE); only whole
- *    groups are copied; reading stops at the first group that does not fit
- *    (0 if even the first one doesn't -- the 6.11..6.18 behaviour); an empty
- *    queue reads 0; read never blocks;
+ *    groups are copied; reading stops at the first group that does not fit;
+ *    if even the first one doesn't, 7.2 fails with EINVAL while 6.11..7.1
+ *    return 0 (the "kernel" config key picks); an empty queue reads 0;
+ *    read never blocks;
  *  - a group gets its cookie when it is read (lowest free, from 1); all its
  *    records carry it;
  *  - write(): count must be a multiple of 8 (else ESPIPE); responses are
@@ -202,7 +205,8 @@ static struct sim_hwpt *route(struct sim_idev *idev,
 		*key = last->pasid;
 		return hwpt;
 	}
-	if (sim.cfg.iommu.type == SIM_IOMMU_SMMUV3 && idev->rid_hwpt &&
+	if ((sim.cfg.iommu.type == SIM_IOMMU_SMMUV3 || idev->mock) &&
+	    idev->rid_hwpt &&
 	    idev->rid_hwpt->obj.type == SIM_OBJ_HWPT_NESTED)
 		return idev->rid_hwpt;
 	return NULL;
@@ -237,13 +241,29 @@ int sim_fault_report(struct sim_idev *idev,
 	struct sim_fault_group *group;
 	struct sim_hwpt *hwpt;
 
+	uint32_t key;
+
 	sim.stats.fault_records++;
-	if (!(rec->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE)) {
+	/*
+	 * Routed before grouping (io-pgfault.c, find_fault_handler()): even
+	 * a request that doesn't end its group is answered INVALID at once
+	 * when no fault-capable domain would take it.
+	 */
+	hwpt = route(idev, rec, &key);
+	if (!(rec->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE) &&
+	    hwpt && hwpt->fault) {
 		g_ptr_array_add(idev->partial, g_memdup2(rec, REC_SIZE));
 		return 0;
 	}
-	group = group_collect(idev, rec);
-	hwpt = route(idev, rec, &group->key);
+	if (!(rec->flags & IOMMU_PGFAULT_FLAGS_LAST_PAGE)) {
+		group = g_new0(struct sim_fault_group, 1);
+		group->idev = idev;
+		group->recs = g_array_new(FALSE, FALSE, REC_SIZE);
+		g_array_append_vals(group->recs, rec, 1);
+	} else {
+		group = group_collect(idev, rec);
+	}
+	group->key = key;
 	if (!hwpt || !hwpt->fault) {
 		/* no IOPF handler: the core answers the device itself */
 		sim.stats.fault_groups_dropped++;
@@ -289,8 +309,12 @@ ssize_t sim_fault_read(struct sim_fault *fault, uint64_t buf, size_t count)
 		size_t len = g->recs->len * REC_SIZE;
 		uint32_t cookie = next_cookie(fault);
 
-		if (count - done < len)
+		if (count - done < len) {
+			/* 7.2: a first group that can't fit is an error */
+			if (!done && sim_kernel_read_einval())
+				rc = -EINVAL;
 			break;
+		}
 		for (unsigned int i = 0; i < g->recs->len; i++)
 			g_array_index(g->recs, struct iommu_hwpt_pgfault,
 				      i).cookie = cookie;

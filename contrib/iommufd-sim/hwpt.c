@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "selftest-abi.h"
 #include "sim-internal.h"
 
 /* ---- GET_HW_INFO ---- */
@@ -64,7 +65,7 @@ static uint64_t hw_info_caps(struct sim_pdev *pdev, uint8_t pasid_log2)
 int sim_get_hw_info(struct sim_ucmd *ucmd)
 {
 	struct iommu_hw_info *cmd = ucmd->cmd;
-	uint64_t data[8];
+	uint64_t data[8] = { 0 };
 	struct sim_idev *idev;
 	size_t len, n;
 	int rc;
@@ -77,11 +78,20 @@ int sim_get_hw_info(struct sim_ucmd *ucmd)
 		return -ENOENT;
 	if ((cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE) &&
 	    cmd->in_data_type != IOMMU_HW_INFO_TYPE_DEFAULT &&
-	    cmd->in_data_type != hw_info_type())
+	    cmd->in_data_type != (idev->mock ? SIM_HW_INFO_TYPE_SELFTEST :
+						hw_info_type()))
 		return -EOPNOTSUPP;
 
 	/* fill what fits, zero the rest of the caller's buffer */
-	len = hw_info_data(data);
+	if (idev->mock) {
+		struct sim_test_hw_info *t = (void *)data;
+
+		t->flags = 0;
+		t->test_reg = SIM_HW_INFO_SELFTEST_REGVAL;
+		len = sizeof(*t);
+	} else {
+		len = hw_info_data(data);
+	}
 	n = MIN(len, cmd->data_len);
 	rc = sim_copy_to_user(cmd->data_uptr, data, n);
 	if (!rc && cmd->data_len > len)
@@ -90,9 +100,19 @@ int sim_get_hw_info(struct sim_ucmd *ucmd)
 		return rc;
 
 	cmd->data_len = len;
+	if (idev->mock) {
+		/* the mock IOMMU tracks dirty bits unless told not to */
+		cmd->out_data_type = SIM_HW_INFO_TYPE_SELFTEST;
+		cmd->out_max_pasid_log2 = idev->pdev->pasid_width;
+		cmd->out_capabilities =
+			(idev->mock_flags & SIM_MOCK_DEV_NO_DIRTY) ?
+			0 : IOMMU_HW_CAP_DIRTY_TRACKING;
+		return sim_ucmd_respond(ucmd);
+	}
 	cmd->out_data_type = hw_info_type();
+	/* dev->iommu->max_pasids: the smaller of function and IOMMU */
 	cmd->out_max_pasid_log2 =
-		sim_iommu_has_pasid() ? idev->pdev->pasid_width : 0;
+		MIN(idev->pdev->pasid_width, sim_iommu_pasid_bits());
 	cmd->out_capabilities = hw_info_caps(idev->pdev,
 					     cmd->out_max_pasid_log2);
 	return sim_ucmd_respond(ucmd);
@@ -105,8 +125,8 @@ bool sim_hwpt_pasid_compat(struct sim_hwpt *hwpt)
 	return hwpt->flags & IOMMU_HWPT_ALLOC_PASID;
 }
 
-static struct sim_hwpt *hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
-				 uint32_t flags)
+struct sim_hwpt *sim_hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
+			      uint32_t flags)
 {
 	struct sim_hwpt *hwpt = sim_obj_alloc(ictx, t, sizeof(*hwpt));
 
@@ -116,6 +136,7 @@ static struct sim_hwpt *hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
 
 void sim_hwpt_release(struct sim_hwpt *hwpt)
 {
+	sim_hwpt_dirty_free(hwpt);
 	if (hwpt->fault)
 		hwpt->fault->obj.users--;
 	if (hwpt->parent)
@@ -130,8 +151,9 @@ void sim_hwpt_release(struct sim_hwpt *hwpt)
 	g_free(hwpt);
 }
 
-static int paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,
-			uint32_t flags, struct sim_hwpt **out)
+/* mock: the selftest IOMMU can do all of it, whatever the config says */
+int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,
+			  uint32_t flags, bool mock, struct sim_hwpt **out)
 {
 	const uint32_t valid = IOMMU_HWPT_ALLOC_NEST_PARENT |
 			       IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
@@ -141,18 +163,21 @@ static int paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,
 
 	if (flags & ~valid)
 		return -EOPNOTSUPP;
-	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) && !sim_iommu_has_dirty())
-		return -EOPNOTSUPP;
 	/* a nesting parent never takes I/O page faults itself */
 	if ((flags & IOMMU_HWPT_FAULT_ID_VALID) &&
 	    (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 		return -EOPNOTSUPP;
-	if ((flags & IOMMU_HWPT_ALLOC_NEST_PARENT) && !sim_iommu_can_nest())
+	if (!mock && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !sim_iommu_has_dirty())
 		return -EOPNOTSUPP;
-	if ((flags & IOMMU_HWPT_ALLOC_PASID) && !sim_iommu_has_pasid())
+	if (!mock && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+	    !sim_iommu_can_nest())
 		return -EOPNOTSUPP;
-	hwpt = hwpt_new(ictx, SIM_OBJ_HWPT_PAGING, flags);
+	if (!mock && (flags & IOMMU_HWPT_ALLOC_PASID) && !sim_iommu_has_pasid())
+		return -EOPNOTSUPP;
+	hwpt = sim_hwpt_new(ictx, SIM_OBJ_HWPT_PAGING, flags);
 	hwpt->ioas = ioas;
+	hwpt->mock = mock;
 	ioas->obj.users++;
 	*out = hwpt;
 	return 0;
@@ -177,7 +202,8 @@ static int vtd_s1_check(const struct iommu_hwpt_vtd_s1 *s1)
 static int copy_data(const struct iommu_hwpt_alloc *cmd, void *dst,
 		     size_t ksize, size_t min_len)
 {
-	if (cmd->data_len < min_len)
+	/* 7.2 refuses data longer than the driver's struct (EINVAL) */
+	if (cmd->data_len < min_len || cmd->data_len > ksize)
 		return -EINVAL;
 	return sim_copy_struct_from_user(dst, ksize, cmd->data_uptr,
 					 cmd->data_len);
@@ -207,7 +233,7 @@ static int nested_alloc(struct sim_ictx *ictx, struct sim_hwpt *parent,
 		rc = vtd_s1_check(&s1);
 	if (rc)
 		return rc;
-	hwpt = hwpt_new(ictx, SIM_OBJ_HWPT_NESTED, cmd->flags);
+	hwpt = sim_hwpt_new(ictx, SIM_OBJ_HWPT_NESTED, cmd->flags);
 	hwpt->parent = parent;
 	hwpt->ioas = parent->ioas;
 	hwpt->data_type = cmd->data_type;
@@ -223,8 +249,8 @@ static int nested_alloc(struct sim_ictx *ictx, struct sim_hwpt *parent,
 #define STE0_CFG_ABORT		0
 #define STE0_CFG_BYPASS		4
 #define STE0_CFG_S1		5
-#define STE0_ALLOWED		(0x1full | (0xffffffffffull << 6) | \
-				 (0x1full << 59))
+/* STRTAB_STE_0_NESTING_ALLOWED: V, Config, S1Fmt, S1ContextPtr, S1CDMax */
+#define STE0_ALLOWED		0xf80fffffffffffffull
 #define STE1_EATS(v)		(((v) >> 28) & 3)
 #define STE1_ALLOWED		(0xffull | (1ull << 27) | (3ull << 28))
 
@@ -264,7 +290,7 @@ static int viommu_nested_alloc(struct sim_ictx *ictx,
 		rc = smmu_ste_check(&ste);
 	if (rc)
 		return rc;
-	hwpt = hwpt_new(ictx, SIM_OBJ_HWPT_NESTED, cmd->flags);
+	hwpt = sim_hwpt_new(ictx, SIM_OBJ_HWPT_NESTED, cmd->flags);
 	hwpt->viommu = viommu;
 	hwpt->ioas = viommu->parent->ioas;
 	hwpt->data_type = cmd->data_type;
@@ -281,10 +307,11 @@ static int hwpt_alloc_by_parent(struct sim_ucmd *ucmd, struct sim_obj *pt,
 
 	switch (pt->type) {
 	case SIM_OBJ_IOAS:
+		/* a paging domain takes no driver data (hw_pagetable.c) */
 		if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
-			return -EINVAL;
-		return paging_alloc(ucmd->ictx, (struct sim_ioas *)pt,
-				    cmd->flags, out);
+			return -EOPNOTSUPP;
+		return sim_hwpt_paging_alloc(ucmd->ictx, (struct sim_ioas *)pt,
+					     cmd->flags, false, out);
 	case SIM_OBJ_HWPT_PAGING:
 		return nested_alloc(ucmd->ictx, (struct sim_hwpt *)pt, cmd, out);
 	case SIM_OBJ_VIOMMU:
@@ -300,6 +327,7 @@ int sim_hwpt_alloc(struct sim_ucmd *ucmd)
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	struct sim_hwpt *hwpt = NULL;
 	struct sim_fault *fault = NULL;
+	struct sim_idev *idev;
 	struct sim_obj *pt;
 	int rc;
 
@@ -308,12 +336,16 @@ int sim_hwpt_alloc(struct sim_ucmd *ucmd)
 	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
 	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
 		return -EINVAL;
-	if (!sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE))
+	idev = sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE);
+	if (!idev)
 		return -ENOENT;
 	pt = sim_obj_lookup(ucmd->ictx, cmd->pt_id);
 	if (!pt)
 		return -EINVAL;
-	rc = hwpt_alloc_by_parent(ucmd, pt, &hwpt);
+	if (idev->mock)
+		rc = sim_mock_hwpt_alloc(ucmd, pt, &hwpt);
+	else
+		rc = hwpt_alloc_by_parent(ucmd, pt, &hwpt);
 	if (rc)
 		return rc;
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
@@ -344,14 +376,14 @@ struct sim_hwpt *sim_hwpt_auto_get(struct sim_ioas *ioas,
 				   struct sim_idev *idev)
 {
 	struct sim_hwpt *hwpt = ioas->auto_hwpt;
-	uint32_t flags = 0;
+	const uint32_t flags = 0;
 
 	if (hwpt)
 		return hwpt;
-	if (sim_iommu_has_pasid() && idev->pdev->pasid_width)
-		flags |= IOMMU_HWPT_ALLOC_PASID;
-	hwpt = hwpt_new(ioas->obj.ictx, SIM_OBJ_HWPT_PAGING, flags);
+	/* 7.2 allocates it without IOMMU_HWPT_ALLOC_PASID (device.c) */
+	hwpt = sim_hwpt_new(ioas->obj.ictx, SIM_OBJ_HWPT_PAGING, flags);
 	hwpt->auto_domain = true;
+	hwpt->mock = idev->mock != NULL;
 	hwpt->ioas = ioas;
 	ioas->obj.users++;
 	ioas->auto_hwpt = hwpt;
@@ -440,16 +472,33 @@ static int invalidate(struct sim_ucmd *ucmd, uint32_t *done)
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
 	struct sim_obj *obj;
 
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len))
+	/* hw_pagetable.c: bounded work per call */
+	if (cmd->entry_num &&
+	    (!cmd->data_uptr || !cmd->entry_len ||
+	     cmd->entry_len > SIM_PAGE_SIZE ||
+	     cmd->entry_num > SIM_INVALIDATE_MAX_ENTRIES))
 		return -EINVAL;
 	obj = sim_obj_lookup(ucmd->ictx, cmd->hwpt_id);
 	if (!obj)
 		return -ENOENT;
+	if (obj->type == SIM_OBJ_HWPT_NESTED &&
+	    ((struct sim_hwpt *)obj)->data_type == SIM_HWPT_DATA_SELFTEST)
+		return sim_mock_hwpt_invalidate(cmd, (struct sim_hwpt *)obj,
+						done);
+	if (obj->type == SIM_OBJ_VIOMMU &&
+	    ((struct sim_viommu *)obj)->type == SIM_VIOMMU_TYPE_SELFTEST)
+		return sim_mock_viommu_invalidate(cmd,
+						  (struct sim_viommu *)obj,
+						  done);
 	if (obj->type == SIM_OBJ_HWPT_NESTED) {
 		/* vIOMMU-owned nested domains are invalidated via the vIOMMU */
 		if (((struct sim_hwpt *)obj)->viommu)
 			return -EOPNOTSUPP;
 		if (cmd->data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
+			return -EINVAL;
+		/* one entry at a time, none longer than the struct */
+		if (cmd->entry_num && cmd->entry_len >
+		    sizeof(struct iommu_hwpt_vtd_s1_invalidate))
 			return -EINVAL;
 		return inval_entries(cmd, obj,
 				     sizeof(struct iommu_hwpt_vtd_s1_invalidate),
@@ -496,23 +545,23 @@ int sim_viommu_alloc(struct sim_ucmd *ucmd)
 	struct iommu_viommu_alloc *cmd = ucmd->cmd;
 	struct sim_viommu *viommu;
 	struct sim_hwpt *parent;
+	struct sim_idev *idev;
 	int rc;
 
-	if (cmd->flags || cmd->__reserved ||
-	    cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT)
+	/* 7.2 checks neither __reserved nor, for SMMUv3, the driver data */
+	if (cmd->flags || cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT)
 		return -EOPNOTSUPP;
-	if (!sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE))
+	idev = sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE);
+	if (!idev)
 		return -ENOENT;
 	parent = sim_obj_get(ucmd->ictx, cmd->hwpt_id, SIM_OBJ_HWPT_PAGING);
 	if (!parent)
 		return -ENOENT;
 	if (!(parent->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 		return -EINVAL;
-	if (cmd->type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3 ||
-	    sim.cfg.iommu.type != SIM_IOMMU_SMMUV3 || !sim_iommu_can_nest())
-		return -EOPNOTSUPP;
-	/* the SMMUv3 type takes no driver data */
-	if (cmd->data_len)
+	if (idev->mock ? cmd->type != SIM_VIOMMU_TYPE_SELFTEST :
+	    (cmd->type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3 ||
+	     sim.cfg.iommu.type != SIM_IOMMU_SMMUV3 || !sim_iommu_can_nest()))
 		return -EOPNOTSUPP;
 
 	viommu = sim_obj_alloc(ucmd->ictx, SIM_OBJ_VIOMMU, sizeof(*viommu));
@@ -522,10 +571,20 @@ int sim_viommu_alloc(struct sim_ucmd *ucmd)
 	viommu->veventqs = g_ptr_array_new();
 	parent->obj.users++;
 	sim_obj_insert(&viommu->obj);
+	/* the selftest type takes data; SMMUv3 ignores it (7.2) */
+	if (idev->mock && cmd->data_len) {
+		rc = sim_mock_viommu_data(ucmd, viommu);
+		if (rc)
+			goto err_destroy;
+	}
 	cmd->out_viommu_id = viommu->obj.id;
 	rc = sim_ucmd_respond(ucmd);
 	if (rc)
-		sim_obj_destroy(&viommu->obj);
+		goto err_destroy;
+	return 0;
+
+err_destroy:
+	sim_obj_destroy(&viommu->obj);
 	return rc;
 }
 

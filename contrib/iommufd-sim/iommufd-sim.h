@@ -41,6 +41,8 @@ enum sim_obj_type {
 	SIM_OBJ_VIOMMU,
 	SIM_OBJ_VDEVICE,
 	SIM_OBJ_VEVENTQ,
+	SIM_OBJ_SELFTEST,	/* a kernel-selftest mock device */
+	SIM_OBJ_HW_QUEUE,
 	SIM_OBJ_LEAKED,		/* id of a force-destroyed vDEVICE */
 	SIM_OBJ_NR,
 };

@@ -15,7 +15,10 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
+#include "selftest-abi.h"
 #include "sim-internal.h"
 
 #define offsetofend(t, f) (offsetof(t, f) + sizeof(((t *)0)->f))
@@ -56,6 +59,21 @@ static const struct ioctl_op ops[] = {
 	OP(VDEVICE_ALLOC, sim_vdevice_alloc, iommu_vdevice_alloc, virt_id),
 	OP(VEVENTQ_ALLOC, sim_veventq_alloc, iommu_veventq_alloc,
 	   out_veventq_fd),
+	OP(IOAS_CHANGE_PROCESS, sim_ioas_change_process,
+	   iommu_ioas_change_process, __reserved),
+	OP(HW_QUEUE_ALLOC, sim_hw_queue_alloc, iommu_hw_queue_alloc, length),
+	OP(OPTION, sim_option, iommu_option, val64),
+	OP(IOAS_ALLOW_IOVAS, sim_ioas_allow_iovas, iommu_ioas_allow_iovas,
+	   allowed_iovas),
+	OP(IOAS_COPY, sim_ioas_copy, iommu_ioas_copy, src_iova),
+	OP(IOAS_MAP_FILE, sim_ioas_map_file, iommu_ioas_map_file, iova),
+	OP(HWPT_SET_DIRTY_TRACKING, sim_hwpt_set_dirty_tracking,
+	   iommu_hwpt_set_dirty_tracking, __reserved),
+	OP(HWPT_GET_DIRTY_BITMAP, sim_hwpt_get_dirty_bitmap,
+	   iommu_hwpt_get_dirty_bitmap, data),
+	/* the kernel selftest's mock (CONFIG_IOMMUFD_TEST) */
+	{ IOMMUFD_CMD_BASE + 32, sizeof(struct sim_test_cmd),
+	  offsetofend(struct sim_test_cmd, last), sim_test_cmd },
 };
 
 static const struct ioctl_op *find_op(unsigned long cmd)
@@ -74,7 +92,7 @@ int sim_ucmd_respond(struct sim_ucmd *ucmd)
 
 long sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long cmd, uint64_t arg)
 {
-	uint64_t buf[8];	/* the largest command struct is 48 bytes */
+	uint64_t buf[10];	/* the largest command struct is 72 bytes */
 	struct sim_ucmd ucmd = { .ictx = ictx, .ubuf = arg, .cmd = buf };
 	const struct ioctl_op *op = find_op(cmd);
 	int rc;
@@ -88,6 +106,7 @@ long sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long cmd, uint64_t arg)
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
 	G_STATIC_ASSERT(sizeof(buf) >= sizeof(struct iommu_hwpt_alloc));
+	G_STATIC_ASSERT(sizeof(buf) >= sizeof(struct sim_test_cmd));
 	ucmd.ksize = op->size;
 	rc = sim_copy_struct_from_user(buf, op->size, arg, ucmd.user_size);
 	if (rc)
@@ -130,7 +149,8 @@ static unsigned int iova_bits(void)
 	return v < G_N_ELEMENTS(oas) ? oas[v] : 48;
 }
 
-static uint64_t iova_limit(void)
+/* The last IOVA a VT-d or SMMUv3 paging domain translates */
+uint64_t sim_iova_limit(void)
 {
 	unsigned int bits = iova_bits();
 
@@ -147,6 +167,9 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	ioas = sim_obj_alloc(ucmd->ictx, SIM_OBJ_IOAS, sizeof(*ioas));
 	ioas->areas = g_array_new(FALSE, FALSE, sizeof(struct sim_area));
+	ioas->pins = g_ptr_array_new();
+	ioas->reserved = g_array_new(FALSE, FALSE, 2 * sizeof(uint64_t));
+	ioas->allowed = g_array_new(FALSE, FALSE, 2 * sizeof(uint64_t));
 	sim_obj_insert(&ioas->obj);
 	cmd->out_ioas_id = ioas->obj.id;
 	rc = sim_ucmd_respond(ucmd);
@@ -155,9 +178,23 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd)
 	return rc;
 }
 
+/* An area goes: the last one using a file mapping unmaps it */
+static void area_drop(struct sim_area *a)
+{
+	if (a->fmap && !--a->fmap->refs) {
+		sim_libc.munmap(a->fmap->base, a->fmap->len);
+		g_free(a->fmap);
+	}
+}
+
 void sim_ioas_free(struct sim_ioas *ioas)
 {
+	for (unsigned int i = 0; i < ioas->areas->len; i++)
+		area_drop(&g_array_index(ioas->areas, struct sim_area, i));
 	g_array_unref(ioas->areas);
+	g_ptr_array_unref(ioas->pins);
+	g_array_unref(ioas->reserved);
+	g_array_unref(ioas->allowed);
 	g_free(ioas);
 }
 
@@ -194,7 +231,8 @@ struct sim_area *sim_ioas_find(struct sim_ioas *ioas, uint64_t iova)
 	return a->iova <= iova ? a : NULL;
 }
 
-static bool range_used(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
+/* Does an area intersect [iova, last]? */
+bool sim_ioas_find_range(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
 {
 	unsigned int i = area_lower_bound(ioas, iova);
 
@@ -202,25 +240,39 @@ static bool range_used(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
 	       g_array_index(ioas->areas, struct sim_area, i).iova <= last;
 }
 
-/* Lowest page-aligned hole of the given length below the IOVA limit */
-static int alloc_iova(struct sim_ioas *ioas, uint64_t length, uint64_t *iova)
+/* MAP and MAP_FILE once the memory is known: place it and record it */
+static int ioas_map_common(struct sim_ucmd *ucmd, struct sim_ioas *ioas,
+			   uint64_t user_va, uint64_t length, uint32_t flags,
+			   __u64 *iova, struct sim_file_map *fmap)
 {
-	uint64_t cur = 0;
+	struct sim_area area;
+	uint64_t at = *iova;
+	int rc;
 
-	for (unsigned int i = 0; i <= ioas->areas->len; i++) {
-		uint64_t end = i < ioas->areas->len ?
-			g_array_index(ioas->areas, struct sim_area, i).iova :
-			iova_limit() + 1;
-
-		if (end > cur && end - cur >= length) {
-			*iova = cur;
-			return 0;
-		}
-		if (i < ioas->areas->len)
-			cur = area_last(&g_array_index(ioas->areas,
-						       struct sim_area, i)) + 1;
-	}
-	return -ENOSPC;
+	/*
+	 * Aligned to the IOAS's domains (1 without any: no page rule), and
+	 * so is the address's offset in its page
+	 */
+	if (!length || length & (sim_ioas_alignment(ioas) - 1) ||
+	    (user_va % SIM_PAGE_SIZE) & (sim_ioas_alignment(ioas) - 1))
+		return -EINVAL;
+	if (flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		rc = sim_ioas_check_fixed(ioas, at, length);
+	else
+		rc = sim_ioas_alloc_iova(ioas, user_va, length, &at);
+	if (rc)
+		return rc;
+	area = (struct sim_area) {
+		.iova = at, .length = length,
+		.user_va = user_va, .flags = flags, .fmap = fmap,
+	};
+	g_array_insert_val(ioas->areas, area_lower_bound(ioas, at), area);
+	*iova = at;
+	rc = sim_ucmd_respond(ucmd);
+	if (rc)
+		/* the caller still owns fmap */
+		g_array_remove_index(ioas->areas, area_lower_bound(ioas, at));
+	return rc;
 }
 
 int sim_ioas_map(struct sim_ucmd *ucmd)
@@ -229,10 +281,7 @@ int sim_ioas_map(struct sim_ucmd *ucmd)
 	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
 			       IOMMU_IOAS_MAP_WRITEABLE |
 			       IOMMU_IOAS_MAP_READABLE;
-	struct sim_area area;
 	struct sim_ioas *ioas;
-	uint64_t last;
-	int rc;
 
 	if ((cmd->flags & ~valid) || cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -241,33 +290,60 @@ int sim_ioas_map(struct sim_ucmd *ucmd)
 	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
 	if (!ioas)
 		return -ENOENT;
-	if (!cmd->length || cmd->length % SIM_PAGE_SIZE)
-		return -EINVAL;
-	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) {
-		if (cmd->iova % SIM_PAGE_SIZE)
-			return -EINVAL;
-		if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
-			return -EOVERFLOW;
-		if (range_used(ioas, cmd->iova, last))
-			return -EEXIST;
-	} else {
-		uint64_t iova;
+	return ioas_map_common(ucmd, ioas, cmd->user_va, cmd->length,
+			       cmd->flags, &cmd->iova, NULL);
+}
 
-		rc = alloc_iova(ioas, cmd->length, &iova);
-		if (rc)
-			return rc;
-		cmd->iova = iova;
+/*
+ * IOAS_MAP_FILE (ioas.c, iopt_map_file_pages()): [start, start + length)
+ * of a regular (memfd, shmem) file.  We map it into our address space so
+ * that simulated DMA reaches it like user memory; such areas survive
+ * IOAS_CHANGE_PROCESS.
+ */
+int sim_ioas_map_file(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_WRITEABLE |
+			       IOMMU_IOAS_MAP_READABLE;
+	struct sim_file_map *fmap;
+	struct sim_ioas *ioas;
+	uint64_t off, end;
+	struct stat st;
+	void *base;
+	int rc;
+
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (cmd->flags & ~valid)
+		return -EOPNOTSUPP;
+	ioas = sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS);
+	if (!ioas)
+		return -ENOENT;
+	if (fstat(cmd->fd, &st))
+		return -EBADF;
+	if (!S_ISREG(st.st_mode) || !cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length, &end))
+		return -EOVERFLOW;
+	if (end > (uint64_t)st.st_size)
+		return -EINVAL;
+	off = cmd->start % SIM_PAGE_SIZE;
+	base = sim_libc.mmap(NULL, off + cmd->length, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, cmd->fd, cmd->start - off);
+	if (base == MAP_FAILED)
+		base = sim_libc.mmap(NULL, off + cmd->length, PROT_READ,
+				     MAP_SHARED, cmd->fd, cmd->start - off);
+	if (base == MAP_FAILED)
+		return -EINVAL;
+	fmap = g_new(struct sim_file_map, 1);
+	*fmap = (struct sim_file_map) { base, off + cmd->length, 1 };
+	rc = ioas_map_common(ucmd, ioas, (uintptr_t)base + off, cmd->length,
+			     cmd->flags, &cmd->iova, fmap);
+	if (rc) {
+		sim_libc.munmap(base, fmap->len);
+		g_free(fmap);
 	}
-	area = (struct sim_area) {
-		.iova = cmd->iova, .length = cmd->length,
-		.user_va = cmd->user_va, .flags = cmd->flags,
-	};
-	g_array_insert_val(ioas->areas, area_lower_bound(ioas, cmd->iova),
-			   area);
-	rc = sim_ucmd_respond(ucmd);
-	if (rc)
-		g_array_remove_index(ioas->areas,
-				     area_lower_bound(ioas, cmd->iova));
 	return rc;
 }
 
@@ -308,7 +384,13 @@ int sim_ioas_unmap(struct sim_ucmd *ucmd)
 			rc = -ENOENT;
 			break;
 		}
+		/* pages a HW queue pinned stay (iopt_unmap_iova_range()) */
+		if (sim_ioas_pinned(ioas, a->iova, area_last(a))) {
+			rc = -EBUSY;
+			break;
+		}
 		unmapped += a->length;
+		area_drop(a);
 		g_array_remove_index(ioas->areas, i);
 		rc = 0;
 	}
@@ -320,27 +402,102 @@ int sim_ioas_unmap(struct sim_ucmd *ucmd)
 	return sim_ucmd_respond(ucmd);
 }
 
-int sim_ioas_iova_ranges(struct sim_ucmd *ucmd)
+/*
+ * ioas.c: every mapping of every IOAS must be file-backed to move to the
+ * caller's mm (EINVAL otherwise); with none at all there is nothing to
+ * move and the answer is 0, what a VMM's live-update probe sees.
+ */
+int sim_ioas_change_process(struct sim_ucmd *ucmd)
 {
-	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range range = { .start = 0, .last = iova_limit() };
-	uint32_t max = cmd->num_iovas;
-	int rc;
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	GHashTableIter it;
+	struct sim_obj *obj;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (!sim_obj_get(ucmd->ictx, cmd->ioas_id, SIM_OBJ_IOAS))
-		return -ENOENT;
-	if (max >= 1) {
-		rc = sim_copy_to_user(cmd->allowed_iovas, &range,
-				      sizeof(range));
-		if (rc)
-			return rc;
+	g_hash_table_iter_init(&it, ucmd->ictx->objs);
+	while (g_hash_table_iter_next(&it, NULL, (gpointer *)&obj)) {
+		struct sim_ioas *ioas = (struct sim_ioas *)obj;
+
+		if (obj->type != SIM_OBJ_IOAS)
+			continue;
+		for (unsigned int i = 0; i < ioas->areas->len; i++)
+			if (!g_array_index(ioas->areas, struct sim_area,
+					   i).fmap)
+				return -EINVAL;
 	}
-	cmd->num_iovas = 1;
-	cmd->out_iova_alignment = SIM_PAGE_SIZE;
-	rc = sim_ucmd_respond(ucmd);
+	return 0;
+}
+
+/*
+ * IOAS_COPY (ioas.c, iopt_get_pages()): the pages behind
+ * [src_iova, +length) -- areas that cover it without a gap, else ENOENT --
+ * mapped again in the destination, fixed or allocated there.
+ */
+int sim_ioas_copy(struct sim_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	const uint32_t valid = IOMMU_IOAS_MAP_FIXED_IOVA |
+			       IOMMU_IOAS_MAP_WRITEABLE |
+			       IOMMU_IOAS_MAP_READABLE;
+	g_autoptr(GArray) pieces = g_array_new(FALSE, FALSE,
+					       sizeof(struct sim_area));
+	struct sim_ioas *src, *dst;
+	uint64_t cur, last, dst_iova = cmd->dst_iova;
+	int rc;
+
+	if (cmd->length >= UINT64_MAX || cmd->src_iova >= UINT64_MAX ||
+	    cmd->dst_iova >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (cmd->flags & ~valid)
+		return -EOPNOTSUPP;
+	src = sim_obj_get(ucmd->ictx, cmd->src_ioas_id, SIM_OBJ_IOAS);
+	if (!src)
+		return -ENOENT;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->src_iova, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	for (cur = cmd->src_iova;;) {
+		struct sim_area *a = sim_ioas_find(src, cur);
+		struct sim_area p;
+
+		if (!a)
+			return -ENOENT;
+		p = (struct sim_area) {
+			.iova = cur - cmd->src_iova,
+			.user_va = a->user_va + (cur - a->iova),
+			.length = MIN(area_last(a), last) - cur + 1,
+			.flags = cmd->flags & ~IOMMU_IOAS_MAP_FIXED_IOVA,
+			.fmap = a->fmap,
+		};
+		g_array_append_val(pieces, p);
+		if (area_last(a) >= last)
+			break;
+		cur = area_last(a) + 1;
+	}
+	dst = sim_obj_get(ucmd->ictx, cmd->dst_ioas_id, SIM_OBJ_IOAS);
+	if (!dst)
+		return -ENOENT;
+	if (cmd->length & (sim_ioas_alignment(dst) - 1))
+		return -EINVAL;
+	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		rc = sim_ioas_check_fixed(dst, dst_iova, cmd->length);
+	else
+		rc = sim_ioas_alloc_iova(dst, g_array_index(pieces,
+				struct sim_area, 0).user_va, cmd->length,
+				&dst_iova);
 	if (rc)
 		return rc;
-	return max < 1 ? -EMSGSIZE : 0;
+	for (unsigned int i = 0; i < pieces->len; i++) {
+		struct sim_area p = g_array_index(pieces, struct sim_area, i);
+
+		p.iova += dst_iova;
+		if (p.fmap)
+			p.fmap->refs++;
+		g_array_insert_val(dst->areas, area_lower_bound(dst, p.iova),
+				   p);
+	}
+	cmd->dst_iova = dst_iova;
+	return sim_ucmd_respond(ucmd);
 }

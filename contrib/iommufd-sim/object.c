@@ -23,6 +23,8 @@ static const char *const type_names[SIM_OBJ_NR] = {
 	[SIM_OBJ_VIOMMU] = "viommu",
 	[SIM_OBJ_VDEVICE] = "vdevice",
 	[SIM_OBJ_VEVENTQ] = "veventq",
+	[SIM_OBJ_SELFTEST] = "selftest",
+	[SIM_OBJ_HW_QUEUE] = "hw_queue",
 	[SIM_OBJ_LEAKED] = "leaked",
 };
 
@@ -171,6 +173,12 @@ void sim_obj_destroy(struct sim_obj *obj)
 		break;
 	case SIM_OBJ_VEVENTQ:
 		sim_veventq_release((struct sim_veventq *)obj);
+		break;
+	case SIM_OBJ_SELFTEST:
+		sim_mock_release((struct sim_mock_dev *)obj);
+		break;
+	case SIM_OBJ_HW_QUEUE:
+		sim_hw_queue_release((struct sim_hw_queue *)obj);
 		break;
 	case SIM_OBJ_DEVICE:	/* only through unbind, see device.c */
 	case SIM_OBJ_LEAKED:

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <glib.h>
 #include <linux/iommufd.h>
@@ -34,6 +35,8 @@
 #define SIM_REGION_OFFSET(idx) ((uint64_t)(idx) << 40)
 /* Newest kernels cap a vEVENTQ's depth */
 #define SIM_VEVENTQ_MAX_DEPTH (1u << 19)
+/* HWPT_INVALIDATE takes at most this many entries per call */
+#define SIM_INVALIDATE_MAX_ENTRIES (1u << 19)
 
 /* ---- real libc entry points (sim.c) ---- */
 struct sim_libc {
@@ -43,6 +46,10 @@ struct sim_libc {
 	ssize_t (*pread)(int, void *, size_t, off_t);
 	ssize_t (*pwrite)(int, const void *, size_t, off_t);
 	off_t (*lseek)(int, off_t, int);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
 	int (*close)(int);
 	int (*ioctl)(int, unsigned long, ...);
 	DIR *(*opendir)(const char *);
@@ -95,8 +102,17 @@ struct sim_pdev {
 	uint32_t next_grpid;		/* PRG index for simulated DMA */
 };
 
+/*
+ * Kernel behaviour by version, major * 100 + minor.  7.2 made reads that
+ * cannot return a whole first record fail with EINVAL; 6.11..7.1 return 0.
+ */
+#define SIM_KERNEL_MIN		611
+#define SIM_KERNEL_READ_EINVAL	702
+#define SIM_KERNEL_NEWEST	702
+
 struct sim_config {
 	struct sim_iommu_cfg iommu;
+	unsigned int kernel;		/* SIM_KERNEL_* scale */
 	GPtrArray *pdevs;		/* struct sim_pdev * */
 	char *root;			/* sysfs-like tree */
 	bool root_owned;		/* we created it: remove at exit */
@@ -108,8 +124,10 @@ struct sim_pdev *sim_pdev_by_bdf(const char *bdf);
 struct sim_pdev *sim_pdev_by_vfio_index(unsigned int idx);
 bool sim_bdf_normalize(const char *in, char out[16]);
 bool sim_iommu_has_pasid(void);
+unsigned int sim_iommu_pasid_bits(void);
 bool sim_iommu_has_dirty(void);
 bool sim_iommu_can_nest(void);
+bool sim_kernel_read_einval(void);
 
 enum sim_path_kind {
 	SIM_PATH_REAL,		/* not ours: use as is */
@@ -140,6 +158,7 @@ struct sim_ictx {
 	unsigned int refs;	/* iommufd fd + queue fds + bound devices */
 	GHashTable *objs;	/* id -> struct sim_obj * */
 	uint32_t id_hint;	/* every id below it is in use */
+	bool account_mm;	/* IOMMU_OPTION_RLIMIT_MODE (no accounting) */
 };
 
 struct sim_obj {
@@ -149,9 +168,18 @@ struct sim_obj {
 	struct sim_ictx *ictx;
 };
 
+/* Our mapping of an IOAS_MAP_FILE range, shared by IOAS_COPY copies */
+struct sim_file_map {
+	void *base;
+	size_t len;
+	unsigned int refs;
+};
+
 struct sim_area {
 	uint64_t iova, length, user_va;
 	uint32_t flags;
+	struct sim_file_map *fmap;	/* IOAS_MAP_FILE: survives a process
+					 * change; user_va points into it */
 };
 
 struct sim_hwpt;
@@ -159,16 +187,26 @@ struct sim_hwpt;
 struct sim_ioas {
 	struct sim_obj obj;
 	GArray *areas;		/* struct sim_area, sorted by iova */
+	GPtrArray *pins;	/* struct sim_hw_queue * pinning IOVA */
+	GArray *reserved;	/* {start, last}: ADD_RESERVED */
+	GArray *allowed;	/* {start, last}, sorted: IOAS_ALLOW_IOVAS */
+	bool no_huge;		/* IOMMU_OPTION_HUGE_PAGES = 0 */
 	struct sim_hwpt *auto_hwpt;	/* shared auto domain, if any */
 };
 
 struct sim_fault;
 struct sim_viommu;
+struct sim_mock_dev;
+struct sim_hw_queue;
 
 struct sim_hwpt {
 	struct sim_obj obj;
 	uint32_t flags;		/* IOMMU_HWPT_ALLOC_* as allocated */
 	bool auto_domain;
+	bool mock;		/* a domain of the selftest's mock IOMMU */
+	bool mock_huge;		/* ... with its huge-page table format */
+	bool dirty_tracking;	/* HWPT_SET_DIRTY_TRACKING enabled */
+	GHashTable *dirty;	/* dirty PTEs: granule numbers (u64 *) */
 	struct sim_ioas *ioas;		/* paging: its IOAS */
 	struct sim_hwpt *parent;	/* nested on a paging parent */
 	struct sim_viommu *viommu;	/* nested through a vIOMMU */
@@ -177,6 +215,7 @@ struct sim_hwpt {
 	union {
 		struct iommu_hwpt_vtd_s1 vtd;
 		struct iommu_hwpt_arm_smmuv3 smmu;
+		uint32_t mock_iotlb[4];	/* selftest nested domain */
 	} data;
 };
 
@@ -186,6 +225,10 @@ struct sim_idev {
 	struct sim_hwpt *rid_hwpt;
 	GHashTable *pasids;		/* pasid -> struct sim_hwpt * */
 	struct sim_vdevice *vdev;
+	struct sim_mock_dev *mock;	/* a selftest mock device */
+	uint32_t mock_flags;		/* its MOCK_FLAGS_DEVICE_* */
+	bool vmaster;			/* RID attached with a vDEVICE */
+	uint64_t vmaster_vsid;		/* its virt_id at that attach */
 	GPtrArray *partial;		/* parked requests without LAST_PAGE */
 };
 
@@ -195,6 +238,18 @@ struct sim_viommu {
 	struct sim_hwpt *parent;
 	GHashTable *vdevs;		/* virt_id (u64*) -> struct sim_vdevice * */
 	GPtrArray *veventqs;
+	/* selftest type: the mmap()able page and the HW queues */
+	uint32_t mock_page_word;
+	uint64_t mmap_offset, mmap_length;
+	struct sim_hw_queue *hw_queue[2];
+};
+
+struct sim_hw_queue {
+	struct sim_obj obj;
+	struct sim_viommu *viommu;
+	uint32_t index;
+	uint64_t iova, last;		/* pinned in the parent's IOAS */
+	struct sim_hw_queue *prev;	/* depended upon */
 };
 
 struct sim_vdevice {
@@ -272,6 +327,27 @@ int sim_ioas_alloc(struct sim_ucmd *ucmd);
 int sim_ioas_map(struct sim_ucmd *ucmd);
 int sim_ioas_unmap(struct sim_ucmd *ucmd);
 int sim_ioas_iova_ranges(struct sim_ucmd *ucmd);
+int sim_ioas_change_process(struct sim_ucmd *ucmd);
+int sim_ioas_copy(struct sim_ucmd *ucmd);
+int sim_ioas_map_file(struct sim_ucmd *ucmd);
+uint64_t sim_iova_limit(void);
+bool sim_ioas_find_range(struct sim_ioas *ioas, uint64_t iova, uint64_t last);
+
+/* ---- an IOAS's IOVA space (iova.c) ---- */
+uint64_t sim_ioas_alignment(struct sim_ioas *ioas);
+bool sim_ioas_reserved(struct sim_ioas *ioas, uint64_t start, uint64_t last);
+int sim_ioas_alloc_iova(struct sim_ioas *ioas, uint64_t addr,
+			uint64_t length, uint64_t *iova);
+int sim_ioas_check_fixed(struct sim_ioas *ioas, uint64_t iova,
+			 uint64_t length);
+int sim_ioas_add_reserved(struct sim_ioas *ioas, uint64_t start,
+			  uint64_t length);
+int sim_ioas_allow_iovas(struct sim_ucmd *ucmd);
+int sim_option(struct sim_ucmd *ucmd);
+struct sim_hwpt *sim_hwpt_new(struct sim_ictx *ictx, enum sim_obj_type t,
+			      uint32_t flags);
+int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas,
+			  uint32_t flags, bool mock, struct sim_hwpt **out);
 struct sim_area *sim_ioas_find(struct sim_ioas *ioas, uint64_t iova);
 void sim_ioas_free(struct sim_ioas *ioas);
 int sim_get_hw_info(struct sim_ucmd *ucmd);
@@ -287,7 +363,8 @@ void sim_vdevice_release(struct sim_vdevice *vdev);
 bool sim_hwpt_pasid_compat(struct sim_hwpt *hwpt);
 
 /* ---- device attachment (device.c) ---- */
-struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev);
+struct sim_idev *sim_idev_bind(struct sim_ictx *ictx, struct sim_pdev *pdev,
+			       bool hold_ctx);
 void sim_idev_unbind(struct sim_idev *idev);
 int sim_idev_attach(struct sim_idev *idev, uint32_t key, uint32_t *pt_id);
 void sim_idev_detach(struct sim_idev *idev, uint32_t key);
@@ -307,6 +384,38 @@ int sim_fault_report(struct sim_idev *idev,
 		     struct sim_dma *dma);
 void sim_fault_hangup(struct sim_fault *fault);
 
+/* ---- dirty tracking (dirty.c) ---- */
+int sim_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd);
+int sim_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd);
+void sim_hwpt_dirty_free(struct sim_hwpt *hwpt);
+int sim_mock_dirty(struct sim_ucmd *ucmd, uint32_t id, uint64_t iova,
+		   uint64_t length, uint64_t page_size, uint64_t uptr,
+		   uint64_t *count);
+
+/* ---- the kernel selftest's mock IOMMU (selftest-mock.c) ---- */
+int sim_test_cmd(struct sim_ucmd *ucmd);
+void sim_mock_release(struct sim_mock_dev *m);
+int sim_mock_attach_check(struct sim_idev *idev, uint32_t key,
+			  struct sim_hwpt *hwpt);
+int sim_mock_set_pasid(struct sim_idev *idev, uint32_t key, bool detach);
+int sim_mock_hwpt_alloc(struct sim_ucmd *ucmd, struct sim_obj *pt,
+			struct sim_hwpt **out);
+int sim_mock_hwpt_invalidate(const struct iommu_hwpt_invalidate *cmd,
+			     struct sim_hwpt *hwpt, uint32_t *done);
+int sim_mock_viommu_data(struct sim_ucmd *ucmd, struct sim_viommu *viommu);
+int sim_mock_viommu_invalidate(const struct iommu_hwpt_invalidate *cmd,
+			       struct sim_viommu *viommu, uint32_t *done);
+void *sim_mock_mmap(struct sim_ictx *ictx, size_t len, int prot, int flags,
+		    uint64_t off, int *err);
+void sim_mock_munmap(void *addr);
+int sim_hw_queue_alloc(struct sim_ucmd *ucmd);
+void sim_hw_queue_release(struct sim_hw_queue *q);
+bool sim_ioas_pinned(struct sim_ioas *ioas, uint64_t iova, uint64_t last);
+
+/* ---- the host driver's page-request intake (prq.c) ---- */
+int sim_page_request(struct sim_idev *idev, struct iommu_hwpt_pgfault *rec,
+		     struct sim_dma *dma);
+
 /* ---- vEVENTQ (veventq.c) ---- */
 int sim_veventq_alloc(struct sim_ucmd *ucmd);
 void sim_veventq_release(struct sim_veventq *q);
@@ -325,6 +434,7 @@ void sim_eventfd_set(int fd, bool *ready, bool want);
 struct sim_vfio_file {
 	struct sim_pdev *pdev;
 	struct sim_idev *idev;	/* non-NULL once bound */
+	bool pasid0;		/* RID attached as "PASID 0" (vfio's ida) */
 	uint64_t pos;		/* file position for read()/write() */
 };
 long sim_vfio_ioctl(struct sim_vfio_file *vf, unsigned long cmd,
@@ -398,6 +508,7 @@ struct sim_state {
 	GByteArray *inject_raw[2];	/* raw bytes for the next reads */
 	GPtrArray *faults;		/* live struct sim_fault * */
 	GPtrArray *veventqs;		/* live struct sim_veventq * */
+	GHashTable *mmaps;		/* address -> struct sim_viommu * */
 };
 extern struct sim_state sim;
 

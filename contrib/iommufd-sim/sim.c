@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sim-internal.h"
@@ -65,6 +66,10 @@ static void resolve_libc(void)
 	sim_libc.pread = need_sym("pread64");
 	sim_libc.pwrite = need_sym("pwrite64");
 	sim_libc.lseek = need_sym("lseek64");
+	sim_libc.readv = need_sym("readv");
+	sim_libc.mmap = need_sym("mmap64");
+	sim_libc.munmap = need_sym("munmap");
+	sim_libc.writev = need_sym("writev");
 	sim_libc.close = need_sym("close");
 	sim_libc.ioctl = need_sym("ioctl");
 	sim_libc.opendir = need_sym("opendir");
@@ -436,8 +441,8 @@ static ssize_t sim_file_read(struct sim_file *f, void *buf, size_t count,
 	switch (f->kind) {
 	case SIM_FILE_FAULT:
 	case SIM_FILE_VEVENTQ:
-		/* non-seekable anon files: a non-zero position is ESPIPE */
-		if (off > 0)
+		/* nonseekable_open(): no pread at all, whatever the offset */
+		if (off >= 0)
 			return -ESPIPE;
 		return queue_read(f, buf, count);
 	case SIM_FILE_VFIO:
@@ -458,7 +463,7 @@ static ssize_t sim_file_write(struct sim_file *f, const void *buf,
 
 	switch (f->kind) {
 	case SIM_FILE_FAULT:
-		if (off > 0)
+		if (off >= 0)
 			return -ESPIPE;
 		rc = sim_inject_write_take(SIM_QUEUE_FAULT);
 		if (rc)
@@ -600,9 +605,15 @@ static int64_t sim_lseek(int fd, int64_t off, int whence)
 	if (!sim_enter())
 		return sim_libc.lseek(fd, off, whence);
 	f = sim_file_lookup(fd);
-	if (!f || f->kind != SIM_FILE_VFIO) {
+	if (!f) {
 		sim_unlock();
 		return sim_libc.lseek(fd, off, whence);
+	}
+	if (f->kind != SIM_FILE_VFIO) {
+		/* no .llseek on iommufd, nonseekable_open() queues */
+		sim_unlock();
+		errno = ESPIPE;
+		return -1;
 	}
 	if (whence == SEEK_SET)
 		pos = off;
@@ -628,6 +639,102 @@ off_t lseek(int fd, off_t off, int whence)
 off64_t lseek64(int fd, off64_t off, int whence)
 {
 	return sim_lseek(fd, off, whence);
+}
+
+/*
+ * readv()/writev() on a file with only .read/.write: one call per iovec,
+ * stopping at the first short transfer or error (do_loop_readv_writev()).
+ */
+static ssize_t sim_rw_vec(int fd, const struct iovec *iov, int iovcnt,
+			  bool write)
+{
+	struct sim_file *f;
+	ssize_t done = 0, rc = 0;
+
+	if (!sim_enter())
+		return write ? sim_libc.writev(fd, iov, iovcnt) :
+			       sim_libc.readv(fd, iov, iovcnt);
+	f = sim_file_lookup(fd);
+	if (!f) {
+		sim_unlock();
+		return write ? sim_libc.writev(fd, iov, iovcnt) :
+			       sim_libc.readv(fd, iov, iovcnt);
+	}
+	if (iovcnt < 0 || iovcnt > IOV_MAX)
+		rc = -EINVAL;
+	for (int i = 0; !rc && i < iovcnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		rc = write ? sim_file_write(f, iov[i].iov_base,
+					    iov[i].iov_len, -1) :
+			     sim_file_read(f, iov[i].iov_base,
+					   iov[i].iov_len, -1);
+		if (rc < 0)
+			break;
+		done += rc;
+		if ((size_t)rc != iov[i].iov_len)
+			break;
+		rc = 0;
+	}
+	sim_unlock();
+	return ret_errno_ssize(done ? done : MIN(rc, 0));
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	return sim_rw_vec(fd, iov, iovcnt, false);
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	return sim_rw_vec(fd, iov, iovcnt, true);
+}
+
+/*
+ * mmap() of an iommufd: the regions a selftest vIOMMU offers.  Anonymous
+ * mappings and other fds go straight to libc without the lock.
+ */
+static void *sim_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		      int64_t off)
+{
+	struct sim_file *f;
+	void *ret;
+	int err = 0;
+
+	libc_ready();
+	if (fd < 0 || (flags & MAP_ANONYMOUS) || !sim_enter())
+		return sim_libc.mmap(addr, len, prot, flags, fd, off);
+	f = sim_file_lookup(fd);
+	if (!f || f->kind != SIM_FILE_IOMMUFD) {
+		sim_unlock();
+		return sim_libc.mmap(addr, len, prot, flags, fd, off);
+	}
+	ret = sim_mock_mmap(f->ictx, len, prot, flags, off, &err);
+	sim_unlock();
+	if (ret == MAP_FAILED)
+		errno = err;
+	return ret;
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return sim_mmap(addr, len, prot, flags, fd, off);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+	     off64_t off)
+{
+	return sim_mmap(addr, len, prot, flags, fd, off);
+}
+
+int munmap(void *addr, size_t len)
+{
+	if (sim_enter()) {
+		if (g_hash_table_size(sim.mmaps))
+			sim_mock_munmap(addr);
+		sim_unlock();
+	}
+	return sim_libc.munmap(addr, len);
 }
 
 int close(int fd)

@@ -12,8 +12,10 @@
  *    tail, restamped) the single header-only LOST_EVENTS node; any later
  *    append first removes that node if it is still the tail, so the loss
  *    then only shows as a sequence gap;
- *  - read() copies whole records only, as many as fit, 0 when none fits or
- *    the queue is empty; it never blocks; there is no write().
+ *  - read() copies whole records only, as many as fit; 0 when the queue is
+ *    empty; when the first record doesn't fit (or count is below the 8-byte
+ *    header) 7.2 fails with EINVAL, 6.11..7.1 return 0 (config "kernel");
+ *    it never blocks; there is no write().
  */
 #include <errno.h>
 #include <limits.h>
@@ -191,6 +193,9 @@ ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count)
 
 	if (q->hung)
 		return -EBADF;
+	/* 7.2: a read must at least hold one header */
+	if (count < HDR_SIZE && sim_kernel_read_einval())
+		return -EINVAL;
 	if (sim_inject_raw_pending(SIM_QUEUE_VEVENTQ))
 		return sim_inject_raw_take(SIM_QUEUE_VEVENTQ, buf, count);
 	while ((ev = g_queue_peek_head(&q->events))) {
@@ -201,8 +206,15 @@ ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count)
 		};
 		size_t len = HDR_SIZE + (lost ? 0 : ev->len);
 
-		if (count - done < len)
+		if (count - done < len) {
+			/*
+			 * 7.2: a first normal vEVENT that can't fit is an
+			 * error (a lone LOST header always fits by then)
+			 */
+			if (!done && !lost && sim_kernel_read_einval())
+				rc = -EINVAL;
 			break;
+		}
 		rc = sim_copy_to_user(buf + done, &hdr, HDR_SIZE);
 		if (!rc && !lost)
 			rc = sim_copy_to_user(buf + done + HDR_SIZE, ev->data,

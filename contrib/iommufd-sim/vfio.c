@@ -79,7 +79,7 @@ static int vfio_bind(struct sim_vfio_file *vf, uint64_t arg)
 	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN)
 		return -EINVAL;
 
-	idev = sim_idev_bind(ictx, vf->pdev);
+	idev = sim_idev_bind(ictx, vf->pdev, true);
 	rc = sim_copy_to_user(arg + offsetof(struct vfio_device_bind_iommufd,
 					     out_devid),
 			      &idev->obj.id, sizeof(uint32_t));
@@ -121,6 +121,13 @@ static int vfio_attach(struct sim_vfio_file *vf, uint64_t arg)
 		rc = pasid_key(vf, at.pasid, &key);
 		if (rc)
 			return rc;
+		/*
+		 * PASID 0 is IOMMU_NO_PASID: vfio tracks it as a PASID of its
+		 * own, iommufd as the RID, which is busy if attached already
+		 */
+		if (key == SIM_KEY_RID && !vf->pasid0 &&
+		    sim_idev_domain(vf->idev, SIM_KEY_RID))
+			return -EBUSY;
 	}
 	rc = sim_idev_attach(vf->idev, key, &at.pt_id);
 	if (rc)
@@ -129,9 +136,13 @@ static int vfio_attach(struct sim_vfio_file *vf, uint64_t arg)
 					     vfio_device_attach_iommufd_pt,
 					     pt_id),
 			      &at.pt_id, sizeof(at.pt_id));
-	if (rc)
+	if (rc) {
 		sim_idev_detach(vf->idev, key);
-	return rc;
+		return rc;
+	}
+	if ((at.flags & VFIO_DEVICE_ATTACH_PASID) && key == SIM_KEY_RID)
+		vf->pasid0 = true;
+	return 0;
 }
 
 static int vfio_detach(struct sim_vfio_file *vf, uint64_t arg)
@@ -153,6 +164,11 @@ static int vfio_detach(struct sim_vfio_file *vf, uint64_t arg)
 		rc = pasid_key(vf, de.pasid, &key);
 		if (rc)
 			return rc;
+		/* PASID 0 not attached through the PASID flag: a no-op */
+		if (key == SIM_KEY_RID && !vf->pasid0)
+			return 0;
+		if (key == SIM_KEY_RID)
+			vf->pasid0 = false;
 	}
 	sim_idev_detach(vf->idev, key);
 	return 0;

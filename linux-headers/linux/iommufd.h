@@ -43,6 +43,7 @@ enum {
 	IOMMUFD_CMD_VDEVICE_ALLOC = 0x91,
 	IOMMUFD_CMD_IOAS_CHANGE_PROCESS = 0x92,
 	IOMMUFD_CMD_VEVENTQ_ALLOC = 0x93,
+	IOMMUFD_CMD_HW_QUEUE_ALLOC = 0x94,
 };
 
 /* IOMMU_DESTROY: drop any object by id */
@@ -178,12 +179,16 @@ enum iommu_hw_info_type {
 	IOMMU_HW_INFO_TYPE_DEFAULT = 0,
 	IOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
 	IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
+	IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV = 3,
+	IOMMU_HW_INFO_TYPE_AMD = 4,
 };
 
 enum iommufd_hw_capabilities {
 	IOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
 	IOMMU_HW_CAP_PCI_PASID_EXEC = 1 << 1,
 	IOMMU_HW_CAP_PCI_PASID_PRIV = 1 << 2,
+	/* the function can't use ATS behind this IOMMU (7.2) */
+	IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED = 1 << 3,
 };
 
 enum iommufd_hw_info_flags {
@@ -288,6 +293,7 @@ struct iommu_fault_alloc {
 enum iommu_viommu_type {
 	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
 	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
 };
 
 struct iommu_viommu_alloc {
@@ -326,6 +332,7 @@ struct iommufd_vevent_header {
 enum iommu_veventq_type {
 	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
 	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
 };
 
 /* Raw 256-bit SMMUv3 event record, StreamID replaced by the vSID */
@@ -345,6 +352,154 @@ struct iommu_veventq_alloc {
 };
 #define IOMMU_VEVENTQ_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)
 
+/* IOMMU_IOAS_ALLOW_IOVAS: only these ranges may be allocated from */
+struct iommu_ioas_allow_iovas {
+	__u32 size;
+	__u32 ioas_id;
+	__u32 num_iovas;
+	__u32 __reserved;
+	__aligned_u64 allowed_iovas;	/* struct iommu_iova_range[] */
+};
+#define IOMMU_IOAS_ALLOW_IOVAS _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)
+
+/* IOMMU_IOAS_MAP_FILE: like MAP, from [start, start + length) of a memfd */
+struct iommu_ioas_map_file {
+	__u32 size;
+	__u32 flags;			/* enum iommufd_ioas_map_flags */
+	__u32 ioas_id;
+	__s32 fd;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)
+
+/* IOMMU_IOAS_COPY: map the pages behind src_iova again in another IOAS */
+struct iommu_ioas_copy {
+	__u32 size;
+	__u32 flags;			/* enum iommufd_ioas_map_flags */
+	__u32 dst_ioas_id;
+	__u32 src_ioas_id;
+	__aligned_u64 length;
+	__aligned_u64 dst_iova;
+	__aligned_u64 src_iova;
+};
+#define IOMMU_IOAS_COPY _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_COPY)
+
+/* IOMMU_OPTION: read or set a per-context or per-IOAS knob */
+enum iommufd_option {
+	IOMMU_OPTION_RLIMIT_MODE = 0,	/* context: 0 user, 1 process */
+	IOMMU_OPTION_HUGE_PAGES = 1,	/* IOAS: 0 off, 1 on (default) */
+};
+
+enum iommufd_option_ops {
+	IOMMU_OPTION_OP_SET = 0,
+	IOMMU_OPTION_OP_GET = 1,
+};
+
+struct iommu_option {
+	__u32 size;
+	__u32 option_id;
+	__u16 op;
+	__u16 __reserved;
+	__u32 object_id;		/* 0 for context options */
+	__aligned_u64 val64;
+};
+#define IOMMU_OPTION _IO(IOMMUFD_TYPE, IOMMUFD_CMD_OPTION)
+
+/* IOMMU_VFIO_IOAS: the IOAS the VFIO type1 compatibility layer uses */
+enum iommufd_vfio_ioas_op {
+	IOMMU_VFIO_IOAS_GET = 0,
+	IOMMU_VFIO_IOAS_SET = 1,
+	IOMMU_VFIO_IOAS_CLEAR = 2,
+};
+
+struct iommu_vfio_ioas {
+	__u32 size;
+	__u32 ioas_id;
+	__u16 op;
+	__u16 __reserved;
+};
+#define IOMMU_VFIO_IOAS _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)
+
+/* Dirty tracking on a paging HWPT allocated with DIRTY_TRACKING */
+enum iommufd_hwpt_set_dirty_tracking_flags {
+	IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1,
+};
+
+struct iommu_hwpt_set_dirty_tracking {
+	__u32 size;
+	__u32 flags;
+	__u32 hwpt_id;
+	__u32 __reserved;
+};
+#define IOMMU_HWPT_SET_DIRTY_TRACKING \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)
+
+enum iommufd_hwpt_get_dirty_bitmap_flags {
+	IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR = 1,
+};
+
+/* One bit per page_size page of [iova, iova + length) into data */
+struct iommu_hwpt_get_dirty_bitmap {
+	__u32 size;
+	__u32 hwpt_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 page_size;
+	__aligned_u64 data;
+};
+#define IOMMU_HWPT_GET_DIRTY_BITMAP \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)
+
+/* IOMMU_IOAS_CHANGE_PROCESS: move file-less pinnings to the caller's mm */
+struct iommu_ioas_change_process {
+	__u32 size;
+	__u32 __reserved;
+};
+#define IOMMU_IOAS_CHANGE_PROCESS \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+
+/* IOMMU_HW_QUEUE_ALLOC: a guest queue the hardware reads directly */
+enum iommu_hw_queue_type {
+	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
+	IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV = 1,
+};
+
+struct iommu_hw_queue_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 type;
+	__u32 index;
+	__u32 out_hw_queue_id;
+	__aligned_u64 nesting_parent_iova;	/* guest PA of the queue */
+	__aligned_u64 length;
+};
+#define IOMMU_HW_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)
+
+/* NVIDIA Tegra241 CMDQV, an SMMUv3 extension */
+struct iommu_hw_info_tegra241_cmdqv {
+	__u32 flags;
+	__u8 version;
+	__u8 log2vcmdqs;
+	__u8 log2vsids;
+	__u8 __reserved;
+};
+
+/* VIOMMU_ALLOC driver data: where to mmap the VINTF page0 */
+struct iommu_viommu_tegra241_cmdqv {
+	__aligned_u64 out_vintf_mmap_offset;
+	__aligned_u64 out_vintf_mmap_length;
+};
+
+/* vEVENTQ payload: one error bit per logical vCMDQ */
+struct iommu_vevent_tegra241_cmdqv {
+	__aligned_le64 lvcmdq_err_map[2];
+};
+
 /*
  * ABI pins.  A mismatch here means a VMM built against this header would
  * talk past the kernel, so fail the build instead.
@@ -357,6 +512,33 @@ struct iommu_veventq_alloc {
 #define IOMMUFD_ABI_OFF(type, field, off) \
 	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)
 
+IOMMUFD_ABI_SIZE(iommu_ioas_allow_iovas, 24);
+IOMMUFD_ABI_OFF(iommu_ioas_allow_iovas, allowed_iovas, 16);
+IOMMUFD_ABI_SIZE(iommu_ioas_map_file, 40);
+IOMMUFD_ABI_OFF(iommu_ioas_map_file, fd, 12);
+IOMMUFD_ABI_OFF(iommu_ioas_map_file, iova, 32);
+IOMMUFD_ABI_SIZE(iommu_ioas_copy, 40);
+IOMMUFD_ABI_OFF(iommu_ioas_copy, length, 16);
+IOMMUFD_ABI_OFF(iommu_ioas_copy, src_iova, 32);
+IOMMUFD_ABI_SIZE(iommu_option, 24);
+IOMMUFD_ABI_OFF(iommu_option, op, 8);
+IOMMUFD_ABI_OFF(iommu_option, object_id, 12);
+IOMMUFD_ABI_OFF(iommu_option, val64, 16);
+IOMMUFD_ABI_SIZE(iommu_vfio_ioas, 12);
+IOMMUFD_ABI_SIZE(iommu_hwpt_set_dirty_tracking, 16);
+IOMMUFD_ABI_SIZE(iommu_hwpt_get_dirty_bitmap, 48);
+IOMMUFD_ABI_OFF(iommu_hwpt_get_dirty_bitmap, page_size, 32);
+IOMMUFD_ABI_OFF(iommu_hwpt_get_dirty_bitmap, data, 40);
+IOMMUFD_ABI_SIZE(iommu_ioas_change_process, 8);
+IOMMUFD_ABI_SIZE(iommu_hw_queue_alloc, 40);
+IOMMUFD_ABI_OFF(iommu_hw_queue_alloc, out_hw_queue_id, 20);
+IOMMUFD_ABI_OFF(iommu_hw_queue_alloc, nesting_parent_iova, 24);
+IOMMUFD_ABI_SIZE(iommu_hw_info_tegra241_cmdqv, 8);
+IOMMUFD_ABI_OFF(iommu_hw_info_tegra241_cmdqv, log2vsids, 6);
+IOMMUFD_ABI_SIZE(iommu_viommu_tegra241_cmdqv, 16);
+IOMMUFD_ABI_SIZE(iommu_vevent_tegra241_cmdqv, 16);
+_Static_assert(IOMMU_HW_QUEUE_ALLOC == 0x3b94, "HW_QUEUE_ALLOC number");
+_Static_assert(IOMMU_IOAS_CHANGE_PROCESS == 0x3b92, "CHANGE_PROCESS number");
 IOMMUFD_ABI_SIZE(iommu_destroy, 8);
 IOMMUFD_ABI_OFF(iommu_destroy, id, 4);
 

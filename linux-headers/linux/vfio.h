@@ -45,6 +45,7 @@ struct vfio_device_info {
 	__u32 num_regions;
 	__u32 num_irqs;
 	__u32 cap_offset;
+	__u32 pad;		/* 24 bytes, as the kernel's */
 };
 #define VFIO_DEVICE_GET_INFO _IO(VFIO_TYPE, VFIO_BASE + 7)
 
@@ -179,7 +180,8 @@ struct vfio_device_detach_iommufd_pt {
 #define VFIO_ABI_OFF(type, field, off) \
 	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)
 
-VFIO_ABI_SIZE(vfio_device_info, 20);
+VFIO_ABI_SIZE(vfio_device_info, 24);
+VFIO_ABI_OFF(vfio_device_info, pad, 20);
 VFIO_ABI_OFF(vfio_device_info, flags, 4);
 VFIO_ABI_OFF(vfio_device_info, num_regions, 8);
 VFIO_ABI_OFF(vfio_device_info, num_irqs, 12);

@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include <linux/vfio.h>
 
 #include "iommufd-sim.h"
+#include "selftest-abi.h"
 
 #define BDF0 "0000:02:00.0"
 #define BDF1 "0000:03:00.0"
@@ -374,11 +377,19 @@ static void test_ioas(void)
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EEXIST);
 	map.iova = 0x102000;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	/* no domain yet: the IOAS's alignment is 1 (io_pagetable.c) */
 	map.iova = 0x200001;
-	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	unmap = (struct iommu_ioas_unmap) {
+		.size = sizeof(unmap), .ioas_id = ioas,
+		.iova = 0x200001, .length = 8192,
+	};
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_UNMAP, &unmap), ==, 0);
+	/* allocated from PAGE_SIZE up, keeping the address's page offset */
 	map.flags = IOMMU_IOAS_MAP_READABLE;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
-	g_assert_cmphex(map.iova, ==, 0);	/* lowest free hole */
+	g_assert_cmphex(map.iova, >=, 4096);
+	g_assert_cmphex(map.iova % 4096, ==, (uintptr_t)buf % 4096);
 	map.ioas_id = 99;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -ENOENT);
 
@@ -405,8 +416,29 @@ static void test_ioas(void)
 	g_assert_cmpuint(ranges.num_iovas, ==, 1);
 	ranges.allowed_iovas = (uintptr_t)&range;
 	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_IOVA_RANGES, &ranges), ==, 0);
-	g_assert_cmphex(range.last, ==, (1ull << 48) - 1);
-	g_assert_cmpuint(ranges.out_iova_alignment, ==, 4096);
+	g_assert_cmphex(range.start, ==, 0);
+	g_assert_cmphex(range.last, ==, UINT64_MAX);
+	g_assert_cmpuint(ranges.out_iova_alignment, ==, 1);
+	/* a VT-d domain on it: its aperture (MGAW) and 4 KiB pages */
+	{
+		int vfio = open_vfio(BDF0);
+		uint32_t devid;
+
+		g_assert_cmpint(bind_dev(vfio, fd, 16, &devid), ==, 0);
+		g_assert_cmpint(attach(vfio, ioas, SIM_NO_PASID, NULL), ==, 0);
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_IOVA_RANGES, &ranges),
+				==, 0);
+		g_assert_cmphex(range.last, ==, (1ull << 48) - 1);
+		g_assert_cmpuint(ranges.out_iova_alignment, ==, 4096);
+		map.ioas_id = ioas;
+		map.flags = IOMMU_IOAS_MAP_FIXED_IOVA;
+		map.iova = 0x200800;
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+		/* beyond the aperture: reserved */
+		map.iova = 1ull << 48;
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+		close(vfio);
+	}
 
 	/* unknown and double destroy */
 	g_assert_cmpint(destroy(fd, 77), ==, -ENOENT);
@@ -587,6 +619,15 @@ static void test_attach_pasid(void)
 	/* IOAS attach reports the auto domain */
 	g_assert_cmpint(attach(e.vfio, e.ioas, SIM_NO_PASID, &auto_id), ==, 0);
 	g_assert_cmpuint(auto_id, !=, e.ioas);
+	/*
+	 * 7.2 allocates the auto domain without ALLOC_PASID: with the RID
+	 * on an IOAS no PASID may attach (iommufd_hwpt_pasid_compat())
+	 */
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, &id), ==, -EINVAL);
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, SIM_NO_PASID, NULL), ==, 0);
+	/* ... and a PASID can't attach to an IOAS either */
+	g_assert_cmpint(attach(e.vfio, e.ioas, 5, NULL), ==, -EINVAL);
+	g_assert_cmpint(destroy(e.iommufd, auto_id), ==, -ENOENT);
 	/* a PASID needs an ALLOC_PASID domain */
 	g_assert_cmpint(attach(e.vfio, plain, 5, NULL), ==, -EINVAL);
 	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, &id), ==, 0);
@@ -598,8 +639,6 @@ static void test_attach_pasid(void)
 	g_assert_cmpint(detach(e.vfio, 5), ==, 0);
 	g_assert_cmpint(detach(e.vfio, 6), ==, 0);	/* not attached: no-op */
 	g_assert_cmpint(attach(e.vfio, plain, SIM_NO_PASID, NULL), ==, 0);
-	/* the auto domain went with its last attachment */
-	g_assert_cmpint(destroy(e.iommufd, auto_id), ==, -ENOENT);
 	g_assert_cmpint(detach(e.vfio, SIM_NO_PASID), ==, 0);
 	g_assert_cmpint(destroy(e.iommufd, plain), ==, 0);
 	g_assert_cmpint(destroy(e.iommufd, pasid_hwpt), ==, 0);
@@ -714,7 +753,8 @@ static void test_fault_groups(void)
 	g_assert_true(readable(f.ffd));
 
 	/* the group doesn't fit: nothing is read, nothing is consumed */
-	g_assert_cmpint(read(f.ffd, rec, 2 * REC_SIZE), ==, 0);
+	g_assert_cmpint(read(f.ffd, rec, 2 * REC_SIZE), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
 	g_assert_true(readable(f.ffd));
 	g_assert_cmpint(read(f.ffd, rec, 4 * REC_SIZE), ==, 3 * REC_SIZE);
 	g_assert_cmphex(rec[0].addr, ==, 0x1000);
@@ -815,8 +855,9 @@ static void test_fault_pasid(void)
 	g_assert_cmpint(attach(f.e.vfio, pasid_hwpt, 0x1, NULL), ==, 0);
 	sim_trigger_fault(BDF0, 0x1, 0xdeadbeaf, 3, 2, true);
 	g_assert_cmpint(read(f.ffd, &rec, REC_SIZE), ==, REC_SIZE);
+	/* VT-d adds IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID, copied out raw */
 	g_assert_cmpuint(rec.flags, ==, IOMMU_PGFAULT_FLAGS_PASID_VALID |
-			 IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+			 IOMMU_PGFAULT_FLAGS_LAST_PAGE | (1u << 2));
 	g_assert_cmpuint(rec.pasid, ==, 1);
 	g_assert_cmpint(respond(f.ffd, rec.cookie, 0), ==, 8);
 	/* an unattached PASID has no handler on VT-d */
@@ -956,8 +997,9 @@ static void test_veventq(void)
 	event_record(evt, 0x10);
 	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
 	g_assert_true(readable(v.qfd));
-	/* a record never splits */
-	g_assert_cmpint(read(v.qfd, buf, 39), ==, 0);
+	/* a record never splits (7.2: EINVAL when the first one can't fit) */
+	g_assert_cmpint(read(v.qfd, buf, 39), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
 	g_assert_cmpint(read(v.qfd, recs, sizeof(recs)), ==, 40);
 	g_assert_false(readable(v.qfd));
 	g_assert_cmpuint(recs[0].hdr.flags, ==, 0);
@@ -1335,11 +1377,14 @@ static void test_inject_raw(void)
 	event_record(evt, 0x10);
 	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
 	g_assert_cmpint(sim_inject_raw_read(SIM_QUEUE_VEVENTQ, raw, 13), ==, 0);
+	/* the fd's own check first: 7.2 wants room for one header */
+	g_assert_cmpint(read(v.qfd, buf, 5), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
 	/* a record may be split: the bytes are raw */
-	g_assert_cmpint(read(v.qfd, buf, 5), ==, 5);
-	g_assert_cmpmem(buf, 5, raw, 5);
-	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 8);
-	g_assert_cmpmem(buf, 8, raw + 5, 8);
+	g_assert_cmpint(read(v.qfd, buf, 9), ==, 9);
+	g_assert_cmpmem(buf, 9, raw, 9);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 4);
+	g_assert_cmpmem(buf, 4, raw + 9, 4);
 	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 40);
 	g_assert_false(readable(v.qfd));
 	venv_close(&v);
@@ -1411,7 +1456,10 @@ static void test_inject_write(void)
 	g_assert_cmpint(respond(f.ffd, rec[0].cookie,
 				IOMMUFD_PAGE_RESP_SUCCESS), ==, -EAGAIN);
 	resp.cookie = rec[0].cookie;
+	/* the VFS refuses pwrite() on a nonseekable fd before any write op */
 	g_assert_cmpint(pwrite(f.ffd, &resp, sizeof(resp), 0), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	g_assert_cmpint(write(f.ffd, &resp, sizeof(resp)), ==, -1);
 	g_assert_cmpint(errno, ==, EAGAIN);
 	r2 = sim_command("inject write fault eintr 1");
 	g_assert_cmpstr(r2, ==, "OK");
@@ -1607,8 +1655,774 @@ static void test_dma(void)
 	g_aligned_free(gram);
 }
 
+/* ---------------- Linux 7.2 fidelity (one case per deviation) ---------- */
+
+/* 2: SMMUv3 denies every PCI page request; none reaches a FAULT queue */
+static void test_k72_smmu_pri(void)
+{
+	struct iommu_hwpt_arm_smmuv3 ste = { .ste = { 0x1 | (5 << 1), 0 } };
+	struct sim_response r[2];
+	struct sim_stats st;
+	uint32_t fault_id, iopf;
+	struct venv v;
+	int ffd;
+
+	venv_open(&v, 4);
+	ffd = fault_alloc(v.e.iommufd, &fault_id);
+	g_assert_cmpint(hwpt_alloc(v.e.iommufd, IOMMU_HWPT_FAULT_ID_VALID,
+				   v.e.devid, v.viommu,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &ste,
+				   sizeof(ste), fault_id, &iopf), ==, 0);
+	/* the attach itself succeeds (IOPF is a no-op for PCI masters) */
+	g_assert_cmpint(attach(v.e.vfio, iopf, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000,
+					  IOMMU_PGFAULT_PERM_READ, 1, true), ==,
+			-EOPNOTSUPP);
+	g_assert_false(readable(ffd));
+	g_assert_cmpuint(sim_get_responses(r, 2), ==, 1);
+	g_assert_true(r[0].automatic);
+	g_assert_cmpuint(r[0].code, ==, IOMMUFD_PAGE_RESP_INVALID);
+	sim_get_stats(&st);
+	g_assert_cmpuint(st.fault_groups, ==, 0);
+	g_assert_cmpint(attach(v.e.vfio, v.nested, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(destroy(v.e.iommufd, iopf), ==, 0);
+	close(ffd);
+	venv_close(&v);
+}
+
+/* 3: VT-d refuses a fault-capable domain on a function without PRI */
+static void test_k72_iopf_needs_pri(void)
+{
+	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+	uint32_t devid = 0, parent = 0, fault_id = 0, iopf = 0;
+	struct env e;
+	int ffd;
+
+	sim_setup(vtd_cfg);
+	e.iommufd = open("/dev/iommu", O_RDWR);
+	e.vfio = open_vfio(BDF1);
+	g_assert_cmpint(bind_dev(e.vfio, e.iommufd, 16, &devid), ==, 0);
+	e.ioas = ioas_alloc(e.iommufd);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_ALLOC_NEST_PARENT,
+				   devid, e.ioas, 0, NULL, 0, 0, &parent),
+			==, 0);
+	ffd = fault_alloc(e.iommufd, &fault_id);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_FAULT_ID_VALID, devid,
+				   parent, IOMMU_HWPT_DATA_VTD_S1, &s1,
+				   sizeof(s1), fault_id, &iopf), ==, 0);
+	g_assert_cmpint(attach(e.vfio, iopf, SIM_NO_PASID, NULL), ==, -ENODEV);
+	/* and such a function never raises a page request */
+	g_assert_cmpint(sim_trigger_fault(BDF1, SIM_NO_PASID, 0x1000, 1, 1,
+					  true), ==, -EOPNOTSUPP);
+	close(ffd);
+	env_close(&e);
+}
+
+/* 4: VT-d's PRQ thread answers bad requests itself, drops Stop Markers */
+static void test_k72_vtd_prq_filter(void)
+{
+	const uint32_t r = IOMMU_PGFAULT_PERM_READ;
+	const uint32_t w = IOMMU_PGFAULT_PERM_WRITE;
+	const uint32_t x = IOMMU_PGFAULT_PERM_EXEC, p = IOMMU_PGFAULT_PERM_PRIV;
+	struct iommu_hwpt_pgfault rec;
+	struct sim_response log[8];
+	struct fenv f;
+
+	fenv_open(&f, 0);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, r | p, 1,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, w | p, 2,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, r | x, 3,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID,
+					  0x0000800000000000ull, r, 4, true),
+			==, -EOPNOTSUPP);
+	/* a bad request that doesn't end its group gets no answer */
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, r | x, 5,
+					  false), ==, -EOPNOTSUPP);
+	/* Stop Marker: last, neither read nor write: dropped silently */
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 0, 6,
+					  true), ==, -EOPNOTSUPP);
+	g_assert_false(readable(f.ffd));
+	g_assert_cmpuint(sim_get_responses(log, 8), ==, 4);
+	for (int i = 0; i < 4; i++) {
+		g_assert_true(log[i].automatic);
+		g_assert_cmpuint(log[i].code, ==, IOMMUFD_PAGE_RESP_INVALID);
+		g_assert_cmpuint(log[i].grpid, ==, i + 1);
+	}
+	/* exec with write, and a canonical high address, are fine */
+	g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID,
+					  0xffff800000000000ull, x | w, 7,
+					  true), ==, 0);
+	g_assert_cmpint(read(f.ffd, &rec, REC_SIZE), ==, REC_SIZE);
+	g_assert_cmpuint(rec.perm, ==, x | w);
+	g_assert_cmpuint(rec.flags, ==, IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	g_assert_cmpint(respond(f.ffd, rec.cookie, 0), ==, 8);
+	fenv_close(&f);
+}
+
+static const char vtd_cfg_71[] =
+	"[iommu]\n"
+	"type=intel-vtd\n"
+	"nesting=true\n"
+	"[device " BDF0 "]\n"
+	"pasid-width=20\n"
+	"pri=true\n"
+	"ats=true\n"
+	"[sim]\n"
+	"kernel=7.1   # before 7.2 a too-small read returns 0\n";
+
+/* 5: read sizes by kernel version */
+static void test_k72_read_size(void)
+{
+	struct iommu_hwpt_pgfault rec[2];
+	uint8_t buf[64];
+	uint64_t evt[4];
+	struct fenv f;
+	struct venv v;
+
+	/* default: 7.2 */
+	fenv_open(&f, 0);
+	g_assert_cmpint(read(f.ffd, rec, 0), ==, 0);	/* empty queue */
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, false);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 1, true);
+	g_assert_cmpint(read(f.ffd, rec, REC_SIZE), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(f.ffd, rec, 0), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(f.ffd, rec, 2 * REC_SIZE), ==, 2 * REC_SIZE);
+	g_assert_cmpint(respond(f.ffd, rec[0].cookie, 0), ==, 8);
+	fenv_close(&f);
+
+	venv_open(&v, 4);
+	g_assert_cmpint(read(v.qfd, buf, 7), ==, -1);	/* even empty */
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(v.qfd, buf, 8), ==, 0);
+	event_record(evt, 0x10);
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, 16), ==, -1);
+	g_assert_cmpint(errno, ==, EINVAL);
+	g_assert_cmpint(read(v.qfd, buf, 40), ==, 40);
+	venv_close(&v);
+
+	/* kernel=7.1 in the file: 0 instead */
+	sim_setup(vtd_cfg_71);
+	env_open(&f.e, true);
+	{
+		struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+
+		f.ffd = fault_alloc(f.e.iommufd, &f.fault_id);
+		g_assert_cmpint(hwpt_alloc(f.e.iommufd,
+					   IOMMU_HWPT_FAULT_ID_VALID,
+					   f.e.devid, f.e.parent,
+					   IOMMU_HWPT_DATA_VTD_S1, &s1,
+					   sizeof(s1), f.fault_id, &f.hwpt),
+				==, 0);
+		g_assert_cmpint(attach(f.e.vfio, f.hwpt, SIM_NO_PASID, NULL),
+				==, 0);
+	}
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, false);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 1, true);
+	g_assert_cmpint(read(f.ffd, rec, REC_SIZE), ==, 0);
+	g_assert_true(readable(f.ffd));
+	fenv_close(&f);
+
+	/* $IOMMUFD_SIM_KERNEL overrides the file (a second test run) */
+	g_setenv("IOMMUFD_SIM_KERNEL", "6.11", TRUE);
+	venv_open(&v, 4);
+	g_assert_cmpint(read(v.qfd, buf, 7), ==, 0);
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, 16), ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, 40), ==, 40);
+	venv_close(&v);
+
+	/* not a version, or one without FAULT queues: the config is refused */
+	g_setenv("IOMMUFD_SIM_KERNEL", "6.10", TRUE);
+	g_assert_cmpint(sim_reinit_for_test(), ==, -ENODEV);
+	g_assert_false(sim_is_active());
+	g_setenv("IOMMUFD_SIM_KERNEL", "seven", TRUE);
+	g_assert_cmpint(sim_reinit_for_test(), ==, -ENODEV);
+	g_assert_false(sim_is_active());
+	g_unsetenv("IOMMUFD_SIM_KERNEL");
+}
+
+/* 6: which SMMUv3 events become vEVENTs */
+static void test_k72_smmu_events(void)
+{
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	uint8_t buf[128];
+	uint64_t evt[4];
+	struct venv v;
+
+	venv_open(&v, 8);
+	event_record(evt, 0x01);	/* F_UUT: not one the driver handles */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	event_record(evt, 0x03);	/* F_STE_FETCH */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	event_record(evt, 0x10);
+	evt[1] = GUINT64_TO_LE(1ull << 31);	/* Stall: an IOPF instead */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	evt[1] = GUINT64_TO_LE(1ull << 39);	/* S2: the host's own */
+	g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==, -EPERM);
+	g_assert_false(readable(v.qfd));
+	for (uint8_t id = 0x04; id <= 0x13; id++) {
+		bool known = id == 0x04 || id == 0x06 || id == 0x08 ||
+			     id == 0x0a || (id >= 0x10 && id <= 0x13);
+
+		event_record(evt, id);
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				known ? 0 : -EPERM);
+	}
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 3 * 40);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 3 * 40);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 2 * 40);
+
+	/*
+	 * A vDEVICE created after the attach doesn't make a vmaster: an
+	 * abort vSTE attached without one, then a vDEVICE.
+	 */
+	g_assert_cmpint(attach(v.e.vfio, v.e.ioas, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(destroy(v.e.iommufd, v.vdev), ==, 0);
+	{
+		struct iommu_hwpt_arm_smmuv3 abrt = { .ste = { 0x1, 0 } };
+		uint32_t abort_id;
+
+		g_assert_cmpint(hwpt_alloc(v.e.iommufd, 0, v.e.devid, v.viommu,
+					   IOMMU_HWPT_DATA_ARM_SMMUV3, &abrt,
+					   sizeof(abrt), 0, &abort_id), ==, 0);
+		g_assert_cmpint(attach(v.e.vfio, abort_id, SIM_NO_PASID, NULL),
+				==, 0);
+		vd.viommu_id = v.viommu;
+		vd.dev_id = v.e.devid;
+		vd.virt_id = 0x99;
+		g_assert_cmpint(xioctl(v.e.iommufd, IOMMU_VDEVICE_ALLOC, &vd),
+				==, 0);
+		v.vdev = vd.out_vdevice_id;
+		event_record(evt, 0x10);
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				-ENOENT);
+		/* re-attached with the vDEVICE present: forwarded */
+		g_assert_cmpint(attach(v.e.vfio, v.nested, SIM_NO_PASID, NULL),
+				==, 0);
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				0);
+		g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 40);
+		g_assert_cmpint(destroy(v.e.iommufd, abort_id), ==, 0);
+	}
+	venv_close(&v);
+}
+
+/* 7: VFIO's PASID 0 is not the RID's attachment */
+static void test_k72_vfio_pasid0(void)
+{
+	uint32_t pasid_hwpt, id;
+	struct env e;
+
+	sim_setup(vtd_cfg);
+	env_open(&e, false);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_ALLOC_PASID, e.devid,
+				   e.ioas, 0, NULL, 0, 0, &pasid_hwpt), ==, 0);
+	/* the RID is attached: a PASID-flag detach of 0 is a no-op ... */
+	g_assert_cmpint(detach(e.vfio, 0), ==, 0);
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, NULL), ==, -EINVAL);
+	/* ... and a PASID-flag attach of 0 finds the RID busy */
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 0, NULL), ==, -EBUSY);
+	g_assert_cmpint(detach(e.vfio, SIM_NO_PASID), ==, 0);
+	/* with the RID free it attaches the RID, and detaches it again */
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 0, &id), ==, 0);
+	g_assert_cmpuint(id, ==, pasid_hwpt);
+	g_assert_cmpint(attach(e.vfio, pasid_hwpt, 5, NULL), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, pasid_hwpt), ==, -EBUSY);
+	g_assert_cmpint(detach(e.vfio, 5), ==, 0);
+	g_assert_cmpint(detach(e.vfio, 0), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, pasid_hwpt), ==, 0);
+	env_close(&e);
+}
+
+/* 8: what 7.2 accepts that the simulator used to refuse */
+static void test_k72_smmu_lenient(void)
+{
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	uint64_t drvdata[2] = { 0 };
+	/* S1Fmt = 2 (64K L2), S1ContextPtr at 2^46, Config = S1 */
+	struct iommu_hwpt_arm_smmuv3 ste = {
+		.ste = { 0x1 | (5 << 1) | (2 << 4) | (1ull << 46), 0 },
+	};
+	struct iommu_hwpt_arm_smmuv3 byp = { .ste = { 0x1 | (4 << 1), 0 } };
+	struct iommu_hwpt_arm_smmuv3 abrt = { .ste = { 0x1, 0 } };
+	struct iommu_hwpt_arm_smmuv3 bad = {
+		/* bit 52: not one a guest controls */
+		.ste = { 0x1 | (5 << 1) | (1ull << 52), 0 },
+	};
+	uint32_t s1, bypass, abort_id;
+	struct env e;
+
+	sim_setup(smmu_cfg);
+	env_open(&e, true);
+	va.dev_id = e.devid;
+	va.hwpt_id = e.parent;
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	va.__reserved = 0xdead;			/* not checked */
+	va.data_len = sizeof(drvdata);		/* ignored for SMMUv3 */
+	va.data_uptr = (uintptr_t)drvdata;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_VIOMMU_ALLOC, &va), ==, 0);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &ste,
+				   sizeof(ste), 0, &s1), ==, 0);
+	/* bits 52..58 stay outside STRTAB_STE_0_NESTING_ALLOWED */
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &bad,
+				   sizeof(bad), 0, NULL), ==, -EIO);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &byp,
+				   sizeof(byp), 0, &bypass), ==, 0);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, va.out_viommu_id,
+				   IOMMU_HWPT_DATA_ARM_SMMUV3, &abrt,
+				   sizeof(abrt), 0, &abort_id), ==, 0);
+	/* abort and bypass attach without a vDEVICE; translation doesn't */
+	g_assert_cmpint(attach(e.vfio, s1, SIM_NO_PASID, NULL), ==, -ENOENT);
+	g_assert_cmpint(attach(e.vfio, abort_id, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(attach(e.vfio, bypass, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(attach(e.vfio, e.ioas, SIM_NO_PASID, NULL), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, s1), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, bypass), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, abort_id), ==, 0);
+	g_assert_cmpint(destroy(e.iommufd, va.out_viommu_id), ==, 0);
+	env_close(&e);
+}
+
+/* 9: the small ones */
+static void test_k72_minor(void)
+{
+	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+	struct iommu_hwpt_vtd_s1_invalidate ent = {
+		.addr = 0x1000, .npages = 1,
+	};
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv), .data_uptr = (uintptr_t)&ent,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		.entry_len = sizeof(ent), .entry_num = 1,
+	};
+	struct iommu_hwpt_pgfault rec[2];
+	struct iommu_hwpt_page_response resp;
+	struct iovec iov[2];
+	struct sim_response log[4];
+	struct fenv f;
+
+	fenv_open(&f, 0);
+	/* a paging domain takes no data: EOPNOTSUPP */
+	g_assert_cmpint(hwpt_alloc(f.e.iommufd, 0, f.e.devid, f.e.ioas,
+				   IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), 0,
+				   NULL), ==, -EOPNOTSUPP);
+	/* nonseekable: pread at 0 and lseek are ESPIPE */
+	g_assert_cmpint(pread(f.ffd, rec, REC_SIZE, 0), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	g_assert_cmpint(lseek(f.ffd, 0, SEEK_SET), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	g_assert_cmpint(lseek(f.e.iommufd, 0, SEEK_CUR), ==, -1);
+	g_assert_cmpint(errno, ==, ESPIPE);
+	/* readv/writev reach the queue, one iovec at a time */
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000, 1, 1, true);
+	sim_trigger_fault(BDF0, SIM_NO_PASID, 0x2000, 1, 2, true);
+	iov[0] = (struct iovec) { &rec[0], REC_SIZE };
+	iov[1] = (struct iovec) { &rec[1], REC_SIZE };
+	g_assert_cmpint(readv(f.ffd, iov, 2), ==, 2 * REC_SIZE);
+	g_assert_cmpuint(rec[1].grpid, ==, 2);
+	resp = (struct iommu_hwpt_page_response) { rec[0].cookie, 0 };
+	iov[0] = (struct iovec) { &resp, sizeof(resp) };
+	g_assert_cmpint(writev(f.ffd, iov, 1), ==, 8);
+	g_assert_cmpint(respond(f.ffd, rec[1].cookie, 0), ==, 8);
+	/* HWPT_INVALIDATE bounds */
+	inv.hwpt_id = f.hwpt;
+	inv.entry_len = 4097;
+	g_assert_cmpint(xioctl(f.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==,
+			-EINVAL);
+	inv.entry_len = sizeof(ent);
+	inv.entry_num = (1u << 19) + 1;
+	g_assert_cmpint(xioctl(f.e.iommufd, IOMMU_HWPT_INVALIDATE, &inv), ==,
+			-EINVAL);
+	g_assert_cmpuint(inv.entry_num, ==, 0);
+	/* a partial request with no handler is answered at once */
+	sim_reset_stats();
+	g_assert_cmpint(sim_trigger_fault(BDF0, 9, 0x1000, 1, 3, false), ==,
+			-EOPNOTSUPP);
+	g_assert_cmpuint(sim_get_responses(log, 4), ==, 1);
+	g_assert_true(log[0].automatic);
+	g_assert_cmpuint(log[0].grpid, ==, 3);
+	g_assert_cmpint(log[0].pasid, ==, 9);
+	fenv_close(&f);
+}
+
+static const char smmu_cfg_ssid10[] =
+	"[iommu]\n"
+	"type=arm-smmuv3\n"
+	"idr1=0x290      # SSIDSIZE 10, SIDSIZE 16\n"
+	"[device " BDF0 "]\n"
+	"stream-id=0x200\n"
+	"pasid-width=16\n";
+
+/* 9: out_max_pasid_log2 is the smaller of function and IOMMU */
+static void test_k72_max_pasid(void)
+{
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct env e;
+
+	sim_setup(smmu_cfg_ssid10);
+	env_open(&e, false);
+	info.dev_id = e.devid;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_GET_HW_INFO, &info), ==, 0);
+	g_assert_cmpuint(info.out_max_pasid_log2, ==, 10);
+	env_close(&e);
+}
+
+/* IOAS_CHANGE_PROCESS: 0 with nothing to move, EINVAL for pinned memory */
+static void test_k72_change_process(void)
+{
+	struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = IOMMU_IOAS_MAP_READABLE,
+		.user_va = (uintptr_t)page, .length = sizeof(page),
+	};
+	int fd;
+
+	sim_setup(vtd_cfg);
+	fd = open("/dev/iommu", O_RDWR);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
+	map.ioas_id = ioas_alloc(fd);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
+	/* file-backed mappings can move: still 0 */
+	{
+		int mfd = memfd_create("sim-test", 0);
+		struct iommu_ioas_map_file mf = {
+			.size = sizeof(mf), .ioas_id = map.ioas_id, .fd = mfd,
+			.flags = IOMMU_IOAS_MAP_READABLE, .length = 8192,
+		};
+
+		g_assert_cmpint(mfd, >=, 0);
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), ==,
+				-EINVAL);	/* beyond the file's end */
+		g_assert_cmpint(ftruncate(mfd, 8192), ==, 0);
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), ==, 0);
+		g_assert_cmpuint(mf.iova, !=, 0);
+		close(mfd);	/* the mapping keeps the pages */
+		mf.fd = -1;
+		g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), ==,
+				-EBADF);
+	}
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==, 0);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==,
+			-EINVAL);
+	cp.__reserved = 1;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp), ==,
+			-EOPNOTSUPP);
+	close(fd);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
+/* 10: VFIO_DEVICE_GET_INFO fills the 24-byte struct */
+static void test_k72_vfio_info(void)
+{
+	struct vfio_device_info info;
+	struct env e;
+
+	sim_setup(vtd_cfg);
+	env_open(&e, false);
+	memset(&info, 0xff, sizeof(info));
+	info.argsz = sizeof(info);
+	g_assert_cmpuint(sizeof(info), ==, 24);
+	g_assert_cmpint(xioctl(e.vfio, VFIO_DEVICE_GET_INFO, &info), ==, 0);
+	g_assert_cmpuint(info.num_regions, ==, VFIO_PCI_NUM_REGIONS);
+	g_assert_cmpuint(info.cap_offset, ==, 0);
+	env_close(&e);
+}
+
+/* ---- the kernel selftest's mock (IOMMU_TEST_CMD), selftest-mock.c ---- */
+
+static int test_cmd(int fd, struct sim_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return xioctl(fd, SIM_IOMMU_TEST_CMD, cmd);
+}
+
+static void test_selftest_mock(void)
+{
+	struct sim_test_cmd md = {
+		.op = SIM_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.mock_domain.dev_flags = SIM_MOCK_DEV_PASID,
+	};
+	struct sim_test_cmd c = { 0 };
+	struct sim_viommu_selftest vdata = { .in_data = 0xbeef };
+	struct sim_hwpt_selftest hdata = { .iotlb = SIM_MOCK_IOTLB_DEFAULT };
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	struct sim_hwpt_invalidate_selftest inv = { .iotlb_id = 2 };
+	struct iommu_hwpt_invalidate hi = {
+		.size = sizeof(hi), .data_uptr = (uintptr_t)&inv,
+		.data_type = SIM_HWPT_INVALIDATE_DATA_SELFTEST,
+		.entry_len = sizeof(inv), .entry_num = 1,
+	};
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct sim_viommu_event_selftest ev;
+	} __attribute__((packed)) rec;
+	uint32_t ioas, stdev, idev, parent, nested, qid = 0;
+	uint32_t *page;
+	int fd, qfd = -1;
+
+	sim_setup("[iommu]\ntype=intel-vtd\n");
+	fd = open("/dev/iommu", O_RDWR);
+	g_assert_cmpint(fd, >=, 0);
+	ioas = ioas_alloc(fd);
+	md.id = ioas;
+	g_assert_cmpint(test_cmd(fd, &md), ==, 0);
+	stdev = md.mock_domain.out_stdev_id;
+	idev = md.mock_domain.out_idev_id;
+	/* the selftest object comes first, then its device, then the domain */
+	g_assert_cmpuint(stdev, <, idev);
+	g_assert_cmpuint(idev, <, md.mock_domain.out_hwpt_id);
+	md.mock_domain.dev_flags = 1u << 7;
+	g_assert_cmpint(test_cmd(fd, &md), ==, -EINVAL);
+	/* the device's caches, and the device object is not the user's */
+	c = (struct sim_test_cmd) {
+		.op = SIM_TEST_OP_DEV_CHECK_CACHE, .id = idev,
+		.check_dev_cache = { 3, SIM_MOCK_DEV_CACHE_DEFAULT },
+	};
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	c.check_dev_cache.cache = 0;
+	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
+	g_assert_cmpint(destroy(fd, idev), ==, -EBUSY);
+
+	/* a selftest vIOMMU with data: echoed, and mmap()able */
+	g_assert_cmpint(hwpt_alloc(fd, IOMMU_HWPT_ALLOC_NEST_PARENT, idev, ioas,
+				   0, NULL, 0, 0, &parent), ==, 0);
+	va.dev_id = idev;
+	va.hwpt_id = parent;
+	/* not this device's IOMMU */
+	va.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	g_assert_cmpint(xioctl(fd, IOMMU_VIOMMU_ALLOC, &va), ==, -EOPNOTSUPP);
+	va.type = SIM_VIOMMU_TYPE_SELFTEST;
+	va.data_len = sizeof(vdata);
+	va.data_uptr = (uintptr_t)&vdata;
+	g_assert_cmpint(xioctl(fd, IOMMU_VIOMMU_ALLOC, &va), ==, 0);
+	g_assert_cmphex(vdata.out_data, ==, 0xbeef);
+	g_assert_true(mmap(NULL, vdata.out_mmap_length, PROT_READ, MAP_SHARED,
+			   fd, vdata.out_mmap_offset + 4096) == MAP_FAILED);
+	g_assert_cmpint(errno, ==, ENXIO);
+	page = mmap(NULL, vdata.out_mmap_length, PROT_READ, MAP_SHARED, fd,
+		    vdata.out_mmap_offset);
+	g_assert_true(page != MAP_FAILED);
+	g_assert_cmphex(*page, ==, 0xbeef);
+	g_assert_cmpint(destroy(fd, va.out_viommu_id), ==, -EBUSY);
+	munmap(page, vdata.out_mmap_length);
+
+	/* a nested mock domain: IOTLB words, cleared by invalidation */
+	g_assert_cmpint(hwpt_alloc(fd, 0, idev, parent, SIM_HWPT_DATA_SELFTEST,
+				   &hdata, 3, 0, NULL), ==, -EINVAL);
+	g_assert_cmpint(hwpt_alloc(fd, 0, idev, va.out_viommu_id,
+				   SIM_HWPT_DATA_SELFTEST, &hdata,
+				   sizeof(hdata), 0, &nested), ==, 0);
+	hi.hwpt_id = nested;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_INVALIDATE, &hi), ==, 0);
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_MD_CHECK_IOTLB,
+		.id = nested, .check_iotlb = { 2, 0 } };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	c.check_iotlb = (typeof(c.check_iotlb)) { 1, SIM_MOCK_IOTLB_DEFAULT };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+
+	/* nested attach needs the vDEVICE; then vEVENTs carry its virt_id */
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev, .mock_domain_replace.pt_id = nested };
+	g_assert_cmpint(test_cmd(fd, &c), ==, -ENOENT);
+	vd.viommu_id = va.out_viommu_id;
+	vd.dev_id = idev;
+	vd.virt_id = 0x42;
+	g_assert_cmpint(xioctl(fd, IOMMU_VDEVICE_ALLOC, &vd), ==, 0);
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	g_assert_cmpint(veventq_alloc(fd, va.out_viommu_id,
+				      SIM_VEVENTQ_TYPE_SELFTEST, 4, &qid, &qfd),
+			==, 0);
+	c = (struct sim_test_cmd) { .op = SIM_TEST_OP_TRIGGER_VEVENT,
+		.trigger_vevent.dev_id = idev };
+	g_assert_cmpint(test_cmd(fd, &c), ==, 0);
+	g_assert_cmpint(read(qfd, &rec, sizeof(rec)), ==, sizeof(rec));
+	g_assert_cmpuint(rec.ev.virt_id, ==, 0x42);
+
+	/* PASIDs: attach refuses to overwrite, replace needs an attachment */
+	c = (struct sim_test_cmd) {
+		.op = SIM_TEST_OP_PASID_REPLACE, .id = stdev,
+		.pasid_attach = { 7, nested },
+	};
+	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
+	c.op = SIM_TEST_OP_PASID_ATTACH;
+	/* the RID's nested domain isn't PASID-compatible */
+	g_assert_cmpint(test_cmd(fd, &c), ==, -EINVAL);
+
+	/* destroying the selftest object unbinds its device */
+	close(qfd);
+	g_assert_cmpint(destroy(fd, stdev), ==, 0);
+	g_assert_cmpint(destroy(fd, vd.out_vdevice_id), ==, -ENOENT);
+	g_assert_cmpint(close(fd), ==, 0);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
+/* IOMMU_OPTION, IOAS_ALLOW_IOVAS, IOAS_COPY (iova.c, iommufd.c) */
+static void test_ioas_space(void)
+{
+	static uint8_t mem[8 * 4096] __attribute__((aligned(4096)));
+	struct iommu_option opt = {
+		.size = sizeof(opt), .option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_GET, .val64 = 7,
+	};
+	struct iommu_iova_range allow[2] = {
+		{ 0x100000, 0x1fffff }, { 0x180000, 0x2fffff },
+	};
+	struct iommu_ioas_allow_iovas al = {
+		.size = sizeof(al), .num_iovas = 2,
+		.allowed_iovas = (uintptr_t)allow,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = IOMMU_IOAS_MAP_READABLE,
+		.user_va = (uintptr_t)mem, .length = 2 * 4096,
+	};
+	struct iommu_ioas_copy cp = {
+		.size = sizeof(cp), .flags = IOMMU_IOAS_MAP_FIXED_IOVA,
+		.length = 4096, .dst_iova = 0x5000,
+	};
+	uint32_t a, b;
+	int fd;
+
+	sim_setup(vtd_cfg);
+	fd = open("/dev/iommu", O_RDWR);
+	a = ioas_alloc(fd);
+	b = ioas_alloc(fd);
+	/* huge pages on by default; off makes the alignment PAGE_SIZE */
+	opt.object_id = a;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, 0);
+	g_assert_cmpuint(opt.val64, ==, 1);
+	opt.op = IOMMU_OPTION_OP_SET;
+	opt.val64 = 2;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -EINVAL);
+	opt.val64 = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, 0);
+	map.ioas_id = a;
+	map.length = 100;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, -EINVAL);
+	opt.object_id = 99;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -ENOENT);
+	/* RLIMIT_MODE is the context's: no object id */
+	opt = (struct iommu_option) {
+		.size = sizeof(opt), .option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET, .object_id = a,
+	};
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, -EOPNOTSUPP);
+	opt.object_id = 0;
+	opt.val64 = 5;
+	g_assert_cmpint(xioctl(fd, IOMMU_OPTION, &opt), ==, 0);
+	g_assert_cmpuint(opt.val64, ==, 0);
+
+	/* allowed ranges may not overlap; allocation stays inside them */
+	al.ioas_id = a;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &al), ==, -EINVAL);
+	allow[1].start = 0x200000;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &al), ==, 0);
+	map.length = 2 * 4096;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmphex(map.iova, >=, 0x100000);
+	g_assert_cmphex(map.iova, <=, 0x2fffff - 0x2000 + 1);
+
+	/* copy: the second page of that mapping, into the other IOAS */
+	cp.src_ioas_id = a;
+	cp.dst_ioas_id = b;
+	cp.src_iova = map.iova + 4096;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_COPY, &cp), ==, 0);
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_COPY, &cp), ==, -EEXIST);
+	cp.src_iova = map.iova + 0x10000;	/* nothing there */
+	cp.dst_iova = 0x9000;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_COPY, &cp), ==, -ENOENT);
+	close(fd);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
+/* HWPT_SET_DIRTY_TRACKING / GET_DIRTY_BITMAP on a mock domain (dirty.c) */
+static void test_dirty_tracking(void)
+{
+	static uint8_t mem[8 * 2048] __attribute__((aligned(4096)));
+	struct sim_test_cmd md = { .op = SIM_TEST_OP_MOCK_DOMAIN };
+	struct sim_test_cmd dc = { .op = SIM_TEST_OP_DIRTY };
+	struct iommu_hwpt_set_dirty_tracking st = { .size = sizeof(st) };
+	uint64_t bits, mark = 0x05;	/* mock pages 0 and 2 */
+	struct iommu_hwpt_get_dirty_bitmap gd = {
+		.size = sizeof(gd), .iova = SIM_MOCK_APERTURE_START,
+		.length = sizeof(mem), .page_size = SIM_MOCK_PAGE_SIZE,
+		.data = (uintptr_t)&bits,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = IOMMU_IOAS_MAP_FIXED_IOVA |
+		IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)mem, .length = sizeof(mem),
+		.iova = SIM_MOCK_APERTURE_START,
+	};
+	uint32_t ioas, plain, hwpt;
+	int fd;
+
+	sim_setup("[iommu]\ntype=intel-vtd\n");
+	fd = open("/dev/iommu", O_RDWR);
+	ioas = ioas_alloc(fd);
+	md.id = ioas;
+	g_assert_cmpint(test_cmd(fd, &md), ==, 0);
+	map.ioas_id = ioas;
+	g_assert_cmpint(xioctl(fd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmpint(hwpt_alloc(fd, 0, md.mock_domain.out_idev_id, ioas, 0,
+				   NULL, 0, 0, &plain), ==, 0);
+	g_assert_cmpint(hwpt_alloc(fd, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+				   md.mock_domain.out_idev_id, ioas, 0, NULL,
+				   0, 0, &hwpt), ==, 0);
+	/* a domain without dirty ops can't track */
+	st.hwpt_id = plain;
+	st.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &st), ==,
+			-EOPNOTSUPP);
+	/* reading needs tracking on */
+	gd.hwpt_id = hwpt;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==,
+			-EINVAL);
+	st.hwpt_id = hwpt;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &st), ==, 0);
+
+	dc.id = hwpt;
+	dc.dirty.iova = SIM_MOCK_APERTURE_START;
+	dc.dirty.length = sizeof(mem);
+	dc.dirty.page_size = SIM_MOCK_PAGE_SIZE;
+	dc.dirty.uptr = (uintptr_t)&mark;
+	g_assert_cmpint(test_cmd(fd, &dc), ==, 0);
+	g_assert_cmpuint(dc.dirty.out_nr_dirty, ==, 2);
+	/* NO_CLEAR reads twice; a plain read then clears */
+	gd.flags = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+	bits = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==, 0);
+	g_assert_cmphex(bits, ==, 0x05);
+	gd.flags = 0;
+	bits = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==, 0);
+	g_assert_cmphex(bits, ==, 0x05);
+	bits = 0;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==, 0);
+	g_assert_cmphex(bits, ==, 0);
+	/* page_size and IOVA must line up */
+	gd.iova += 1024;
+	g_assert_cmpint(xioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd), ==,
+			-EINVAL);
+	close(fd);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
+	/* the cases pick their kernel behaviour themselves */
+	g_unsetenv("IOMMUFD_SIM_KERNEL");
 	int rc;
 
 	g_test_init(&argc, &argv, NULL);
@@ -1639,6 +2453,26 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/inject/read-errno",
 			test_inject_read_errno);
 	g_test_add_func("/iommufd-sim/dma", test_dma);
+	g_test_add_func("/iommufd-sim/linux-7.2/smmu-pri", test_k72_smmu_pri);
+	g_test_add_func("/iommufd-sim/linux-7.2/iopf-needs-pri",
+			test_k72_iopf_needs_pri);
+	g_test_add_func("/iommufd-sim/linux-7.2/vtd-prq-filter",
+			test_k72_vtd_prq_filter);
+	g_test_add_func("/iommufd-sim/linux-7.2/read-size", test_k72_read_size);
+	g_test_add_func("/iommufd-sim/linux-7.2/smmu-events",
+			test_k72_smmu_events);
+	g_test_add_func("/iommufd-sim/linux-7.2/vfio-pasid0",
+			test_k72_vfio_pasid0);
+	g_test_add_func("/iommufd-sim/linux-7.2/smmu-lenient",
+			test_k72_smmu_lenient);
+	g_test_add_func("/iommufd-sim/linux-7.2/minor", test_k72_minor);
+	g_test_add_func("/iommufd-sim/linux-7.2/max-pasid", test_k72_max_pasid);
+	g_test_add_func("/iommufd-sim/linux-7.2/change-process",
+			test_k72_change_process);
+	g_test_add_func("/iommufd-sim/linux-7.2/vfio-info", test_k72_vfio_info);
+	g_test_add_func("/iommufd-sim/selftest-mock", test_selftest_mock);
+	g_test_add_func("/iommufd-sim/ioas-space", test_ioas_space);
+	g_test_add_func("/iommufd-sim/dirty-tracking", test_dirty_tracking);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);

@@ -90,7 +90,8 @@ static void test_vfio(void)
 	g_assert_cmpuint(sizeof(struct vfio_device_attach_iommufd_pt), ==, 16);
 	g_assert_cmpuint(sizeof(struct vfio_device_detach_iommufd_pt), ==, 12);
 	g_assert_cmpuint(sizeof(struct vfio_region_info), ==, 32);
-	g_assert_cmpuint(sizeof(struct vfio_device_info), ==, 20);
+	g_assert_cmpuint(sizeof(struct vfio_device_info), ==, 24);
+	g_assert_cmpuint(offsetof(struct vfio_device_info, pad), ==, 20);
 }
 
 int main(int argc, char **argv)
