@@ -14,7 +14,9 @@
  *
  * Dirty state is kept per PTE: the domain's granule (the mock's 2 KiB,
  * or 1 MiB for its huge page table; 4 KiB otherwise), a set of granule
- * numbers.
+ * numbers.  Simulated DMA writes mark the paging domain they go through
+ * (for nested translation, the nest parent), as the hardware's dirty
+ * bit would.
  */
 #include <errno.h>
 
@@ -66,6 +68,18 @@ int sim_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd)
 	}
 	hwpt->dirty_tracking = enable;
 	return 0;
+}
+
+/* Hardware writing through a tracking domain: its PTE becomes dirty */
+void sim_hwpt_mark_dirty(struct sim_hwpt *hwpt, uint64_t iova)
+{
+	uint64_t g;
+
+	if (!hwpt || !hwpt->dirty_tracking)
+		return;
+	g = iova / granule(hwpt);
+	if (!g_hash_table_contains(hwpt->dirty, &g))
+		g_hash_table_add(hwpt->dirty, g_memdup2(&g, sizeof(g)));
 }
 
 static void mark(struct sim_hwpt *hwpt, uint64_t iova)

@@ -219,10 +219,15 @@ static void dma_run(struct sim_dma *dma)
 	}
 	dma->gpa = w.gpa;
 	dma->hva = gpa_to_hva(hwpt->ioas, w.gpa, dma->access);
-	if (!dma->hva)
+	if (!dma->hva) {
 		dma_finish(dma, SIM_DMA_ERROR, EFAULT);	/* stage-2 fault */
-	else
-		dma_finish(dma, SIM_DMA_DONE, 0);
+		return;
+	}
+	/* a write dirties the paging domain's (the nest parent's) PTE */
+	if (dma->access & IOMMU_PGFAULT_PERM_WRITE)
+		sim_hwpt_mark_dirty(hwpt->obj.type == SIM_OBJ_HWPT_PAGING ?
+				    hwpt : hwpt->parent, w.gpa);
+	dma_finish(dma, SIM_DMA_DONE, 0);
 }
 
 int sim_dma_start(struct sim_pdev *pdev, int64_t pasid, uint64_t iova,

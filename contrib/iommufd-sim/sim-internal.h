@@ -388,6 +388,7 @@ void sim_fault_hangup(struct sim_fault *fault);
 int sim_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd);
 int sim_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd);
 void sim_hwpt_dirty_free(struct sim_hwpt *hwpt);
+void sim_hwpt_mark_dirty(struct sim_hwpt *hwpt, uint64_t iova);
 int sim_mock_dirty(struct sim_ucmd *ucmd, uint32_t id, uint64_t iova,
 		   uint64_t length, uint64_t page_size, uint64_t uptr,
 		   uint64_t *count);

@@ -1655,6 +1655,81 @@ static void test_dma(void)
 	g_aligned_free(gram);
 }
 
+/* A simulated DMA write dirties the nest parent it goes through */
+static void test_dma_dirty(void)
+{
+	uint64_t *gram = g_aligned_alloc0(GRAM_SIZE, 1, 4096);
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct iommu_hw_info_vtd vtd;
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.user_va = (uintptr_t)gram, .length = GRAM_SIZE, .iova = 0,
+	};
+	struct iommu_hwpt_set_dirty_tracking st = {
+		.size = sizeof(st), .flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	uint64_t bits = 0;
+	struct iommu_hwpt_get_dirty_bitmap gd = {
+		.size = sizeof(gd), .length = GRAM_SIZE, .page_size = 4096,
+		.data = (uintptr_t)&bits,
+	};
+	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
+	g_autofree char *cfg = NULL;
+	uint32_t parent, nested;
+	struct sim_dma_info d;
+	struct env e;
+
+	/* the default VT-d registers, plus second-stage A/D (SSADS) */
+	sim_setup(vtd_cfg);
+	env_open(&e, false);
+	info.dev_id = e.devid;
+	info.data_len = sizeof(vtd);
+	info.data_uptr = (uintptr_t)&vtd;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_GET_HW_INFO, &info), ==, 0);
+	env_close(&e);
+	cfg = g_strdup_printf("[iommu]\ntype=intel-vtd\nnesting=true\n"
+			      "ecap_reg=0x%llx\n%s",
+			      (unsigned long long)(vtd.ecap_reg | (1ull << 45)),
+			      strstr(vtd_cfg, "[device"));
+	sim_setup(cfg);
+	env_open(&e, false);
+	map.ioas_id = e.ioas;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_IOAS_MAP, &map), ==, 0);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, IOMMU_HWPT_ALLOC_NEST_PARENT |
+				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING, e.devid,
+				   e.ioas, 0, NULL, 0, 0, &parent), ==, 0);
+	g_assert_cmpint(hwpt_alloc(e.iommufd, 0, e.devid, parent,
+				   IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), 0,
+				   &nested), ==, 0);
+	g_assert_cmpint(attach(e.vfio, nested, SIM_NO_PASID, NULL), ==, 0);
+	st.hwpt_id = parent;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &st),
+			==, 0);
+	/* first stage: IOVA 0x400000 -> GPA 0x8000 */
+	gram[0x1000 / 8] = 0x2000 | PTE_P | PTE_RW | PTE_US;
+	gram[0x2000 / 8] = 0x3000 | PTE_P | PTE_RW | PTE_US;
+	gram[0x3000 / 8 + 2] = 0x4000 | PTE_P | PTE_RW | PTE_US;
+	gram[0x4000 / 8] = 0x8000 | PTE_P | PTE_RW | PTE_US;
+	g_assert_cmpint(sim_dma(BDF0, SIM_NO_PASID, 0x400010, SIM_ACCESS_READ,
+				&d), ==, 0);
+	g_assert_cmpint(d.state, ==, SIM_DMA_DONE);
+	gd.hwpt_id = parent;
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd),
+			==, 0);
+	g_assert_cmphex(bits, ==, 0);		/* a read dirties nothing */
+	g_assert_cmpint(sim_dma(BDF0, SIM_NO_PASID, 0x400010, SIM_ACCESS_WRITE,
+				&d), ==, 0);
+	g_assert_cmpint(d.state, ==, SIM_DMA_DONE);
+	g_assert_cmpint(xioctl(e.iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &gd),
+			==, 0);
+	g_assert_cmphex(bits, ==, 1ull << 8);	/* GPA page 0x8000 */
+	g_assert_cmpint(attach(e.vfio, e.ioas, SIM_NO_PASID, NULL), ==, 0);
+	env_close(&e);
+	g_aligned_free(gram);
+}
+
 /* ---------------- Linux 7.2 fidelity (one case per deviation) ---------- */
 
 /* 2: SMMUv3 denies every PCI page request; none reaches a FAULT queue */
@@ -2453,6 +2528,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/inject/read-errno",
 			test_inject_read_errno);
 	g_test_add_func("/iommufd-sim/dma", test_dma);
+	g_test_add_func("/iommufd-sim/dma-dirty", test_dma_dirty);
 	g_test_add_func("/iommufd-sim/linux-7.2/smmu-pri", test_k72_smmu_pri);
 	g_test_add_func("/iommufd-sim/linux-7.2/iopf-needs-pri",
 			test_k72_iopf_needs_pri);
