@@ -586,6 +586,8 @@ enum sim_path_kind sim_path_resolve(const char *path, char *out, size_t len,
 		snprintf(out, len, "%s%s", sim.cfg.root, path);
 		return SIM_PATH_VFIO;
 	}
+	if (g_str_has_prefix(path, "/dev/char/"))
+		return sim_devchar_resolve(path, out, len, pdevp);
 	if (g_str_has_prefix(path, SYSFS_PCI) && sysfs_pdev(path)) {
 		n = snprintf(out, len, "%s/bus/pci/devices/%s", sim.cfg.root,
 			     path + strlen(SYSFS_PCI));

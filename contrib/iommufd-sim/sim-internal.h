@@ -66,6 +66,8 @@ void sim_unlock(void);
 bool sim_busy(void);
 void sim_mark_thread_busy(void);
 void sim_init_locked(void);
+/* Lock and return true if this call may concern an active simulator */
+bool sim_enter(void);
 
 /* ---- configuration (config.c) ---- */
 enum sim_iommu_type {
@@ -137,6 +139,15 @@ enum sim_path_kind {
 };
 enum sim_path_kind sim_path_resolve(const char *path, char *out, size_t len,
 				    struct sim_pdev **pdev);
+
+/* ---- character-device identity of our nodes and fds (stat.c) ---- */
+enum sim_path_kind sim_devchar_resolve(const char *path, char *out,
+				       size_t len, struct sim_pdev **pdev);
+struct statx;
+int sim_stat_fixup(int fd, const char *path, int flags, int rc,
+		   mode_t *mode, dev_t *rdev);
+int sim_statx_fixup(int fd, const char *path, int flags, int rc,
+		    struct statx *stx);
 
 /* ---- PCI config space (pciconf.c) ---- */
 void sim_pciconf_build(struct sim_pdev *pdev);
@@ -437,7 +448,10 @@ struct sim_vfio_file {
 	struct sim_idev *idev;	/* non-NULL once bound */
 	bool pasid0;		/* RID attached as "PASID 0" (vfio's ida) */
 	uint64_t pos;		/* file position for read()/write() */
+	struct sim_vfio_irqs *irqs;	/* SET_IRQS triggers (irqs.c) */
 };
+long sim_vfio_set_irqs(struct sim_vfio_file *vf, uint64_t arg);
+void sim_vfio_irqs_release(struct sim_vfio_file *vf);
 long sim_vfio_ioctl(struct sim_vfio_file *vf, unsigned long cmd,
 		    uint64_t arg);
 ssize_t sim_vfio_rw(struct sim_vfio_file *vf, uint64_t buf, size_t count,

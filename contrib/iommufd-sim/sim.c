@@ -128,7 +128,7 @@ void sim_init_locked(void)
  * Take the lock if this call may concern the simulator.  Calls made by the
  * simulator itself (through glib) and calls while inert go straight to libc.
  */
-static bool sim_enter(void)
+bool sim_enter(void)
 {
 	libc_ready();
 	/*
@@ -801,7 +801,8 @@ int stat(const char *path, struct stat *st)
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return sim_libc.stat(p, st);
+	return sim_stat_fixup(AT_FDCWD, path, 0, sim_libc.stat(p, st),
+			      &st->st_mode, &st->st_rdev);
 }
 
 int stat64(const char *path, struct stat64 *st)
@@ -809,7 +810,8 @@ int stat64(const char *path, struct stat64 *st)
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return real_stat64(p, st);
+	return sim_stat_fixup(AT_FDCWD, path, 0, real_stat64(p, st),
+			      &st->st_mode, &st->st_rdev);
 }
 
 int lstat(const char *path, struct stat *st)
@@ -817,7 +819,8 @@ int lstat(const char *path, struct stat *st)
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return sim_libc.lstat(p, st);
+	return sim_stat_fixup(AT_FDCWD, path, 0, sim_libc.lstat(p, st),
+			      &st->st_mode, &st->st_rdev);
 }
 
 int lstat64(const char *path, struct stat64 *st)
@@ -825,7 +828,8 @@ int lstat64(const char *path, struct stat64 *st)
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return real_lstat64(p, st);
+	return sim_stat_fixup(AT_FDCWD, path, 0, real_lstat64(p, st),
+			      &st->st_mode, &st->st_rdev);
 }
 
 /* glibc's fopen opens internally, below the interposable layer */
@@ -851,7 +855,9 @@ int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return real_fstatat(dirfd, p, st, flags);
+	return sim_stat_fixup(dirfd, path, flags,
+			      real_fstatat(dirfd, p, st, flags),
+			      &st->st_mode, &st->st_rdev);
 }
 
 int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
@@ -859,7 +865,9 @@ int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return real_fstatat64(dirfd, p, st, flags);
+	return sim_stat_fixup(dirfd, path, flags,
+			      real_fstatat64(dirfd, p, st, flags),
+			      &st->st_mode, &st->st_rdev);
 }
 
 int statx(int dirfd, const char *path, int flags, unsigned int mask,
@@ -868,7 +876,8 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	char buf[PATH_MAX];
 	const char *p = redirect(path, buf);
 
-	return real_statx(dirfd, p, flags, mask, st);
+	return sim_statx_fixup(dirfd, path, flags,
+			       real_statx(dirfd, p, flags, mask, st), st);
 }
 
 int faccessat(int dirfd, const char *path, int mode, int flags)

@@ -252,6 +252,8 @@ long sim_vfio_ioctl(struct sim_vfio_file *vf, unsigned long cmd,
 		return vfio_get_region_info(arg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vfio_get_irq_info(arg);
+	case VFIO_DEVICE_SET_IRQS:
+		return sim_vfio_set_irqs(vf, arg);
 	case VFIO_DEVICE_RESET:
 		return 0;
 	default:
@@ -291,6 +293,7 @@ ssize_t sim_vfio_rw(struct sim_vfio_file *vf, uint64_t buf, size_t count,
 
 void sim_vfio_release(struct sim_vfio_file *vf)
 {
+	sim_vfio_irqs_release(vf);
 	if (vf->idev) {
 		vf->pdev->bound_file = NULL;
 		sim_idev_unbind(vf->idev);
