@@ -441,6 +441,7 @@ static const struct {
 	{ "objects", cmd_objects },
 	{ "devices", cmd_devices },
 	{ "invalidations", cmd_invalidations },
+	{ "hwpts", sim_cmd_hwpts },
 	{ "inject", cmd_inject },
 	{ "reset-stats", cmd_reset_stats },
 	{ "ping", cmd_ping },

@@ -140,6 +140,9 @@ enum sim_path_kind {
 enum sim_path_kind sim_path_resolve(const char *path, char *out, size_t len,
 				    struct sim_pdev **pdev);
 
+/* ---- control: nested/paging HWPTs by content (inspect.c) ---- */
+char *sim_cmd_hwpts(char **argv, int argc);
+
 /* ---- character-device identity of our nodes and fds (stat.c) ---- */
 enum sim_path_kind sim_devchar_resolve(const char *path, char *out,
 				       size_t len, struct sim_pdev **pdev);
