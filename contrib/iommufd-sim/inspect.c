@@ -8,8 +8,11 @@
  * and attachments.  One line per HWPT, sorted, so equal text means equal
  * configurations:
  *
- *   nested flags=0x0 type=1 data=<hex of the driver data> at=BDF/pasid=1
- *   paging flags=0x1 auto=0 at=BDF/rid
+ *   nested flags=0x0 type=1 data=<hex of the driver data> at=BDF/pasid=1 id=5
+ *   paging flags=0x1 auto=0 at=BDF/rid id=3
+ *
+ * The id comes last, so that a comparison can cut it off and still use
+ * it to tell which HWPT an "invalidations" entry went to.
  */
 #include <string.h>
 
@@ -73,6 +76,7 @@ static char *describe(const struct sim_hwpt *hwpt)
 				       hwpt->auto_domain);
 	}
 	append_attachments(out, hwpt);
+	g_string_append_printf(out, " id=%u", hwpt->obj.id);
 	return g_string_free(out, FALSE);
 }
 

@@ -289,12 +289,14 @@ static int accept_child(QTestState *s, int listen_fd, const char *what)
     }
 }
 
-static char *build_command_line(QTestState *s, const char *extra_args)
+static char *build_command_line(QTestState *s, const char *binary,
+                                const char *extra_args)
 {
     const char *trace = getenv("QTEST_TRACE");
     /* e.g. QTEST_WRAPPER="valgrind -q --error-exitcode=99" */
     const char *wrapper = getenv("QTEST_WRAPPER");
-    g_autofree char *quoted = g_shell_quote(qtest_binary_path());
+    g_autofree char *quoted = g_shell_quote(binary ? binary
+                                                   : qtest_binary_path());
     g_autofree char *bin = wrapper && *wrapper ?
         g_strdup_printf("%s %s", wrapper, quoted) : g_strdup(quoted);
     g_autofree char *trace_arg = trace ?
@@ -333,7 +335,7 @@ static void G_GNUC_NORETURN exec_command(const char *cmd,
     _exit(127);
 }
 
-static QTestState *qtest_spawn(const char *extra_args,
+static QTestState *qtest_spawn(const char *binary, const char *extra_args,
                                const char *const *envp_extra)
 {
     QTestState *s = g_new0(QTestState, 1);
@@ -354,7 +356,7 @@ static QTestState *qtest_spawn(const char *extra_args,
     sock = listen_unix(s, s->sock_path);
     qmp_sock = listen_unix(s, s->qmp_path);
 
-    cmd = build_command_line(s, extra_args);
+    cmd = build_command_line(s, binary, extra_args);
     if (s->log) {
         fprintf(stderr, "libqtest: starting %s\n", cmd);
     }
@@ -374,11 +376,12 @@ static QTestState *qtest_spawn(const char *extra_args,
     return s;
 }
 
-static QTestState *qtest_init_internal(const char *extra_args,
+static QTestState *qtest_init_internal(const char *binary,
+                                       const char *extra_args,
                                        const char *const *envp_extra,
                                        bool handshake)
 {
-    QTestState *s = qtest_spawn(extra_args, envp_extra);
+    QTestState *s = qtest_spawn(binary, extra_args, envp_extra);
 
     if (handshake) {
         g_autoptr(JsonObject) greeting = qtest_qmp_receive_dict(s);
@@ -394,7 +397,7 @@ static QTestState *qtest_init_internal(const char *extra_args,
 
 QTestState *qtest_init(const char *extra_args)
 {
-    return qtest_init_internal(extra_args, NULL, true);
+    return qtest_init_internal(NULL, extra_args, NULL, true);
 }
 
 QTestState *qtest_initf(const char *fmt, ...)
@@ -411,12 +414,19 @@ QTestState *qtest_initf(const char *fmt, ...)
 QTestState *qtest_init_with_env(const char *extra_args,
                                 const char *const *envp_extra)
 {
-    return qtest_init_internal(extra_args, envp_extra, true);
+    return qtest_init_internal(NULL, extra_args, envp_extra, true);
+}
+
+QTestState *qtest_init_binary_with_env(const char *binary,
+                                       const char *extra_args,
+                                       const char *const *envp_extra)
+{
+    return qtest_init_internal(binary, extra_args, envp_extra, true);
 }
 
 QTestState *qtest_init_without_qmp_handshake(const char *extra_args)
 {
-    return qtest_init_internal(extra_args, NULL, false);
+    return qtest_init_internal(NULL, extra_args, NULL, false);
 }
 
 pid_t qtest_pid(QTestState *s)

@@ -46,6 +46,13 @@ QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Same, with "NAME=VALUE" strings added to the binary's environment. */
 QTestState *qtest_init_with_env(const char *extra_args,
                                 const char *const *envp_extra);
+/*
+ * Same, with another binary than $QTEST_QEMU_BINARY: e.g. upstream QEMU
+ * (tests/cross-vmm drives both VMMs with the same scenario).
+ */
+QTestState *qtest_init_binary_with_env(const char *binary,
+                                       const char *extra_args,
+                                       const char *const *envp_extra);
 /* Same as qtest_init() but leaves the QMP greeting unread and unanswered. */
 QTestState *qtest_init_without_qmp_handshake(const char *extra_args);
 
