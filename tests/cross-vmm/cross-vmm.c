@@ -49,7 +49,9 @@ static XVmm ours = {
     /* pcie.0 takes hot-plug; device_del removes at once */
     .vtd_hotplug_slot_args = "",
     .vtd_hotplug_bus = "pcie.0",
+    .vtd_hotplug_addr = "3.0",
     .vtd_unplug_needs_guest = false,
+    .vtd_ecam_needs_pciexbar = false,
     .vtd_piotlb_aligns_addr = true,
     .quit_releases = true,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
@@ -88,9 +90,11 @@ const XVmm *xvmm_ours(void)
  *  - QMP quit exits without unrealizing anything: every object alive
  *    before quit is alive at exit, for the kernel to free when the
  *    process's fds close (viommu-system releases them all first);
- *  - q35's pcie.0 has no hot-plug: vfio-pci goes on a pcie-root-port, and
- *    device_del presses the attention button: the device leaves when the
- *    guest powers the slot off;
+ *  - q35's pcie.0 has no hot-plug: vfio-pci goes on a pcie-root-port
+ *    (native PCIe hot-plug, ACPI hot-plug off), the guest powers the slot
+ *    on after the plug, and device_del presses the attention button: the
+ *    device leaves when the guest powers the slot off; ECAM must first be
+ *    enabled in the MCH's PCIEXBAR, which firmware does;
  *  - -device arm-smmuv3 lands on virt's platform bus (0x0c000000, SPIs
  *    from 112).
  */
@@ -103,10 +107,17 @@ static XVmm upstream = {
     .vtd_ecap_only = (1ULL << 3) | (0xfULL << 20),
     .vtd_host_prq = false,
     .vtd_bind_without_rid_pasid = false,
-    .vtd_hotplug_slot_args = "-device pcie-root-port,id=rp0,bus=pcie.0,"
+    /* native PCIe hot-plug: q35 defaults to ACPI hot-plug on root ports,
+     * which needs the guest's ACPI (_EJ0) for unplug */
+    .vtd_hotplug_slot_args = "-global ICH9-LPC.acpi-pci-hotplug-with-"
+                             "bridge-support=off "
+                             "-device pcie-root-port,id=rp0,bus=pcie.0,"
                              "chassis=1,slot=1,addr=5.0",
     .vtd_hotplug_bus = "rp0",
+    .vtd_hotplug_addr = "0.0",
     .vtd_unplug_needs_guest = true,
+    .vtd_hotplug_port_devfn = 5 << 3,
+    .vtd_ecam_needs_pciexbar = true,
     .vtd_piotlb_aligns_addr = false,
     .quit_releases = false,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",

@@ -88,9 +88,9 @@ static void unbind_pasid(Guest *g, uint32_t pasid, uint16_t did)
 }
 
 /* "hwpts" without the ids: comparable between VMMs */
-static char *hwpts(Guest *g)
+static char *hwpts_of(XSession *s)
 {
-    g_autofree char *r = xs_data(&g->s, "hwpts");
+    g_autofree char *r = xs_data(s, "hwpts");
     g_auto(GStrv) lines = g_strsplit(r, "\n", -1);
     GString *out = g_string_new(NULL);
 
@@ -106,6 +106,11 @@ static char *hwpts(Guest *g)
         g_string_append_printf(out, "%s\n", lines[i]);
     }
     return g_string_free(out, FALSE);
+}
+
+static char *hwpts(Guest *g)
+{
+    return hwpts_of(&g->s);
 }
 
 static unsigned count_lines(const char *text, const char *needle)
@@ -417,6 +422,130 @@ static void test_page_request(void)
     page_request_case(b);
 }
 
+/* ------------------------------------------------------------------ */
+
+#define Q35_ECAM        0xb0000000ULL
+#define PCI_EXP_SLTCTL  0x18
+#define SLTCTL_PIC      (3u << 8)
+#define SLTCTL_PIC_ON   (1u << 8)
+#define SLTCTL_PIC_OFF  (3u << 8)
+#define SLTCTL_PCC      (1u << 10)
+
+static uint64_t ecam(uint8_t devfn, unsigned off)
+{
+    return Q35_ECAM + ((uint64_t)devfn << 12) + off;
+}
+
+/*
+ * What firmware does before any OS runs: the MCH's PCIEXBAR (00:00.0
+ * offset 0x60) at 0xb0000000, 256 buses, enabled -- through the legacy
+ * 0xcf8/0xcfc mechanism, which needs port I/O (raw qtest "outl").
+ */
+static void enable_ecam(XSession *s)
+{
+    g_autofree char *r1 = NULL, *r2 = NULL, *r3 = NULL, *r4 = NULL;
+
+    qtest_sendf_raw(s->qts, "outl 0xcf8 0x80000064\n");
+    r1 = qtest_recv_line(s->qts);
+    qtest_sendf_raw(s->qts, "outl 0xcfc 0x0\n");
+    r2 = qtest_recv_line(s->qts);
+    qtest_sendf_raw(s->qts, "outl 0xcf8 0x80000060\n");
+    r3 = qtest_recv_line(s->qts);
+    qtest_sendf_raw(s->qts, "outl 0xcfc 0x%x\n",
+                    (uint32_t)Q35_ECAM | 1);
+    r4 = qtest_recv_line(s->qts);
+    g_assert_cmpstr(r1, ==, "OK");
+    g_assert_cmpstr(r4, ==, "OK");
+    g_assert_cmphex(qtest_readw(s->qts, ecam(0, 0)), ==, 0x8086);
+}
+
+static unsigned find_cap(QTestState *qts, uint8_t devfn, uint8_t id)
+{
+    unsigned off = qtest_readb(qts, ecam(devfn, 0x34)) & ~3u;
+
+    for (int n = 0; off && n < 48; n++) {
+        if (qtest_readb(qts, ecam(devfn, off)) == id) {
+            return off;
+        }
+        off = qtest_readb(qts, ecam(devfn, off + 1)) & ~3u;
+    }
+    return 0;
+}
+
+static char *device_state(XSession *s)
+{
+    g_autofree char *d = xs_data(s, "devices");
+
+    return g_strstrip(g_strdup(d));
+}
+
+/* Set the slot's power controller and power indicator to @state */
+static void slot_control(XSession *s, uint8_t port, unsigned exp,
+                         uint16_t state)
+{
+    uint64_t a = ecam(port, exp + PCI_EXP_SLTCTL);
+    uint16_t ctl = qtest_readw(s->qts, a);
+
+    ctl &= ~(SLTCTL_PCC | SLTCTL_PIC);
+    qtest_writew(s->qts, a, ctl | state);
+}
+
+static void hotplug_case(const XVmm *vmm)
+{
+    uint8_t port = vmm->vtd_hotplug_port_devfn;
+    unsigned exp = 0;
+    XSession s;
+    g_autofree char *args = g_strdup_printf("-M q35 -m 256M " IOMMU_DEV
+                                            "-object iommufd,id=iommufd0 %s",
+                                            vmm->vtd_hotplug_slot_args);
+    g_autofree char *plugged = NULL, *unplugged = NULL;
+    g_autofree char *h = NULL;
+
+    xs_start(&s, vmm, vmm->x86_binary, sim_conf, args);
+    g_assert_nonnull(strstr(plugged = device_state(&s), "devid=0"));
+    g_clear_pointer(&plugged, g_free);
+    if (vmm->vtd_unplug_needs_guest) {
+        if (vmm->vtd_ecam_needs_pciexbar) {
+            enable_ecam(&s);
+        }
+        exp = find_cap(s.qts, port, 0x10);
+        g_assert_cmpuint(exp, !=, 0);
+    }
+    qtest_qmp_assert_success(s.qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'vfio-pci', 'id': 'hp0',"
+                             " 'host': '" BDF "', 'iommufd': 'iommufd0',"
+                             " 'bus': '%s', 'addr': '%s'}}",
+                             vmm->vtd_hotplug_bus, vmm->vtd_hotplug_addr);
+    if (vmm->vtd_unplug_needs_guest) {
+        /* pciehp on presence detect: power the slot on, indicator on */
+        slot_control(&s, port, exp, SLTCTL_PIC_ON);
+    }
+    plugged = device_state(&s);
+    h = hwpts_of(&s);
+    g_test_message("%s: plugged: %s; %s", vmm->name, plugged, h);
+    /* bound and attached to the nesting parent, as at cold plug */
+    g_assert_null(strstr(plugged, "devid=0"));
+    g_assert_nonnull(strstr(h, "paging flags=0x9 auto=0 at=" BDF "/rid"));
+
+    qtest_qmp_assert_success(s.qts, "{'execute': 'device_del', "
+                             "'arguments': {'id': 'hp0'}}");
+    if (vmm->vtd_unplug_needs_guest) {
+        /* pciehp on the attention button: power off, indicator off */
+        slot_control(&s, port, exp, SLTCTL_PCC | SLTCTL_PIC_OFF);
+    }
+    qtest_qmp_eventwait(s.qts, "DEVICE_DELETED");
+    unplugged = device_state(&s);
+    g_test_message("%s: unplugged: %s", vmm->name, unplugged);
+    g_assert_nonnull(strstr(unplugged, "devid=0"));
+    g_free(quit_as_expected(&s));
+}
+
+static void test_hotplug(void)
+{
+    hotplug_case(xvmm_ours());
+    hotplug_case(xvmm_upstream_or_skip());
+}
+
 int main(int argc, char **argv)
 {
     /* skip (77) before any output when the counterpart is missing */
@@ -428,5 +557,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cross-vmm/vtd/scenario", test_scenario);
     g_test_add_func("/cross-vmm/vtd/rid-pasid", test_rid_pasid);
     g_test_add_func("/cross-vmm/vtd/page-request", test_page_request);
+    g_test_add_func("/cross-vmm/vtd/hotplug", test_hotplug);
     return g_test_run();
 }
