@@ -34,8 +34,9 @@ const char *xvmm_sim_lib(void)
 
 /*
  * viommu-system.  Its VT-d model delivers host page faults to the PRQ;
- * its SMMUv3 sits where virt's iommu=smmuv3 puts it, with SPIs 74-77, and
- * follows the architecture where the test checks it.
+ * its SMMUv3 sits where virt's iommu=smmuv3 puts it (SPIs 74-77),
+ * advertises MSIs (IDR0.MSI) and follows the architecture where the
+ * tests check it.
  */
 static XVmm ours = {
     .name = "viommu-system",
@@ -56,7 +57,8 @@ static XVmm ours = {
     .quit_releases = true,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
     .smmu_base = 0x09050000ULL,
-    .smmu_spi_base = 74,
+    .smmu_idr0_only = 1u << 13,         /* MSI */
+    .smmu_cmdq_base_locked = true,
     .smmu_cerror_ill = 1,
 };
 
@@ -96,7 +98,8 @@ const XVmm *xvmm_ours(void)
  *    device leaves when the guest powers the slot off; ECAM must first be
  *    enabled in the MCH's PCIEXBAR, which firmware does;
  *  - -device arm-smmuv3 lands on virt's platform bus (0x0c000000, SPIs
- *    from 112).
+ *    112-115); IDR0 has VMID16 and no MSI (CMD_SYNC signals on the wire
+ *    only).
  */
 static XVmm upstream = {
     .name = "upstream-qemu",
@@ -122,7 +125,8 @@ static XVmm upstream = {
     .quit_releases = false,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
     .smmu_base = 0x0c000000ULL,
-    .smmu_spi_base = 112,
+    .smmu_idr0_only = 1u << 18,         /* VMID16 */
+    .smmu_cmdq_base_locked = false,
     .smmu_cerror_ill = 1,
 };
 

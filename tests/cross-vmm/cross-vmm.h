@@ -61,13 +61,13 @@ typedef struct XVmm {
     /* ---- SMMUv3 (virt) ---- */
     const char *smmu_args;      /* machine + SMMU */
     uint64_t smmu_base;
-    unsigned smmu_spi_base;     /* EVTQ, PRIQ, CMD_SYNC, GERROR */
     /*
      * Where this VMM's emulated SMMUv3 departs from the architecture for
      * the same guest steps (asserted by the test, so a fix shows):
      */
     uint32_t smmu_idr0_only;    /* IDR0 bits only this VMM advertises */
-    uint32_t smmu_idr1_only;
+    /* CMDQ_BASE is read-only while CMDQEN (spec) */
+    bool smmu_cmdq_base_locked;
     /* CMDQ_CONS.ERR code after an unknown opcode (spec: 1, CERROR_ILL) */
     unsigned smmu_cerror_ill;
 } XVmm;
