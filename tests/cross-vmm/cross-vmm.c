@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -59,6 +60,8 @@ static XVmm ours = {
     .smmu_base = 0x09050000ULL,
     .smmu_idr0_only = 1u << 13,         /* MSI */
     .smmu_cmdq_base_locked = true,
+    .smmu_emulated_vfio_refusal = "passthrough devices need accel=on",
+    .smmu_accel_refusal = NULL,
     .smmu_cerror_ill = 1,
 };
 
@@ -99,7 +102,9 @@ const XVmm *xvmm_ours(void)
  *    enabled in the MCH's PCIEXBAR, which firmware does;
  *  - -device arm-smmuv3 lands on virt's platform bus (0x0c000000, SPIs
  *    112-115); IDR0 has VMID16 and no MSI (CMD_SYNC signals on the wire
- *    only).
+ *    only); accel=on needs KVM with an in-kernel irqchip, which an x86
+ *    host cannot give qemu-system-aarch64, so only the emulated SMMUv3
+ *    runs here, and that one refuses vfio-pci (no MAP notifier).
  */
 static XVmm upstream = {
     .name = "upstream-qemu",
@@ -127,6 +132,10 @@ static XVmm upstream = {
     .smmu_base = 0x0c000000ULL,
     .smmu_idr0_only = 1u << 18,         /* VMID16 */
     .smmu_cmdq_base_locked = false,
+    .smmu_emulated_vfio_refusal = "requires iommu MAP notifier which is "
+                                  "not currently supported",
+    .smmu_accel_refusal = "SMMUv3 accel=on requires KVM with "
+                          "kernel-irqchip=on support",
     .smmu_cerror_ill = 1,
 };
 
@@ -193,6 +202,42 @@ void xs_start(XSession *s, const XVmm *vmm, const char *binary,
     full = g_strdup_printf("%s %s", vmm->fw_args, args);
     s->qts = qtest_init_binary_with_env(binary, full,
                                         (const char *const *)s->envp);
+}
+
+char *xvmm_refusal(const XVmm *vmm, const char *binary, const char *conf,
+                   const char *args)
+{
+    g_autofree char *dir = g_dir_make_tmp("cross-vmm-XXXXXX", NULL);
+    g_autofree char *conf_path = g_build_filename(dir, "sim.conf", NULL);
+    g_autofree char *cmd = NULL;
+    g_autofree char *out = NULL;
+    g_auto(GStrv) argv = NULL;
+    g_auto(GStrv) envp = g_get_environ();
+    char *err = NULL;
+    int status = -1;
+
+    g_assert_true(g_file_set_contents(conf_path, conf, -1, NULL));
+    envp = g_environ_setenv(envp, vmm->preload_var, xvmm_sim_lib(), TRUE);
+    envp = g_environ_setenv(envp, "IOMMUFD_SIM_CONFIG", conf_path, TRUE);
+    for (int i = 0; vmm->env[i]; i++) {
+        g_auto(GStrv) kv = g_strsplit(vmm->env[i], "=", 2);
+
+        envp = g_environ_setenv(envp, kv[0], kv[1], TRUE);
+    }
+    /* bounded: a configuration that starts after all is killed */
+    cmd = g_strdup_printf("timeout -s KILL 20 %s %s %s -display none "
+                          "-nodefaults -accel qtest",
+                          binary, vmm->fw_args, args);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, envp, G_SPAWN_SEARCH_PATH, NULL,
+                               NULL, &out, &err, &status, NULL));
+    g_unlink(conf_path);
+    g_rmdir(dir);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 1) {
+        g_free(err);
+        return NULL;
+    }
+    return err;
 }
 
 static char *vcmd(XSession *s, const char *fmt, va_list ap)

@@ -68,6 +68,10 @@ typedef struct XVmm {
     uint32_t smmu_idr0_only;    /* IDR0 bits only this VMM advertises */
     /* CMDQ_BASE is read-only while CMDQEN (spec) */
     bool smmu_cmdq_base_locked;
+    /* how it refuses vfio-pci behind the emulated SMMUv3 (stderr) */
+    const char *smmu_emulated_vfio_refusal;
+    /* how it refuses accel=on here, or NULL if it realizes */
+    const char *smmu_accel_refusal;
     /* CMDQ_CONS.ERR code after an unknown opcode (spec: 1, CERROR_ILL) */
     unsigned smmu_cerror_ill;
 } XVmm;
@@ -94,6 +98,14 @@ typedef struct XSession {
 /* Start @vmm's @binary with @args under a simulator configured by @conf. */
 void xs_start(XSession *s, const XVmm *vmm, const char *binary,
               const char *conf, const char *args);
+/*
+ * Run @binary with @args (plus "-display none -nodefaults -accel qtest")
+ * under a simulator configured by @conf, expecting it to refuse the
+ * configuration: returns its stderr when it exited with status 1 within
+ * 20 s, NULL otherwise (also when it started: it is then killed).
+ */
+char *xvmm_refusal(const XVmm *vmm, const char *binary, const char *conf,
+                   const char *args);
 /* Control-socket command; the reply's data lines (without the OK line).
  * Fails the test on ERR. */
 char *xs_data(XSession *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
