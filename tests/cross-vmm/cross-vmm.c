@@ -148,6 +148,10 @@ const XVmm *xvmm_upstream_or_skip(void)
     if (upstream.x86_binary) {
         return &upstream;
     }
+#ifdef CROSS_VMM_SANITIZED
+    skip("the simulator is built with sanitizers: upstream QEMU cannot "
+         "preload it (the ASan runtime must come first)");
+#endif
     cp = counterpart_load("qemu", &reason);
     if (!cp) {
         skip(reason);
