@@ -48,12 +48,12 @@ static XVmm ours = {
     .vtd_ver = 0x30,            /* 3.0: scalable mode is a 3.0 feature */
     .vtd_host_prq = true,
     .vtd_bind_without_rid_pasid = true,
-    /* pcie.0 takes hot-plug; device_del removes at once */
-    .vtd_hotplug_slot_args = "",
-    .vtd_hotplug_bus = "pcie.0",
-    .vtd_hotplug_addr = "3.0",
-    .vtd_unplug_needs_guest = false,
-    .vtd_ecam_needs_pciexbar = false,
+    /* native PCIe hot-plug on a pcie-root-port, as QEMU's */
+    .vtd_hotplug_slot_args = "-device pcie-root-port,id=rp0,bus=pcie.0,"
+                             "chassis=1,slot=1,addr=5.0",
+    .vtd_hotplug_bus = "rp0",
+    .vtd_hotplug_port_devfn = 5 << 3,
+    .vtd_ecam_needs_pciexbar = false,   /* ECAM is always decoded */
     .vtd_piotlb_aligns_addr = true,
     .quit_releases = true,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
@@ -95,10 +95,9 @@ const XVmm *xvmm_ours(void)
  *  - QMP quit exits without unrealizing anything: every object alive
  *    before quit is alive at exit, for the kernel to free when the
  *    process's fds close (viommu-system releases them all first);
- *  - q35's pcie.0 has no hot-plug: vfio-pci goes on a pcie-root-port
- *    (native PCIe hot-plug, ACPI hot-plug off), the guest powers the slot
- *    on after the plug, and device_del presses the attention button: the
- *    device leaves when the guest powers the slot off; ECAM must first be
+ *  - q35 hot-plugs on pcie-root-ports through ACPI by default, which
+ *    needs the guest's ACPI (_EJ0) to unplug: its profile turns that off
+ *    for native PCIe hot-plug, as viommu-system has; ECAM must first be
  *    enabled in the MCH's PCIEXBAR, which firmware does;
  *  - -device arm-smmuv3 lands on virt's platform bus (0x0c000000, SPIs
  *    112-115); IDR0 has VMID16 and no MSI (CMD_SYNC signals on the wire
@@ -122,8 +121,6 @@ static XVmm upstream = {
                              "-device pcie-root-port,id=rp0,bus=pcie.0,"
                              "chassis=1,slot=1,addr=5.0",
     .vtd_hotplug_bus = "rp0",
-    .vtd_hotplug_addr = "0.0",
-    .vtd_unplug_needs_guest = true,
     .vtd_hotplug_port_devfn = 5 << 3,
     .vtd_ecam_needs_pciexbar = true,
     .vtd_piotlb_aligns_addr = false,

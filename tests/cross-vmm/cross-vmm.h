@@ -42,11 +42,8 @@ typedef struct XVmm {
     /* hot-plug: extra -device for a hot-pluggable slot, and its bus */
     const char *vtd_hotplug_slot_args;
     const char *vtd_hotplug_bus;
-    const char *vtd_hotplug_addr;
-    /* hot-unplug completes only after the guest powers the slot off */
-    bool vtd_unplug_needs_guest;
-    /* the hot-plug slot's bus/devfn (its Slot Control is what the guest
-     * writes), and whether ECAM must first be enabled in the MCH's
+    /* the hot-plug port's devfn on bus 0 (its Slot Control is what the
+     * guest writes), and whether ECAM must first be enabled in the MCH's
      * PCIEXBAR (firmware's job: no firmware runs under qtest) */
     uint8_t vtd_hotplug_port_devfn;
     bool vtd_ecam_needs_pciexbar;

@@ -504,22 +504,17 @@ static void hotplug_case(const XVmm *vmm)
     xs_start(&s, vmm, vmm->x86_binary, sim_conf, args);
     g_assert_nonnull(strstr(plugged = device_state(&s), "devid=0"));
     g_clear_pointer(&plugged, g_free);
-    if (vmm->vtd_unplug_needs_guest) {
-        if (vmm->vtd_ecam_needs_pciexbar) {
-            enable_ecam(&s);
-        }
-        exp = find_cap(s.qts, port, 0x10);
-        g_assert_cmpuint(exp, !=, 0);
+    if (vmm->vtd_ecam_needs_pciexbar) {
+        enable_ecam(&s);
     }
+    exp = find_cap(s.qts, port, 0x10);
+    g_assert_cmpuint(exp, !=, 0);
     qtest_qmp_assert_success(s.qts, "{'execute': 'device_add', 'arguments':"
                              " {'driver': 'vfio-pci', 'id': 'hp0',"
                              " 'host': '" BDF "', 'iommufd': 'iommufd0',"
-                             " 'bus': '%s', 'addr': '%s'}}",
-                             vmm->vtd_hotplug_bus, vmm->vtd_hotplug_addr);
-    if (vmm->vtd_unplug_needs_guest) {
-        /* pciehp on presence detect: power the slot on, indicator on */
-        slot_control(&s, port, exp, SLTCTL_PIC_ON);
-    }
+                             " 'bus': '%s'}}", vmm->vtd_hotplug_bus);
+    /* pciehp on presence detect: power the slot on, indicator on */
+    slot_control(&s, port, exp, SLTCTL_PIC_ON);
     plugged = device_state(&s);
     h = hwpts_of(&s);
     g_test_message("%s: plugged: %s; %s", vmm->name, plugged, h);
@@ -529,10 +524,10 @@ static void hotplug_case(const XVmm *vmm)
 
     qtest_qmp_assert_success(s.qts, "{'execute': 'device_del', "
                              "'arguments': {'id': 'hp0'}}");
-    if (vmm->vtd_unplug_needs_guest) {
-        /* pciehp on the attention button: power off, indicator off */
-        slot_control(&s, port, exp, SLTCTL_PCC | SLTCTL_PIC_OFF);
-    }
+    /* the device stays until the guest answers the attention button */
+    g_assert_null(qtest_qmp_event_ref(s.qts, "DEVICE_DELETED"));
+    /* pciehp on the attention button: power off, indicator off */
+    slot_control(&s, port, exp, SLTCTL_PCC | SLTCTL_PIC_OFF);
     qtest_qmp_eventwait(s.qts, "DEVICE_DELETED");
     unplugged = device_state(&s);
     g_test_message("%s: unplugged: %s", vmm->name, unplugged);
