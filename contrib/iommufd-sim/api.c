@@ -66,11 +66,12 @@ static void release_files(void)
 		g_hash_table_remove(sim.files, GINT_TO_POINTER(f->fd));
 		sim_vfio_release(f->vfio);
 		g_free(f);
+		l->data = NULL;		/* freed: the loop below skips it */
 	}
 	for (GList *l = files; l; l = l->next) {
 		struct sim_file *f = l->data;
 
-		if (f->kind == SIM_FILE_VFIO)
+		if (!f)
 			continue;
 		g_hash_table_remove(sim.files, GINT_TO_POINTER(f->fd));
 		if (f->kind == SIM_FILE_IOMMUFD)

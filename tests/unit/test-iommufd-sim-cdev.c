@@ -264,6 +264,28 @@ static void test_set_irqs(void)
 	close(iommufd);
 }
 
+/*
+ * Process exit with fds still open, as upstream QEMU exits: the release
+ * of a VFIO file must not be read back afterwards (release_files() used
+ * to test the kind of the entries it had just freed; ASan catches it).
+ */
+static void test_release_open(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	int dev, iommufd;
+
+	setup();
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	dev = open(VFIO_NODE, O_RDWR | O_CLOEXEC);
+	bind.iommufd = iommufd;
+	g_assert_cmpint(ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind), ==, 0);
+	/* drops every simulated fd, VFIO first */
+	setup();
+	/* the numbers are plain eventfds now */
+	g_assert_cmpint(close(dev), ==, 0);
+	g_assert_cmpint(close(iommufd), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -272,6 +294,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/cdev/fstat", test_fstat_variants);
 	g_test_add_func("/iommufd-sim/cdev/dev-char", test_dev_char);
 	g_test_add_func("/iommufd-sim/cdev/set-irqs", test_set_irqs);
+	g_test_add_func("/iommufd-sim/cdev/release-open", test_release_open);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);
