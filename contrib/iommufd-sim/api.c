@@ -107,8 +107,10 @@ void sim_state_reset(void)
 
 /*
  * $IOMMUFD_SIM_EXIT_REPORT names a file that receives, when the program
- * ends, "live N" and one "TYPE N" line per object type still alive: how a
- * test that only sees the process from outside checks for leaks.
+ * ends, "live N" and one "TYPE N" line per object type still alive, then
+ * "after-close N": what is left once every fd the program still holds is
+ * closed, as the kernel closes them at exit.  How a test that only sees
+ * the process from outside checks for leaks.
  */
 static void write_exit_report(void)
 {
@@ -126,6 +128,16 @@ static void write_exit_report(void)
 	fprintf(f, "live %u\n", total);
 	for (int i = 0; i < SIM_OBJ_NR; i++)
 		fprintf(f, "%s %u\n", sim_obj_type_name(i), sim.stats.live[i]);
+	/*
+	 * Then what the kernel does at process exit: close every fd still
+	 * open (do_exit() -> exit_files()).  Anything alive after that is a
+	 * reference leak, whether or not the VMM tore down before exiting.
+	 */
+	release_files();
+	total = 0;
+	for (int i = 0; i < SIM_OBJ_NR; i++)
+		total += sim.stats.live[i];
+	fprintf(f, "after-close %u\n", total);
 	fclose(f);
 }
 

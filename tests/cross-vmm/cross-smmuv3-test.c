@@ -54,7 +54,7 @@ static void stop(Run *r)
 
     qsmmu_cleanup(&r->q);
     left = xs_quit(&r->s);
-    g_assert_cmpstr(left, ==, "live 0");
+    g_assert_cmpstr(left, ==, "live 0; after close 0");
 }
 
 static void registers(Run *r)
@@ -305,7 +305,7 @@ static void passthrough_case(const XVmm *vmm)
         g_test_message("%s, accel=on + vfio-pci: %s", vmm->name, dev);
         g_assert_null(strstr(dev, "devid=0"));
         left = xs_quit(&s);
-        g_assert_cmpstr(left, ==, "live 0");
+        g_assert_cmpstr(left, ==, "live 0; after close 0");
     }
 }
 

@@ -93,8 +93,8 @@ const XVmm *xvmm_ours(void)
  *    written; the spec ignores ADDR bits below 12 + AM, viommu-system
  *    aligns it;
  *  - QMP quit exits without unrealizing anything: every object alive
- *    before quit is alive at exit, for the kernel to free when the
- *    process's fds close (viommu-system releases them all first);
+ *    before quit is alive at exit, and the kernel frees them when it
+ *    closes the process's fds (viommu-system releases them all first);
  *  - q35 hot-plugs on pcie-root-ports through ACPI by default, which
  *    needs the guest's ACPI (_EJ0) to unplug: its profile turns that off
  *    for native PCIe hot-plug, as viommu-system has; ECAM must first be
@@ -353,12 +353,20 @@ char *xs_quit(XSession *s)
             char type[32];
 
             if (sscanf(lines[i], "%31s %u", type, &n) != 2 ||
-                (i > 0 && !n)) {
+                (i > 0 && !n) || !strcmp(type, "after-close")) {
                 continue;
             }
             g_string_append_printf(out, "%s%s %u",
                                    i == 0 ? "" : types++ ? " " : ": ",
                                    type, n);
+        }
+        /* the kernel closes the fds at exit: then nothing may be left */
+        for (int i = 0; lines[i]; i++) {
+            unsigned n;
+
+            if (sscanf(lines[i], "after-close %u", &n) == 1) {
+                g_string_append_printf(out, "; after close %u", n);
+            }
         }
     } else {
         g_string_append(out, "no exit report");

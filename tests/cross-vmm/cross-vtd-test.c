@@ -204,7 +204,11 @@ static char *quit_as_expected(XSession *s)
     bool releases = s->vmm->quit_releases;
     char *got = xs_quit(s);
 
-    g_assert_cmpstr(got, ==, releases ? "live 0" : before);
+    g_autofree char *want = g_strdup_printf("%s; after close 0",
+                                            releases ? "live 0" : before);
+
+    /* and in either case nothing once the fds are closed */
+    g_assert_cmpstr(got, ==, want);
     return got;
 }
 
