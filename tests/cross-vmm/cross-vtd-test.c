@@ -203,7 +203,6 @@ static char *quit_as_expected(XSession *s)
     g_autofree char *before = xs_live(s);
     bool releases = s->vmm->quit_releases;
     char *got = xs_quit(s);
-
     g_autofree char *want = g_strdup_printf("%s; after close 0",
                                             releases ? "live 0" : before);
 
