@@ -544,6 +544,93 @@ static void test_hotplug(void)
     hotplug_case(xvmm_upstream_or_skip());
 }
 
+/* ------------------------------------------------------------------ */
+
+/*
+ * libvirt's topology: the device behind a pcie-root-port, so its
+ * requester ID depends on the bus number the guest gives the port's
+ * secondary bus.  The guest numbers it 1 and sets up the context entry
+ * for 01:00.0 only; binding works only in a VMM that takes the RID from
+ * the bus as numbered.
+ */
+static void context_on_bus(Guest *g, uint8_t bus, uint8_t devfn)
+{
+    QTestState *qts = g->s.qts;
+    uint64_t ctx = qvtd_alloc(g->v, 1);
+    uint64_t src, dst;
+    bool upper = devfn >= 0x80;
+
+    /* build the entry where the driver helper puts it (bus 0) ... */
+    qvtd_set_context(g->v, devfn, 0, true);
+    src = g->v->ctx[upper] + (devfn & 0x7f) * 32;
+    dst = ctx + (devfn & 0x7f) * 32;
+    /* ... move it to @bus's own context table, and clear it on bus 0 */
+    for (int i = 0; i < 4; i++) {
+        qtest_writeq(qts, dst + 8 * i, qtest_readq(qts, src + 8 * i));
+        qtest_writeq(qts, src + 8 * i, 0);
+    }
+    qtest_writeq(qts, g->v->root + 16 * bus + 8 * upper, ctx | 1);
+}
+
+static char *root_port_case(const XVmm *vmm)
+{
+    Guest g = { 0 };
+    g_autofree char *args = g_strdup_printf(
+        "-M q35 -m 256M " IOMMU_DEV "-object iommufd,id=iommufd0 %s "
+        "-device vfio-pci,host=" BDF ",iommufd=iommufd0,bus=%s,"
+        "id=hostdev0", vmm->vtd_hotplug_slot_args, vmm->vtd_hotplug_bus);
+    uint8_t port = vmm->vtd_hotplug_port_devfn;
+    QVTD *v;
+    char *h;
+
+    guest_start(&g, vmm, args);
+    v = g.v;
+    if (vmm->vtd_ecam_needs_pciexbar) {
+        enable_ecam(&g.s);
+    }
+    /* primary 0, secondary 1, subordinate 1 */
+    qtest_writel(g.s.qts, ecam(port, 0x18), 0x00010100);
+    g_assert_cmphex(qtest_readl(g.s.qts, ecam(port, 0x18)) & 0xffffff, ==,
+                    0x010100);
+
+    qvtd_init_qi(v, 1);
+    qvtd_init_prq(v, 0, 0x50);
+    qvtd_init_root(v);
+    context_on_bus(&g, 1, 0x00);
+    qvtd_cc_global(v);
+    qvtd_pc_inv(v, QVTD_PC_G_GLOBAL, 0, 0);
+    qvtd_iotlb_global(v);
+    g_assert_true(qvtd_wait(v));
+    g_assert_true(qvtd_enable(v));
+    /* RID_PASID then PASID 1 of 01:00.0 (devfn 0 of bus 1) */
+    {
+        uint64_t pe[8];
+
+        for (uint32_t p = 0; p <= 1; p++) {
+            g.pml4[p] = qvtd_fs_new(v);
+            qvtd_pasid_entry_fs(pe, p + 1, g.pml4[p], 0);
+            qvtd_set_pasid_entry(v, 0x00, p, pe);
+            g_assert_true(qvtd_flush_pasid(v, p + 1, p));
+        }
+    }
+    h = hwpts(&g);
+    g_test_message("%s, device at 01:00.0 behind a root port:\n%s",
+                   vmm->name, h);
+    g_assert_cmpuint(count_lines(h, "nested "), ==, 2);
+    g_assert_cmpuint(count_lines(h, BDF "/pasid=1"), ==, 1);
+    qvtd_free(v);
+    g_free(quit_as_expected(&g.s));
+    return h;
+}
+
+static void test_root_port(void)
+{
+    g_autofree char *a = root_port_case(xvmm_ours());
+    g_autofree char *b = root_port_case(xvmm_upstream_or_skip());
+
+    g_assert_cmpstr(a, ==, b);
+}
+
 int main(int argc, char **argv)
 {
     /* skip (77) before any output when the counterpart is missing */
@@ -556,5 +643,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cross-vmm/vtd/rid-pasid", test_rid_pasid);
     g_test_add_func("/cross-vmm/vtd/page-request", test_page_request);
     g_test_add_func("/cross-vmm/vtd/hotplug", test_hotplug);
+    g_test_add_func("/cross-vmm/vtd/root-port", test_root_port);
     return g_test_run();
 }
