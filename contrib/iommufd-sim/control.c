@@ -442,6 +442,7 @@ static const struct {
 	{ "devices", cmd_devices },
 	{ "invalidations", cmd_invalidations },
 	{ "hwpts", sim_cmd_hwpts },
+	{ "vfio-irq", sim_cmd_vfio_irq },
 	{ "inject", cmd_inject },
 	{ "reset-stats", cmd_reset_stats },
 	{ "ping", cmd_ping },

@@ -189,3 +189,37 @@ void sim_vfio_irqs_release(struct sim_vfio_file *vf)
 	g_free(vf->irqs);
 	vf->irqs = NULL;
 }
+
+/*
+ * Control command "vfio-irq <bdf> err|req": the host side of the two
+ * interrupts.  REQ is vfio_pci_core_request() asking the user to release
+ * the device (the kernel signals the trigger if one is registered, else
+ * it only logs that no request channel exists); ERR is the AER path,
+ * vfio_pci_aer_err_detected(), signalling the error trigger.  Replies
+ * "OK delivered=1" or "OK delivered=0" (nothing registered, as the
+ * kernel then drops it).
+ */
+char *sim_cmd_vfio_irq(char **argv, int argc)
+{
+	struct sim_pdev *pdev;
+	unsigned int index;
+	bool delivered = false;
+
+	if (argc != 3 || (strcmp(argv[2], "err") && strcmp(argv[2], "req")))
+		return g_strdup("ERR EINVAL usage: vfio-irq <bdf> err|req");
+	index = !strcmp(argv[2], "err") ? VFIO_PCI_ERR_IRQ_INDEX
+					: VFIO_PCI_REQ_IRQ_INDEX;
+	sim_lock();
+	sim_init_locked();
+	pdev = sim.active ? sim_pdev_by_bdf(argv[1]) : NULL;
+	if (pdev && pdev->bound_file && pdev->bound_file->irqs &&
+	    pdev->bound_file->irqs->trigger[index] >= 0) {
+		trigger_signal(pdev->bound_file->irqs, index);
+		delivered = true;
+	}
+	sim_unlock();
+	if (!pdev)
+		return g_strdup_printf("ERR ENODEV no simulated device %s",
+				       argv[1]);
+	return g_strdup_printf("OK delivered=%d", delivered);
+}

@@ -454,6 +454,7 @@ struct sim_vfio_file {
 	struct sim_vfio_irqs *irqs;	/* SET_IRQS triggers (irqs.c) */
 };
 long sim_vfio_set_irqs(struct sim_vfio_file *vf, uint64_t arg);
+char *sim_cmd_vfio_irq(char **argv, int argc);
 void sim_vfio_irqs_release(struct sim_vfio_file *vf);
 long sim_vfio_ioctl(struct sim_vfio_file *vf, unsigned long cmd,
 		    uint64_t arg);

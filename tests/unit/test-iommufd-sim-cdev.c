@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -192,6 +193,7 @@ static void test_set_irqs(void)
 	const uint32_t sz = sizeof(struct irq_set1);
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	int dev, iommufd, efd, notefd;
+	char *reply;
 
 	setup();
 	dev = open(VFIO_NODE, O_RDWR | O_CLOEXEC);
@@ -213,6 +215,11 @@ static void test_set_irqs(void)
 	g_assert_cmpint(set_irqs(dev, sz, VFIO_IRQ_SET_ACTION_TRIGGER |
 				 VFIO_IRQ_SET_DATA_NONE,
 				 VFIO_PCI_REQ_IRQ_INDEX, 0, 1, 0), ==, 0);
+	g_assert_cmpuint(efd_count(efd), ==, 1);
+	/* the host asks for the device back: the REQ eventfd fires */
+	reply = sim_command("vfio-irq " BDF " req");
+	g_assert_cmpstr(reply, ==, "OK delivered=1");
+	free(reply);
 	g_assert_cmpuint(efd_count(efd), ==, 1);
 
 	/* validation: vfio_set_irqs_validate_and_prepare() */
@@ -257,6 +264,13 @@ static void test_set_irqs(void)
 				 VFIO_IRQ_SET_DATA_NONE,
 				 VFIO_PCI_REQ_IRQ_INDEX, 0, 1, 0), ==, -EINVAL);
 	g_assert_cmpuint(efd_count(efd), ==, 0);
+	/* nothing registered on REQ any more: the kernel only logs it */
+	reply = sim_command("vfio-irq " BDF " req");
+	g_assert_cmpstr(reply, ==, "OK delivered=0");
+	free(reply);
+	reply = sim_command("vfio-irq 0000:09:00.0 err");
+	g_assert_true(g_str_has_prefix(reply, "ERR ENODEV"));
+	free(reply);
 
 	close(notefd);
 	close(efd);
