@@ -56,6 +56,7 @@ static XVmm ours = {
     .vtd_ecam_needs_pciexbar = false,   /* ECAM is always decoded */
     .vtd_piotlb_aligns_addr = true,
     .quit_releases = true,
+    .vfio_err_req = false,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
     .smmu_base = 0x09050000ULL,
     .smmu_idr0_only = 1u << 13,         /* MSI */
@@ -92,6 +93,9 @@ const XVmm *xvmm_ours(void)
  *    address not aligned to 2^AM pages is forwarded with the address as
  *    written; the spec ignores ADDR bits below 12 + AM, viommu-system
  *    aligns it;
+ *  - vfio-pci registers ERR and REQ eventfds: a host AER error stops the
+ *    VM, a host request for the device unplugs it (viommu-system
+ *    registers neither: the host's request goes unanswered);
  *  - QMP quit exits without unrealizing anything: every object alive
  *    before quit is alive at exit, and the kernel frees them when it
  *    closes the process's fds (viommu-system releases them all first);
@@ -125,6 +129,7 @@ static XVmm upstream = {
     .vtd_ecam_needs_pciexbar = true,
     .vtd_piotlb_aligns_addr = false,
     .quit_releases = false,
+    .vfio_err_req = true,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
     .smmu_base = 0x0c000000ULL,
     .smmu_idr0_only = 1u << 18,         /* VMID16 */

@@ -631,6 +631,74 @@ static void test_root_port(void)
     g_assert_cmpstr(a, ==, b);
 }
 
+/* ------------------------------------------------------------------ */
+
+#define PCI_EXP_SLTSTA  0x1a
+#define SLTSTA_ABP      (1u << 0)
+
+/*
+ * The host's side of the device's ERR and REQ interrupts (the simulator
+ * signals the eventfds the VMM registered).  A VMM that registered them
+ * stops the VM on ERR (AER: the device state is unknown) and unplugs the
+ * device on REQ (the host wants it back): on a root port that is the
+ * attention button, and the device leaves when the guest powers the slot
+ * off.  One that did not leaves the host's request unanswered.
+ */
+static void host_irq_case(const XVmm *vmm)
+{
+    XSession s;
+    g_autofree char *args = g_strdup_printf(
+        "-M q35 -m 256M " IOMMU_DEV "-object iommufd,id=iommufd0 %s "
+        "-device vfio-pci,host=" BDF ",iommufd=iommufd0,bus=%s,"
+        "id=hostdev0", vmm->vtd_hotplug_slot_args, vmm->vtd_hotplug_bus);
+    g_autofree char *err = NULL, *req = NULL, *dev = NULL;
+    uint8_t port = vmm->vtd_hotplug_port_devfn;
+    unsigned exp;
+
+    xs_start(&s, vmm, vmm->x86_binary, sim_conf, args);
+    if (vmm->vtd_ecam_needs_pciexbar) {
+        enable_ecam(&s);
+    }
+    exp = find_cap(s.qts, port, 0x10);
+    g_assert_cmpuint(exp, !=, 0);
+
+    err = g_strstrip(xs_cmd(&s, "vfio-irq " BDF " err"));
+    g_test_message("%s: host AER error -> %s", vmm->name, err);
+    g_assert_cmpstr(err, ==, vmm->vfio_err_req ? "OK delivered=1"
+                                               : "OK delivered=0");
+    if (vmm->vfio_err_req) {
+        qtest_qmp_eventwait(s.qts, "STOP");
+    }
+
+    req = g_strstrip(xs_cmd(&s, "vfio-irq " BDF " req"));
+    g_test_message("%s: host device request -> %s", vmm->name, req);
+    g_assert_cmpstr(req, ==, vmm->vfio_err_req ? "OK delivered=1"
+                                               : "OK delivered=0");
+    if (vmm->vfio_err_req) {
+        gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+        /* the VMM pressed the attention button: the guest answers */
+        while (!(qtest_readw(s.qts, ecam(port, exp + PCI_EXP_SLTSTA)) &
+                 SLTSTA_ABP)) {
+            g_assert_cmpint(g_get_monotonic_time(), <, end);
+            g_usleep(10 * 1000);
+        }
+        slot_control(&s, port, exp, SLTCTL_PCC | SLTCTL_PIC_OFF);
+        qtest_qmp_eventwait(s.qts, "DEVICE_DELETED");
+    }
+    dev = device_state(&s);
+    g_test_message("%s: device afterwards: %s", vmm->name, dev);
+    g_assert_nonnull(strstr(dev, vmm->vfio_err_req ? "devid=0" : "vfio0"));
+    g_assert_true(vmm->vfio_err_req || !strstr(dev, "devid=0"));
+    g_free(quit_as_expected(&s));
+}
+
+static void test_host_irqs(void)
+{
+    host_irq_case(xvmm_ours());
+    host_irq_case(xvmm_upstream_or_skip());
+}
+
 int main(int argc, char **argv)
 {
     /* skip (77) before any output when the counterpart is missing */
@@ -644,5 +712,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cross-vmm/vtd/page-request", test_page_request);
     g_test_add_func("/cross-vmm/vtd/hotplug", test_hotplug);
     g_test_add_func("/cross-vmm/vtd/root-port", test_root_port);
+    g_test_add_func("/cross-vmm/vtd/host-err-req", test_host_irqs);
     return g_test_run();
 }
