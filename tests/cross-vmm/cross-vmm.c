@@ -55,6 +55,7 @@ static XVmm ours = {
     .vtd_hotplug_port_devfn = 5 << 3,
     .vtd_ecam_needs_pciexbar = false,   /* ECAM is always decoded */
     .vtd_piotlb_aligns_addr = true,
+    .vtd_iotlb_global_to_nested = true,
     .quit_releases = true,
     .vfio_err_req = false,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
@@ -93,6 +94,10 @@ const XVmm *xvmm_ours(void)
  *    address not aligned to 2^AM pages is forwarded with the address as
  *    written; the spec ignores ADDR bits below 12 + AM, viommu-system
  *    aligns it;
+ *  - a global IOTLB invalidation (the legacy descriptor) is not forwarded
+ *    to the nested HWPTs; viommu-system sends each a full-range
+ *    HWPT_INVALIDATE, since in scalable mode it drops PASID-tagged
+ *    first-stage entries too;
  *  - vfio-pci registers ERR and REQ eventfds: a host AER error stops the
  *    VM, a host request for the device unplugs it (viommu-system
  *    registers neither: the host's request goes unanswered);
@@ -128,6 +133,7 @@ static XVmm upstream = {
     .vtd_hotplug_port_devfn = 5 << 3,
     .vtd_ecam_needs_pciexbar = true,
     .vtd_piotlb_aligns_addr = false,
+    .vtd_iotlb_global_to_nested = false,
     .quit_releases = false,
     .vfio_err_req = true,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",

@@ -37,6 +37,8 @@ typedef struct XVmm {
     bool vtd_host_prq;
     /* a PASID binds even when the RID_PASID entry is not valid */
     bool vtd_bind_without_rid_pasid;
+    /* a global IOTLB invalidation reaches every nested HWPT */
+    bool vtd_iotlb_global_to_nested;
     /* PASID-IOTLB page-selective: ADDR aligned down to 2^AM pages */
     bool vtd_piotlb_aligns_addr;
     /* hot-plug: extra -device for a hot-pluggable slot, and its bus */

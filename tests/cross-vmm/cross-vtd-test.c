@@ -699,6 +699,76 @@ static void test_host_irqs(void)
     host_irq_case(xvmm_upstream_or_skip());
 }
 
+/* ------------------------------------------------------------------ */
+
+/*
+ * Invalidation granularities other than Linux's PASID-selective ones:
+ * entries written with no flush, then a domain-selective PASID-cache
+ * invalidation (DID 1), then a global one: the host state after each
+ * step is compared between the VMMs.  Then a global IOTLB invalidation,
+ * which the VMMs treat differently (profiles).
+ */
+static char *granularity_case(const XVmm *vmm)
+{
+    Guest g = { 0 };
+    GString *out = g_string_new(NULL);
+    uint64_t pe[8];
+    unsigned before;
+    char *t;
+
+    guest_start(&g, vmm, VTD_ARGS);
+    guest_init(&g);
+    bind_pasid(&g, 0, 10);
+    /* PASIDs 1 and 2 in DID 1, PASID 3 in DID 3: no flush yet */
+    for (uint32_t p = 1; p <= 3; p++) {
+        uint64_t pml4 = qvtd_fs_new(g.v);
+
+        qvtd_pasid_entry_fs(pe, p == 3 ? 3 : 1, pml4, 0);
+        qvtd_set_pasid_entry(g.v, DEVFN, p, pe);
+    }
+    t = hwpts(&g);
+    g_string_append_printf(out, "-- no flush:\n%s", t);
+    g_free(t);
+    qvtd_pc_inv(g.v, QVTD_PC_G_DOMAIN, 1, 0);
+    g_assert_true(qvtd_wait(g.v));
+    t = hwpts(&g);
+    g_string_append_printf(out, "-- domain-selective PC DID 1:\n%s", t);
+    g_free(t);
+    qvtd_pc_inv(g.v, QVTD_PC_G_GLOBAL, 0, 0);
+    g_assert_true(qvtd_wait(g.v));
+    t = hwpts(&g);
+    g_string_append_printf(out, "-- global PC:\n%s", t);
+    g_free(t);
+
+    /*
+     * A global IOTLB invalidation drops every IOTLB entry, PASID-tagged
+     * first-stage ones included: forwarded to each nested HWPT, or not
+     */
+    before = inval_count(&g);
+    qvtd_iotlb_global(g.v);
+    g_assert_true(qvtd_wait(g.v));
+    t = invalidations(&g, before);
+    g_test_message("%s: IOTLB global ->\n%s", vmm->name, t);
+    g_assert_cmpuint(count_lines(t, "ffffffffffffffff"), ==,
+                     vmm->vtd_iotlb_global_to_nested ? 4 : 0);
+    g_assert_cmpuint(count_lines(t, "type="), ==,
+                     vmm->vtd_iotlb_global_to_nested ? 4 : 0);
+    g_free(t);
+
+    qvtd_free(g.v);
+    g_free(quit_as_expected(&g.s));
+    g_test_message("%s:\n%s", vmm->name, out->str);
+    return g_string_free(out, FALSE);
+}
+
+static void test_granularity(void)
+{
+    g_autofree char *a = granularity_case(xvmm_ours());
+    g_autofree char *b = granularity_case(xvmm_upstream_or_skip());
+
+    g_assert_cmpstr(a, ==, b);
+}
+
 int main(int argc, char **argv)
 {
     /* skip (77) before any output when the counterpart is missing */
@@ -713,5 +783,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cross-vmm/vtd/hotplug", test_hotplug);
     g_test_add_func("/cross-vmm/vtd/root-port", test_root_port);
     g_test_add_func("/cross-vmm/vtd/host-err-req", test_host_irqs);
+    g_test_add_func("/cross-vmm/vtd/granularity", test_granularity);
     return g_test_run();
 }
