@@ -49,10 +49,10 @@ static XVmm ours = {
     .vtd_host_prq = true,
     .vtd_bind_without_rid_pasid = true,
     /* native PCIe hot-plug on a pcie-root-port, as QEMU's */
-    .vtd_hotplug_slot_args = "-device pcie-root-port,id=rp0,bus=pcie.0,"
+    .vtd_root_port_args = "-device pcie-root-port,id=rp0,bus=pcie.0,"
                              "chassis=1,slot=1,addr=5.0",
-    .vtd_hotplug_bus = "rp0",
-    .vtd_hotplug_port_devfn = 5 << 3,
+    .vtd_root_port_bus = "rp0",
+    .vtd_root_port_devfn = 5 << 3,
     .vtd_ecam_needs_pciexbar = false,   /* ECAM is always decoded */
     .vtd_piotlb_aligns_addr = true,
     .vtd_iotlb_global_to_nested = true,
@@ -85,9 +85,10 @@ const XVmm *xvmm_ours(void)
  * Upstream QEMU 11.1 (Debian's build, run from the private sysroot by
  * the wrapper scripts/counterparts.sh writes).  Facts measured with
  * 11.1.3 and listed in docs/devel/upstream-qemu.md:
- *  - intel-iommu: VER_REG 1.0 (property 'version'), not 3.0; CAP also has SSLPS bits 34 and 35 (2M and 1G
- *    second-stage pages) and ECAP also IR (bit 3) and MHMV (bits 23:20), for the same
- *    properties; no page-request path for passthrough devices (host
+ *  - intel-iommu: VER_REG 1.0 (property 'version'), not 3.0; CAP also
+ *    has SSLPS bits 34 and 35 (2M and 1G second-stage pages) and ECAP
+ *    also IR (bit 3) and MHMV (bits 23:20), for the same properties; no
+ *    page-request path for passthrough devices (host
  *    faults are answered INVALID by the kernel, the PRQ stays empty); it
  *    binds a PASID only while the RID_PASID entry is valid;
  *  - a page-selective PASID-IOTLB invalidation with AM > 0 and an
@@ -125,12 +126,12 @@ static XVmm upstream = {
     .vtd_bind_without_rid_pasid = false,
     /* native PCIe hot-plug: q35 defaults to ACPI hot-plug on root ports,
      * which needs the guest's ACPI (_EJ0) for unplug */
-    .vtd_hotplug_slot_args = "-global ICH9-LPC.acpi-pci-hotplug-with-"
+    .vtd_root_port_args = "-global ICH9-LPC.acpi-pci-hotplug-with-"
                              "bridge-support=off "
                              "-device pcie-root-port,id=rp0,bus=pcie.0,"
                              "chassis=1,slot=1,addr=5.0",
-    .vtd_hotplug_bus = "rp0",
-    .vtd_hotplug_port_devfn = 5 << 3,
+    .vtd_root_port_bus = "rp0",
+    .vtd_root_port_devfn = 5 << 3,
     .vtd_ecam_needs_pciexbar = true,
     .vtd_piotlb_aligns_addr = false,
     .vtd_iotlb_global_to_nested = false,

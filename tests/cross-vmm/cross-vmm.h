@@ -41,13 +41,15 @@ typedef struct XVmm {
     bool vtd_iotlb_global_to_nested;
     /* PASID-IOTLB page-selective: ADDR aligned down to 2^AM pages */
     bool vtd_piotlb_aligns_addr;
-    /* hot-plug: extra -device for a hot-pluggable slot, and its bus */
-    const char *vtd_hotplug_slot_args;
-    const char *vtd_hotplug_bus;
-    /* the hot-plug port's devfn on bus 0 (its Slot Control is what the
-     * guest writes), and whether ECAM must first be enabled in the MCH's
-     * PCIEXBAR (firmware's job: no firmware runs under qtest) */
-    uint8_t vtd_hotplug_port_devfn;
+    /*
+     * A pcie-root-port with a native hot-plug slot (options that put it
+     * in, its bus name, its devfn on bus 0: the guest writes its bus
+     * numbers and Slot Control), and whether ECAM must first be enabled
+     * in the MCH's PCIEXBAR (firmware's job: none runs under qtest)
+     */
+    const char *vtd_root_port_args;
+    const char *vtd_root_port_bus;
+    uint8_t vtd_root_port_devfn;
     bool vtd_ecam_needs_pciexbar;
 
     /*

@@ -495,12 +495,12 @@ static void slot_control(XSession *s, uint8_t port, unsigned exp,
 
 static void hotplug_case(const XVmm *vmm)
 {
-    uint8_t port = vmm->vtd_hotplug_port_devfn;
+    uint8_t port = vmm->vtd_root_port_devfn;
     unsigned exp = 0;
     XSession s;
     g_autofree char *args = g_strdup_printf("-M q35 -m 256M " IOMMU_DEV
                                             "-object iommufd,id=iommufd0 %s",
-                                            vmm->vtd_hotplug_slot_args);
+                                            vmm->vtd_root_port_args);
     g_autofree char *plugged = NULL, *unplugged = NULL;
     g_autofree char *h = NULL;
 
@@ -515,7 +515,7 @@ static void hotplug_case(const XVmm *vmm)
     qtest_qmp_assert_success(s.qts, "{'execute': 'device_add', 'arguments':"
                              " {'driver': 'vfio-pci', 'id': 'hp0',"
                              " 'host': '" BDF "', 'iommufd': 'iommufd0',"
-                             " 'bus': '%s'}}", vmm->vtd_hotplug_bus);
+                             " 'bus': '%s'}}", vmm->vtd_root_port_bus);
     /* pciehp on presence detect: power the slot on, indicator on */
     slot_control(&s, port, exp, SLTCTL_PIC_ON);
     plugged = device_state(&s);
@@ -578,8 +578,8 @@ static char *root_port_case(const XVmm *vmm)
     g_autofree char *args = g_strdup_printf(
         "-M q35 -m 256M " IOMMU_DEV "-object iommufd,id=iommufd0 %s "
         "-device vfio-pci,host=" BDF ",iommufd=iommufd0,bus=%s,"
-        "id=hostdev0", vmm->vtd_hotplug_slot_args, vmm->vtd_hotplug_bus);
-    uint8_t port = vmm->vtd_hotplug_port_devfn;
+        "id=hostdev0", vmm->vtd_root_port_args, vmm->vtd_root_port_bus);
+    uint8_t port = vmm->vtd_root_port_devfn;
     QVTD *v;
     char *h;
 
@@ -650,9 +650,9 @@ static void host_irq_case(const XVmm *vmm)
     g_autofree char *args = g_strdup_printf(
         "-M q35 -m 256M " IOMMU_DEV "-object iommufd,id=iommufd0 %s "
         "-device vfio-pci,host=" BDF ",iommufd=iommufd0,bus=%s,"
-        "id=hostdev0", vmm->vtd_hotplug_slot_args, vmm->vtd_hotplug_bus);
+        "id=hostdev0", vmm->vtd_root_port_args, vmm->vtd_root_port_bus);
     g_autofree char *err = NULL, *req = NULL, *dev = NULL;
-    uint8_t port = vmm->vtd_hotplug_port_devfn;
+    uint8_t port = vmm->vtd_root_port_devfn;
     unsigned exp;
 
     xs_start(&s, vmm, vmm->x86_binary, sim_conf, args);
