@@ -38,10 +38,10 @@ static const char sim_conf[] =
     "pri=true\n"
     "ats=true\n";
 
-#define VTD_ARGS "-M q35 -m 256M -device intel-iommu,scalable-mode=on," \
-                 "fsts=on,caching-mode=on,device-iotlb=on,svm=on," \
-                 "pasid-bits=20 -object iommufd,id=iommufd0 " \
-                 "-device vfio-pci,host=" BDF ",iommufd=iommufd0,addr=3.0"
+#define VTD_ARGS_FMT "-M q35 -m 256M -device intel-iommu,scalable-mode=on," \
+                     "fsts=on,caching-mode=on,device-iotlb=on,svm=on," \
+                     "pasid-bits=20%s -object iommufd,id=iommufd0 " \
+                     "-device vfio-pci,host=" BDF ",iommufd=iommufd0,addr=3.0"
 
 typedef struct Cost {
     double cpu_ms;              /* VMM CPU time */
@@ -104,11 +104,12 @@ static Cost realize_quit(const XVmm *vmm, unsigned n)
     Cost c = { .ops = n };
     gint64 t0 = g_get_monotonic_time();
     double cpu0 = children_cpu_ms();
+    g_autofree char *args = g_strdup_printf(VTD_ARGS_FMT, "");
 
     for (unsigned i = 0; i < n; i++) {
         XSession s;
 
-        xs_start(&s, vmm, vmm->x86_binary, sim_conf, VTD_ARGS);
+        xs_start(&s, vmm, vmm->x86_binary, sim_conf, args);
         c.ioctls += xs_stat(&s, "ioctls");
         g_free(xs_quit(&s));
     }
@@ -151,9 +152,17 @@ static void run(const XVmm *vmm, unsigned pasids, unsigned invals,
     QVTD *v;
     Mark m;
     uint64_t pe[8], pml4;
+    g_autofree char *args = NULL, *cap = NULL;
 
     r->realize = realize_quit(vmm, 10);
-    xs_start(&s, vmm, vmm->x86_binary, sim_conf, VTD_ARGS);
+    /* room for every PASID + RID_PASID where the VMM caps them */
+    if (vmm->vtd_max_bound_pasids &&
+        pasids + 1 > vmm->vtd_max_bound_pasids) {
+        cap = g_strdup_printf(",%s=%u", vmm->vtd_max_bound_prop,
+                              pasids + 1);
+    }
+    args = g_strdup_printf(VTD_ARGS_FMT, cap ? cap : "");
+    xs_start(&s, vmm, vmm->x86_binary, sim_conf, args);
 
     v = guest(&s, vmm);
     pml4 = qvtd_fs_new(v);

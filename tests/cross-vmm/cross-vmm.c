@@ -48,6 +48,8 @@ static XVmm ours = {
     .vtd_ver = 0x30,            /* 3.0: scalable mode is a 3.0 feature */
     .vtd_host_prq = true,
     .vtd_bind_without_rid_pasid = true,
+    .vtd_max_bound_pasids = 4096,       /* the host domains one guest makes */
+    .vtd_max_bound_prop = "max-bound-pasids",
     /* native PCIe hot-plug on a pcie-root-port, as QEMU's */
     .vtd_root_port_args = "-device pcie-root-port,id=rp0,bus=pcie.0,"
                              "chassis=1,slot=1,addr=5.0",
@@ -91,6 +93,8 @@ const XVmm *xvmm_ours(void)
  *    page-request path for passthrough devices (host
  *    faults are answered INVALID by the kernel, the PRQ stays empty); it
  *    binds a PASID only while the RID_PASID entry is valid;
+ *  - no limit on the PASIDs bound per device (viommu-system: 4096 by
+ *    default, max-bound-pasids);
  *  - a page-selective PASID-IOTLB invalidation with AM > 0 and an
  *    address not aligned to 2^AM pages is forwarded with the address as
  *    written; the spec ignores ADDR bits below 12 + AM, viommu-system
@@ -124,6 +128,7 @@ static XVmm upstream = {
     .vtd_ecap_only = (1ULL << 3) | (0xfULL << 20),
     .vtd_host_prq = false,
     .vtd_bind_without_rid_pasid = false,
+    .vtd_max_bound_pasids = 0,
     /* native PCIe hot-plug: q35 defaults to ACPI hot-plug on root ports,
      * which needs the guest's ACPI (_EJ0) for unplug */
     .vtd_root_port_args = "-global ICH9-LPC.acpi-pci-hotplug-with-"

@@ -37,6 +37,12 @@ typedef struct XVmm {
     bool vtd_host_prq;
     /* a PASID binds even when the RID_PASID entry is not valid */
     bool vtd_bind_without_rid_pasid;
+    /*
+     * PASIDs (RID_PASID included) one device may have bound at a time,
+     * 0: no limit; and the intel-iommu property that sets it
+     */
+    unsigned vtd_max_bound_pasids;
+    const char *vtd_max_bound_prop;
     /* a global IOTLB invalidation reaches every nested HWPT */
     bool vtd_iotlb_global_to_nested;
     /* PASID-IOTLB page-selective: ADDR aligned down to 2^AM pages */

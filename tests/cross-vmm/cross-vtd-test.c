@@ -769,6 +769,49 @@ static void test_granularity(void)
     g_assert_cmpstr(a, ==, b);
 }
 
+/* ------------------------------------------------------------------ */
+
+/*
+ * How many PASIDs one device may have bound: ours caps it (each one is a
+ * host domain the guest makes the VMM create), upstream does not.  The
+ * guest binds 4,096 PASIDs after RID_PASID.
+ */
+static void bound_cap_case(const XVmm *vmm)
+{
+    const uint32_t n = 4096;
+    Guest g = { 0 };
+    uint64_t pe[8];
+    uint64_t nested, expect;
+
+    guest_start(&g, vmm, VTD_ARGS);
+    guest_init(&g);
+    bind_pasid(&g, 0, 10);
+    qvtd_pasid_entry_fs(pe, 0, g.pml4[0], 0);
+    qvtd_set_pasid_entries(g.v, DEVFN, 1, n, pe, 0);
+    for (uint32_t i = 1; i <= n; i++) {
+        qvtd_pc_inv(g.v, QVTD_PC_G_PASID, i & 0xffff, i);
+        if (i % 64 == 0 || i == n) {
+            g_assert_true(qvtd_wait(g.v));
+        }
+    }
+    nested = xs_stat(&g.s, "hwpt_nested");
+    expect = n + 1;
+    if (vmm->vtd_max_bound_pasids && expect > vmm->vtd_max_bound_pasids) {
+        expect = vmm->vtd_max_bound_pasids;
+    }
+    g_test_message("%s: %u PASIDs + RID_PASID bound -> %" PRIu64
+                   " nested HWPTs", vmm->name, n, nested);
+    g_assert_cmpuint(nested, ==, expect);
+    qvtd_free(g.v);
+    g_free(quit_as_expected(&g.s));
+}
+
+static void test_bound_cap(void)
+{
+    bound_cap_case(xvmm_ours());
+    bound_cap_case(xvmm_upstream_or_skip());
+}
+
 int main(int argc, char **argv)
 {
     /* skip (77) before any output when the counterpart is missing */
@@ -784,5 +827,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cross-vmm/vtd/root-port", test_root_port);
     g_test_add_func("/cross-vmm/vtd/host-err-req", test_host_irqs);
     g_test_add_func("/cross-vmm/vtd/granularity", test_granularity);
+    g_test_add_func("/cross-vmm/vtd/bound-cap", test_bound_cap);
     return g_test_run();
 }
