@@ -286,7 +286,7 @@ static void test_bind(void)
 	struct vfio_device_bind_iommufd bind;
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	uint64_t big[4] = { 0 };
-	uint32_t devid, devid1;
+	uint32_t devid = 0, devid1 = 0;
 	int iommufd, vfio, vfio_b, vfio1;
 
 	sim_setup(vtd_cfg);
@@ -844,7 +844,7 @@ static void test_fault_pasid(void)
 {
 	struct iommu_hwpt_vtd_s1 s1 = vtd_s1(0x1000);
 	struct iommu_hwpt_pgfault rec;
-	uint32_t pasid_hwpt;
+	uint32_t pasid_hwpt = 0;
 	struct fenv f;
 
 	fenv_open(&f, IOMMU_HWPT_ALLOC_PASID);
@@ -905,7 +905,7 @@ static void venv_open(struct venv *v, uint32_t depth)
 	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
 	/* V=1, Config=S1 translate */
 	struct iommu_hwpt_arm_smmuv3 ste = { .ste = { 0x1 | (5 << 1), 0 } };
-	uint32_t plain;
+	uint32_t plain = 0;
 
 	sim_setup(smmu_cfg);
 	env_open(&v->e, true);
@@ -1090,7 +1090,7 @@ static void test_vtd_invalidate(void)
 	};
 	g_autofree char *reply = NULL;
 	struct env e;
-	uint32_t nested;
+	uint32_t nested = 0;
 
 	sim_setup(vtd_cfg);
 	env_open(&e, true);
