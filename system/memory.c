@@ -1,9 +1,14 @@
 /*
  * Guest physical memory (see include/system/memory.h).
  *
- * The region tree is small (RAM, a few devices, PCI BARs), so accesses
- * walk it directly instead of maintaining a flattened view: the walk is a
- * handful of comparisons and never allocates.
+ * The region tree is what devices build and change; accesses never walk
+ * it.  Each address-space root keeps a flattened view of its tree: the
+ * sorted, non-overlapping ranges where some leaf region answers, with
+ * priorities and shadowing already resolved (QEMU's FlatView).  A change
+ * to the map only bumps a generation number; the next access through a
+ * root whose view is older renders it again.  A lookup is then a check of
+ * the range that answered last (queue and table accesses come in runs)
+ * and otherwise a binary search; it never allocates.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -14,6 +19,36 @@
 
 static MemoryRegion system_memory;
 AddressSpace address_space_memory;
+
+/*
+ * One answer of the flattened view: [start, last] (inclusive, so that a
+ * range may end at the top of the 64-bit space) is served by @mr from
+ * @offset on.
+ */
+typedef struct FlatRange {
+    hwaddr start;
+    hwaddr last;
+    MemoryRegion *mr;
+    hwaddr offset;
+} FlatRange;
+
+struct FlatView {
+    unsigned gen;               /* memory_map_gen it was rendered at */
+    unsigned nr;
+    unsigned mru;               /* the range that answered last */
+    FlatRange *ranges;          /* sorted by start */
+};
+
+/* Bumped by every change to any region tree; views compare with it. */
+static unsigned memory_map_gen = 1;
+
+static void memory_map_changed(void)
+{
+    memory_map_gen++;
+    if (!memory_map_gen) {
+        memory_map_gen = 1;     /* 0 is "never rendered" */
+    }
+}
 
 MemoryRegion *get_system_memory(void)
 {
@@ -102,6 +137,10 @@ void memory_region_finalize(MemoryRegion *mr)
         mr->ram_ptr = NULL;
         mr->ram_fd = -1;
     }
+    if (mr->flat) {
+        g_free(mr->flat->ranges);
+        g_clear_pointer(&mr->flat, g_free);
+    }
     g_clear_pointer(&mr->name, g_free);
 }
 
@@ -115,6 +154,7 @@ void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset,
     subregion->addr = offset;
     subregion->priority = priority;
     /* Highest priority first; among equals, the newest wins. */
+    memory_map_changed();
     QTAILQ_FOREACH(other, &mr->subregions, subregions_link) {
         if (subregion->priority >= other->priority) {
             QTAILQ_INSERT_BEFORE(other, subregion, subregions_link);
@@ -135,67 +175,198 @@ void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion)
     g_assert(subregion->container == mr);
     QTAILQ_REMOVE(&mr->subregions, subregion, subregions_link);
     subregion->container = NULL;
+    memory_map_changed();
 }
 
 void memory_region_set_enabled(MemoryRegion *mr, bool enabled)
 {
-    mr->enabled = enabled;
+    if (mr->enabled != enabled) {
+        mr->enabled = enabled;
+        memory_map_changed();
+    }
 }
 
 void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
 {
-    mr->addr = addr;
+    if (mr->addr != addr) {
+        mr->addr = addr;
+        memory_map_changed();
+    }
 }
 
 void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 {
-    mr->size = size;
+    if (mr->size != size) {
+        mr->size = size;
+        memory_map_changed();
+    }
 }
 
-static bool mr_covers(MemoryRegion *mr, hwaddr addr)
+/* ---- the flattened view ---- */
+
+/*
+ * Rendering works on 128-bit bounds, end exclusive, so that a region
+ * reaching the top of the address space (or a subregion placed past it)
+ * needs no special case.
+ */
+typedef unsigned __int128 u128;
+
+typedef struct RenderRange {
+    u128 start, end;
+    MemoryRegion *mr;
+    u128 offset;
+} RenderRange;
+
+/*
+ * Give @mr every part of [@start, @end) that no range in @out (sorted,
+ * disjoint) holds yet: what is there already came from a region of
+ * higher precedence.
+ */
+static void render_fill(GArray *out, u128 start, u128 end, MemoryRegion *mr,
+                        u128 mr_base)
 {
-    return addr >= mr->addr && addr - mr->addr < mr->size;
+    u128 cur = start;
+    guint i = 0;
+
+    while (cur < end && i < out->len) {
+        RenderRange *r = &g_array_index(out, RenderRange, i);
+
+        if (r->end <= cur) {
+            i++;
+            continue;
+        }
+        if (r->start >= end) {
+            break;
+        }
+        if (r->start > cur) {
+            RenderRange piece = { cur, r->start, mr, cur - mr_base };
+
+            g_array_insert_val(out, i, piece);
+            i++;
+        }
+        cur = MAX(cur, g_array_index(out, RenderRange, i).end);
+        i++;
+    }
+    if (cur < end) {
+        RenderRange piece = { cur, end, mr, cur - mr_base };
+
+        g_array_insert_val(out, i, piece);
+    }
 }
 
 /*
- * Find the leaf region at @addr (relative to @mr).  Returns NULL if
- * nothing is there.  *@avail is how many bytes from @addr the answer
- * stays valid: up to the end of the leaf or, in a hole, up to the next
- * region.
+ * @mr sits at @base; only [@clip_start, @clip_end) of it is visible
+ * (its containers end there).  Subregions go first, highest priority
+ * first, so that they shadow what comes after them; a region that is not
+ * a pure container then answers in the holes its subregions leave.
  */
-static MemoryRegion *mr_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *offset,
-                               hwaddr *avail)
+static void render_region(GArray *out, MemoryRegion *mr, u128 base,
+                          u128 clip_start, u128 clip_end)
 {
+    /* As in QEMU, a size of UINT64_MAX stands for the whole 2^64. */
+    u128 size = mr->size == UINT64_MAX ? (u128)UINT64_MAX + 1 : mr->size;
+    u128 start = MAX(base, clip_start);
+    u128 end = MIN(base + size, clip_end);
     MemoryRegion *sub;
-    hwaddr limit = mr->size - addr;
 
-    /*
-     * Any region starting further on may shadow what is here from that
-     * point: stop the answer there (at worst an access is split more).
-     */
-    QTAILQ_FOREACH(sub, &mr->subregions, subregions_link) {
-        if (sub->enabled && sub->addr > addr) {
-            limit = MIN(limit, sub->addr - addr);
-        }
+    if (!mr->enabled || start >= end) {
+        return;
     }
     QTAILQ_FOREACH(sub, &mr->subregions, subregions_link) {
-        if (sub->enabled && mr_covers(sub, addr)) {
-            MemoryRegion *leaf = mr_lookup(sub, addr - sub->addr, offset, avail);
+        render_region(out, sub, base + sub->addr, start, end);
+    }
+    if (!mr->container_only) {
+        render_fill(out, start, end, mr, base);
+    }
+}
 
-            if (leaf) {
-                *avail = MIN(*avail, limit);
-                return leaf;
-            }
-            /* A gap in @sub ends where @sub's next child starts. */
-            limit = MIN(limit, *avail);
+static void flat_render(MemoryRegion *root)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(RenderRange));
+    FlatView *fv = root->flat;
+    guint n = 0;
+
+    /* The root answers from 0 whatever its own offset in a container. */
+    render_region(out, root, 0, 0,
+                  (u128)UINT64_MAX + 1);
+    g_free(fv->ranges);
+    fv->ranges = g_new(FlatRange, MAX(out->len, 1));
+    for (guint i = 0; i < out->len; i++) {
+        RenderRange *r = &g_array_index(out, RenderRange, i);
+        FlatRange *prev = n ? &fv->ranges[n - 1] : NULL;
+
+        /* Pieces of one region split by nothing merge back. */
+        if (prev && prev->mr == r->mr && (u128)prev->last + 1 == r->start &&
+            prev->offset + (prev->last - prev->start) + 1 == r->offset) {
+            prev->last = r->end - 1;
+            continue;
+        }
+        fv->ranges[n++] = (FlatRange) {
+            .start = r->start, .last = r->end - 1,
+            .mr = r->mr, .offset = r->offset,
+        };
+    }
+    fv->nr = n;
+    fv->mru = 0;
+    fv->gen = memory_map_gen;
+    trace_memory_flatview_render(root->name, n);
+}
+
+static FlatView *flat_view(MemoryRegion *root)
+{
+    if (!root->flat) {
+        root->flat = g_new0(FlatView, 1);
+    }
+    if (root->flat->gen != memory_map_gen) {
+        flat_render(root);
+    }
+    return root->flat;
+}
+
+/*
+ * Find the leaf region at @addr.  Returns NULL if nothing is there.
+ * *@avail is how many bytes from @addr the answer stays valid: up to the
+ * end of the range or, in a hole, up to the next range (at least 1; a
+ * range reaching the top of the space from 0 says UINT64_MAX).
+ */
+static MemoryRegion *mr_lookup(MemoryRegion *root, hwaddr addr,
+                               hwaddr *offset, hwaddr *avail)
+{
+    FlatView *fv = flat_view(root);
+    const FlatRange *r = &fv->ranges[fv->mru];
+    unsigned lo, hi;
+
+    if (fv->nr && addr >= r->start && addr <= r->last) {
+        goto hit;
+    }
+    /* The last range that starts at or below @addr, if any. */
+    lo = 0;
+    hi = fv->nr;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+
+        if (fv->ranges[mid].start <= addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    *avail = limit;
-    if (mr->container_only) {
-        return NULL;
+    if (lo && addr <= fv->ranges[lo - 1].last) {
+        fv->mru = lo - 1;
+        r = &fv->ranges[lo - 1];
+        goto hit;
     }
-    *offset = addr;
-    return mr;
+    *avail = lo < fv->nr ? fv->ranges[lo].start - addr :
+             MAX(UINT64_MAX - addr, 1);
+    return NULL;
+
+hit:
+    *offset = r->offset + (addr - r->start);
+    *avail = r->last - addr + 1;
+    if (!*avail) {
+        *avail = UINT64_MAX;    /* [0, 2^64): one byte short is enough */
+    }
+    return r->mr;
 }
 
 static unsigned valid_min(const MemoryRegionOps *ops)
@@ -391,6 +562,15 @@ MemTxResult address_space_access_sized(AddressSpace *as, hwaddr addr,
     MemoryRegion *mr = mr_lookup(as->root, addr, &offset, &avail);
     uint8_t buf[8];
 
+    if (mr && mr->ram && avail >= size) {
+        /* A vCPU load or store to RAM: no second lookup. */
+        if (is_write) {
+            stn_le_p(mr->ram_ptr + offset, size, *val);
+        } else {
+            *val = ldn_le_p(mr->ram_ptr + offset, size);
+        }
+        return MEMTX_OK;
+    }
     if (mr && !mr->ram && avail >= size) {
         uint64_t v = is_write ? *val : 0;
         MemTxResult r = io_dispatch(mr, offset, &v, size, is_write);

@@ -29,6 +29,7 @@ typedef struct MemTxAttrs {
 #define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs) { .unspecified = 1 })
 
 typedef struct MemoryRegion MemoryRegion;
+typedef struct FlatView FlatView;
 
 typedef struct MemoryRegionOps {
     uint64_t (*read)(void *opaque, hwaddr addr, unsigned size);
@@ -61,6 +62,12 @@ struct MemoryRegion {
     void *opaque;
     bool *reentrancy_guard;     /* the owning device's engaged_in_io */
     MemoryRegion *container;
+    /*
+     * For a region that is the root of an address space: the flattened
+     * view of its tree that accesses look up (system/memory.c), rebuilt
+     * after the memory map changed.  NULL until first used.
+     */
+    FlatView *flat;
     QTAILQ_HEAD(, MemoryRegion) subregions;   /* highest priority first */
     QTAILQ_ENTRY(MemoryRegion) subregions_link;
 };

@@ -846,6 +846,106 @@ static void test_ram_init_error(void)
     memory_region_finalize(&mr);
 }
 
+/*
+ * The flattened view must follow every change to the map, including a
+ * change deep inside a container, right after an access that made the
+ * changed range the one looked up last.
+ */
+static void test_map_changes_after_access(void)
+{
+    Fixture f;
+    MemoryRegion bar, regs;
+    TestDev bdev;
+    uint8_t *ptr;
+
+    fixture_init(&f, &ops_full);
+    ptr = memory_region_get_ram_ptr(&f.ram);
+    memset(ptr, 0xaa, RAM_SIZE);
+    memset(&bdev, 0, sizeof(bdev));
+    memset(bdev.regs, 0x77, sizeof(bdev.regs));
+    bdev.log = g_array_new(FALSE, TRUE, sizeof(Access));
+
+    /* An empty BAR container over RAM: RAM shows through it. */
+    memory_region_init(&bar, NULL, "bar", 0x1000);
+    memory_region_add_subregion_overlap(&f.root, RAM_BASE + 0x2000, &bar, 1);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x2010, ATTRS,
+                                         NULL), ==, 0xaaaaaaaa);
+    /* A register block appears inside it: the next access sees it. */
+    memory_region_init_io(&regs, NULL, &ops_full, &bdev, "bar-regs", 64);
+    memory_region_add_subregion(&bar, 0x10, &regs);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x2010, ATTRS,
+                                         NULL), ==, 0x77777777);
+    g_assert_cmpuint(bdev.log->len, ==, 1);
+    /* Growing and shrinking the RAM it shadows. */
+    memory_region_set_size(&f.ram, 0x1000);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x1800, ATTRS,
+                                         NULL), ==, 0xffffffff);
+    memory_region_set_size(&f.ram, RAM_SIZE);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x1800, ATTRS,
+                                         NULL), ==, 0xaaaaaaaa);
+    /* Disabling the container hides its child too. */
+    memory_region_set_enabled(&bar, false);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x2010, ATTRS,
+                                         NULL), ==, 0xaaaaaaaa);
+    g_assert_cmpuint(bdev.log->len, ==, 1);
+    memory_region_set_enabled(&bar, true);
+    memory_region_set_address(&bar, RAM_BASE + 0x3000);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x3010, ATTRS,
+                                         NULL), ==, 0x77777777);
+    g_assert_cmphex(address_space_ldl_le(&f.as, RAM_BASE + 0x2010, ATTRS,
+                                         NULL), ==, 0xaaaaaaaa);
+
+    memory_region_finalize(&regs);
+    memory_region_finalize(&bar);
+    g_array_free(bdev.log, TRUE);
+    fixture_fini(&f);
+}
+
+/*
+ * Many small devices side by side, and one at the very top of the 64-bit
+ * space: every access reaches its own device, in any order.
+ */
+static void test_many_regions(void)
+{
+    enum { N = 257 };
+    Fixture f;
+    MemoryRegion *mr = g_new0(MemoryRegion, N + 1);
+    TestDev *dev = g_new0(TestDev, N + 1);
+    uint64_t val;
+
+    fixture_init(&f, &ops_full);
+    for (unsigned i = 0; i <= N; i++) {
+        hwaddr at = i < N ? 0x40000000 + i * 0x100 : UINT64_MAX - 63;
+
+        memset(dev[i].regs, i & 0xff, sizeof(dev[i].regs));
+        dev[i].log = g_array_new(FALSE, TRUE, sizeof(Access));
+        memory_region_init_io(&mr[i], NULL, &ops_full, &dev[i], "dev", 64);
+        memory_region_add_subregion(&f.root, at, &mr[i]);
+    }
+    for (unsigned k = 0; k <= N; k++) {
+        unsigned i = (k * 97) % (N + 1);
+        hwaddr at = i < N ? 0x40000000 + i * 0x100 : UINT64_MAX - 63;
+
+        val = 0;
+        g_assert_cmpint(address_space_access_sized(&f.as, at + 56, &val, 8,
+                                                   false, ATTRS), ==,
+                        MEMTX_OK);
+        g_assert_cmphex(val, ==, 0x0101010101010101ULL * (i & 0xff));
+        g_assert_cmpuint(dev[i].log->len, ==, 1);
+        /* Between two devices: nothing. */
+        g_assert_cmphex(address_space_ldl_le(&f.as, 0x40000000 + i * 0x100 +
+                                             0x80, ATTRS, NULL), ==,
+                        0xffffffff);
+    }
+    for (unsigned i = 0; i <= N; i++) {
+        memory_region_finalize(&mr[i]);
+        g_array_free(dev[i].log, TRUE);
+    }
+    g_free(mr);
+    g_free(dev);
+    fixture_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -864,6 +964,9 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/ram/map", test_map_ram);
     g_test_add_func("/memory/ram/init-error", test_ram_init_error);
     g_test_add_func("/memory/overlap/priority", test_overlap_priority);
+    g_test_add_func("/memory/flat/map-changes-after-access",
+                    test_map_changes_after_access);
+    g_test_add_func("/memory/flat/many-regions", test_many_regions);
     g_test_add_func("/memory/overlap/container-hole",
                     test_overlap_container_hole);
     g_test_add_func("/memory/overlap/equal-priority",
