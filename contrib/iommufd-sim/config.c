@@ -499,7 +499,19 @@ struct sim_pdev *sim_pdev_by_bdf(const char *bdf)
 {
 	char norm[16];
 
-	if (!sim.cfg.pdevs || !sim_bdf_normalize(bdf, norm))
+	if (!sim.cfg.pdevs)
+		return NULL;
+	/*
+	 * Callers that trigger faults or events in a loop pass the canonical
+	 * form: find it without parsing it again.
+	 */
+	for (unsigned int i = 0; i < sim.cfg.pdevs->len; i++) {
+		struct sim_pdev *p = g_ptr_array_index(sim.cfg.pdevs, i);
+
+		if (!strcmp(p->bdf, bdf))
+			return p;
+	}
+	if (!sim_bdf_normalize(bdf, norm))
 		return NULL;
 	for (unsigned int i = 0; i < sim.cfg.pdevs->len; i++) {
 		struct sim_pdev *p = g_ptr_array_index(sim.cfg.pdevs, i);

@@ -26,6 +26,7 @@
  *    when the FAULT object is destroyed.  Closing the fd alone does not.
  */
 #include <errno.h>
+#include <sys/uio.h>
 
 #include "sim-internal.h"
 
@@ -283,18 +284,34 @@ int sim_fault_report(struct sim_idev *idev,
 
 /* ---- fd side ---- */
 
-/* Lowest free cookie; committed only once the group is delivered */
-static uint32_t next_cookie(struct sim_fault *fault)
+/* Lowest free cookie from @from on; committed only once delivered */
+static uint32_t next_cookie(struct sim_fault *fault, uint32_t from)
 {
-	uint32_t c = fault->cookie_hint;
+	uint32_t c = from;
 
 	while (g_hash_table_contains(fault->response, GUINT_TO_POINTER(c)))
 		c++;
 	return c;
 }
 
+/* The first group in line reached the reader with @cookie */
+static void group_delivered(struct sim_fault *fault, uint32_t cookie)
+{
+	struct sim_fault_group *g = g_queue_pop_head(&fault->deliver);
+
+	g->cookie = cookie;
+	g_hash_table_insert(fault->response, GUINT_TO_POINTER(cookie), g);
+	fault->cookie_hint = cookie + 1;
+	sim.stats.fault_groups_read++;
+}
+
+/* Groups staged per copy: one copy_to_user for up to this many. */
+#define READ_STAGE 256
+
 ssize_t sim_fault_read(struct sim_fault *fault, uint64_t buf, size_t count)
 {
+	struct iovec iov[READ_STAGE];
+	uint32_t cookies[READ_STAGE];
 	struct sim_fault_group *g;
 	size_t done = 0;
 	int rc = 0;
@@ -305,29 +322,51 @@ ssize_t sim_fault_read(struct sim_fault *fault, uint64_t buf, size_t count)
 		return -ESPIPE;
 	if (sim_inject_raw_pending(SIM_QUEUE_FAULT))
 		return sim_inject_raw_take(SIM_QUEUE_FAULT, buf, count);
-	while ((g = g_queue_peek_head(&fault->deliver))) {
-		size_t len = g->recs->len * REC_SIZE;
-		uint32_t cookie = next_cookie(fault);
+	/*
+	 * Stage whole groups in line while they fit, giving each the cookie
+	 * it will have (the lowest free, in order), then copy them out in
+	 * one go and only then take them off the queue.
+	 */
+	for (;;) {
+		uint32_t cookie = fault->cookie_hint;
+		size_t staged = 0;
+		unsigned int n = 0;
+		GList *l;
 
-		if (count - done < len) {
-			/* 7.2: a first group that can't fit is an error */
-			if (!done && sim_kernel_read_einval())
-				rc = -EINVAL;
-			break;
+		for (l = fault->deliver.head; l && n < READ_STAGE; l = l->next) {
+			size_t len;
+
+			g = l->data;
+			len = g->recs->len * REC_SIZE;
+			if (count - done - staged < len) {
+				/* 7.2: a first group that can't fit is an error */
+				if (!done && !n && sim_kernel_read_einval())
+					rc = -EINVAL;
+				break;
+			}
+			cookie = next_cookie(fault, n ? cookie + 1 : cookie);
+			for (unsigned int i = 0; i < g->recs->len; i++)
+				g_array_index(g->recs, struct iommu_hwpt_pgfault,
+					      i).cookie = cookie;
+			cookies[n] = cookie;
+			iov[n].iov_base = g->recs->data;
+			iov[n].iov_len = len;
+			staged += len;
+			n++;
 		}
-		for (unsigned int i = 0; i < g->recs->len; i++)
-			g_array_index(g->recs, struct iommu_hwpt_pgfault,
-				      i).cookie = cookie;
-		rc = sim_copy_to_user(buf + done, g->recs->data, len);
-		if (rc)
-			break;	/* the group stays first in line */
-		g_queue_pop_head(&fault->deliver);
-		g->cookie = cookie;
-		g_hash_table_insert(fault->response, GUINT_TO_POINTER(cookie),
-				    g);
-		fault->cookie_hint = cookie + 1;
-		sim.stats.fault_groups_read++;
-		done += len;
+		if (!n)
+			break;
+		rc = sim_copy_iov_to_user(buf + done, iov, n);
+		for (unsigned int i = 0; i < n; i++) {
+			/* a bad address somewhere: group by group, to find it */
+			if (rc && sim_copy_to_user(buf + done, iov[i].iov_base,
+						   iov[i].iov_len))
+				break;	/* the group stays first in line */
+			group_delivered(fault, cookies[i]);
+			done += iov[i].iov_len;
+		}
+		if (rc || n < READ_STAGE)
+			break;
 	}
 	fault_update_ready(fault);
 	return done ? (ssize_t)done : rc;
@@ -335,35 +374,49 @@ ssize_t sim_fault_read(struct sim_fault *fault, uint64_t buf, size_t count)
 
 ssize_t sim_fault_write(struct sim_fault *fault, uint64_t buf, size_t count)
 {
-	struct iommu_hwpt_page_response resp;
+	struct iommu_hwpt_page_response resp[READ_STAGE];
 	struct sim_fault_group *g;
-	size_t done = 0;
+	size_t done = 0, got = 0, at = 0;
 	int rc = 0;
 
 	if (fault->hung)
 		return -EBADF;
 	if (count % RESP_SIZE)
 		return -ESPIPE;
-	for (; done < count; done += RESP_SIZE) {
-		rc = sim_copy_from_user(&resp, buf + done, RESP_SIZE);
-		if (rc)
-			break;
-		if (resp.code != IOMMUFD_PAGE_RESP_SUCCESS &&
-		    resp.code != IOMMUFD_PAGE_RESP_INVALID) {
+	for (; done < count; done += RESP_SIZE, at++) {
+		/*
+		 * One copy_from_user per chunk of responses; if the chunk has a
+		 * bad address in it, fetch them one by one up to that point.
+		 */
+		if (at == got) {
+			size_t n = MIN(count - done, sizeof(resp));
+
+			at = 0;
+			got = n / RESP_SIZE;
+			if (sim_copy_from_user(resp, buf + done, n)) {
+				got = 1;
+				rc = sim_copy_from_user(resp, buf + done,
+							RESP_SIZE);
+				if (rc)
+					break;
+			}
+		}
+		if (resp[at].code != IOMMUFD_PAGE_RESP_SUCCESS &&
+		    resp[at].code != IOMMUFD_PAGE_RESP_INVALID) {
 			rc = -EINVAL;
 			break;
 		}
 		g = g_hash_table_lookup(fault->response,
-					GUINT_TO_POINTER(resp.cookie));
+					GUINT_TO_POINTER(resp[at].cookie));
 		if (!g) {
 			rc = -EINVAL;
 			break;
 		}
 		g_hash_table_remove(fault->response,
-				    GUINT_TO_POINTER(resp.cookie));
-		if (resp.cookie < fault->cookie_hint)
-			fault->cookie_hint = resp.cookie;
-		group_respond(g, resp.code, false);
+				    GUINT_TO_POINTER(resp[at].cookie));
+		if (resp[at].cookie < fault->cookie_hint)
+			fault->cookie_hint = resp[at].cookie;
+		group_respond(g, resp[at].code, false);
 	}
 	return done ? (ssize_t)done : rc;
 }

@@ -163,6 +163,9 @@ uint16_t sim_pciconf_pasid_ctrl(struct sim_pdev *pdev);
 /* ---- user memory access (uaccess.c) ---- */
 int sim_copy_from_user(void *dst, uint64_t uptr, size_t len);
 int sim_copy_to_user(uint64_t uptr, const void *src, size_t len);
+struct iovec;
+int sim_copy_iov_to_user(uint64_t uptr, const struct iovec *iov,
+			 unsigned int cnt);
 int sim_clear_user(uint64_t uptr, size_t len);
 int sim_copy_struct_from_user(void *dst, size_t ksize, uint64_t uptr,
 			      size_t usize);

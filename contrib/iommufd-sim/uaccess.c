@@ -81,6 +81,41 @@ int sim_copy_to_user(uint64_t uptr, const void *src, size_t len)
 	return vm_copy((void *)src, uptr, len, true);
 }
 
+/*
+ * Copy the pieces @iov[0..@cnt) one after the other to @uptr: what a
+ * read() of several records does.  Like copy_to_user() on the whole
+ * range it is one access check and one copy, whatever the number of
+ * pieces; the caller stages its records as pieces instead of copying
+ * each on its own.  Returns 0 or -EFAULT: the range is checked as a whole,
+ * so on -EFAULT the caller redoes the pieces one by one to find where the
+ * bad address starts (the rare path).
+ */
+int sim_copy_iov_to_user(uint64_t uptr, const struct iovec *iov,
+			 unsigned int cnt)
+{
+	struct iovec r = { .iov_base = (void *)(uintptr_t)uptr };
+	uint8_t *p;
+	ssize_t n;
+
+	for (unsigned int i = 0; i < cnt; i++)
+		r.iov_len += iov[i].iov_len;
+	if (!r.iov_len)
+		return 0;
+	if (!uptr)
+		return -EFAULT;
+	n = process_vm_writev(self(), iov, cnt, &r, 1, 0);
+	if (n != (ssize_t)r.iov_len &&
+	    !(n < 0 && (errno == ENOSYS || errno == EPERM)))
+		return -EFAULT;
+	/* mapped: write it the ordinary way too (see vm_copy()) */
+	p = r.iov_base;
+	for (unsigned int i = 0; i < cnt; i++) {
+		memcpy(p, iov[i].iov_base, iov[i].iov_len);
+		p += iov[i].iov_len;
+	}
+	return 0;
+}
+
 int sim_clear_user(uint64_t uptr, size_t len)
 {
 	static const uint8_t zero[256];

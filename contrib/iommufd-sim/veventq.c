@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "sim-internal.h"
 
@@ -143,13 +144,13 @@ void sim_veventq_hangup(struct sim_veventq *q)
 
 static void veventq_append(struct sim_veventq *q, struct sim_vevent *ev)
 {
-	GList *lost = g_queue_find(&q->events, &q->lost);
-
-	/* a pending LOST marker at the tail is superseded by anything new */
-	if (lost && lost == q->events.tail)
-		g_queue_delete_link(&q->events, lost);
-	else if (lost && ev == &q->lost)
-		g_queue_delete_link(&q->events, lost);
+	/*
+	 * A pending LOST marker is superseded by anything new (or moved to
+	 * the tail, restamped).  It can only be the tail: it is appended when
+	 * the queue is full, and the next append removes it.
+	 */
+	if (q->events.tail && q->events.tail->data == &q->lost)
+		g_queue_delete_link(&q->events, q->events.tail);
 	g_queue_push_tail(&q->events, ev);
 	ev->seq = q->sequence;
 	q->sequence = (q->sequence + 1) & INT_MAX;
@@ -185,9 +186,13 @@ int sim_veventq_report(struct sim_viommu *viommu, uint32_t type,
 	return 0;
 }
 
+/* Records staged per copy: one copy_to_user for up to this many. */
+#define READ_STAGE 256
+
 ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count)
 {
-	struct sim_vevent *ev;
+	struct iommufd_vevent_header hdr[READ_STAGE];
+	struct iovec iov[2 * READ_STAGE];
 	size_t done = 0;
 	int rc = 0;
 
@@ -198,36 +203,64 @@ ssize_t sim_veventq_read(struct sim_veventq *q, uint64_t buf, size_t count)
 		return -EINVAL;
 	if (sim_inject_raw_pending(SIM_QUEUE_VEVENTQ))
 		return sim_inject_raw_take(SIM_QUEUE_VEVENTQ, buf, count);
-	while ((ev = g_queue_peek_head(&q->events))) {
-		bool lost = ev == &q->lost;
-		struct iommufd_vevent_header hdr = {
-			.flags = lost ? IOMMU_VEVENTQ_FLAG_LOST_EVENTS : 0,
-			.sequence = ev->seq,
-		};
-		size_t len = HDR_SIZE + (lost ? 0 : ev->len);
+	/*
+	 * Stage the whole records that fit (header and payload as two
+	 * pieces), copy them out in one go, and only then dequeue them.
+	 */
+	for (;;) {
+		unsigned int n = 0, pieces = 0;
+		size_t staged = 0;
+		GList *l;
 
-		if (count - done < len) {
-			/*
-			 * 7.2: a first normal vEVENT that can't fit is an
-			 * error (a lone LOST header always fits by then)
-			 */
-			if (!done && !lost && sim_kernel_read_einval())
-				rc = -EINVAL;
-			break;
+		for (l = q->events.head; l && n < READ_STAGE; l = l->next) {
+			struct sim_vevent *ev = l->data;
+			bool lost = ev == &q->lost;
+			size_t len = HDR_SIZE + (lost ? 0 : ev->len);
+
+			if (count - done - staged < len) {
+				/*
+				 * 7.2: a first normal vEVENT that can't fit is
+				 * an error (a lone LOST header always fits by
+				 * then)
+				 */
+				if (!done && !n && !lost &&
+				    sim_kernel_read_einval())
+					rc = -EINVAL;
+				break;
+			}
+			hdr[n] = (struct iommufd_vevent_header) {
+				.flags = lost ? IOMMU_VEVENTQ_FLAG_LOST_EVENTS : 0,
+				.sequence = ev->seq,
+			};
+			iov[pieces++] = (struct iovec) { &hdr[n], HDR_SIZE };
+			if (!lost)
+				iov[pieces++] = (struct iovec) { ev->data,
+								 ev->len };
+			staged += len;
+			n++;
 		}
-		rc = sim_copy_to_user(buf + done, &hdr, HDR_SIZE);
-		if (!rc && !lost)
-			rc = sim_copy_to_user(buf + done + HDR_SIZE, ev->data,
-					      ev->len);
-		if (rc)
+		if (!n)
 			break;
-		g_queue_pop_head(&q->events);
-		if (!lost) {
-			q->num_events--;
-			g_free(ev);
+		rc = sim_copy_iov_to_user(buf + done, iov, pieces);
+		for (unsigned int i = 0, p = 0; i < n; i++) {
+			struct sim_vevent *ev = g_queue_peek_head(&q->events);
+			bool lost = ev == &q->lost;
+			unsigned int np = lost ? 1 : 2;
+
+			/* a bad address somewhere: record by record */
+			if (rc && sim_copy_iov_to_user(buf + done, &iov[p], np))
+				break;
+			g_queue_pop_head(&q->events);
+			if (!lost) {
+				q->num_events--;
+				g_free(ev);
+			}
+			sim.stats.vevents_read++;
+			done += HDR_SIZE + (lost ? 0 : iov[p + 1].iov_len);
+			p += np;
 		}
-		sim.stats.vevents_read++;
-		done += len;
+		if (rc || n < READ_STAGE)
+			break;
 	}
 	veventq_update_ready(q);
 	return done ? (ssize_t)done : rc;

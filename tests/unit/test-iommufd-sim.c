@@ -2494,6 +2494,96 @@ static void test_dirty_tracking(void)
 	g_assert_cmpuint(sim_live_objects(), ==, 0);
 }
 
+/* ---- copies to and from the caller ---- */
+
+/* Two pages, the second inaccessible: a buffer may run into it. */
+static uint8_t *guard_pages(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	g_assert_true(p != MAP_FAILED);
+	g_assert_cmpint(mprotect(p + pg, pg, PROT_NONE), ==, 0);
+	return p;
+}
+
+/*
+ * A read() copies its records in one go, but a buffer that runs into a
+ * bad address still gets, as from copy_to_user() per group, every whole
+ * record before the bad one; the rest stay queued, with the cookies they
+ * would have had.  Likewise a write() processes the responses before a
+ * bad address.
+ */
+static void test_copy_bad_address(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *mem = guard_pages();
+	uint8_t *edge = mem + pg - REC_SIZE;	/* one record, then PROT_NONE */
+	struct iommu_hwpt_page_response *resp;
+	struct iommu_hwpt_pgfault rec[3];
+	struct fenv f;
+
+	fenv_open(&f, 0);
+	for (int i = 0; i < 3; i++)
+		g_assert_cmpint(sim_trigger_fault(BDF0, SIM_NO_PASID, 0x1000,
+						  1, i, true), ==, 0);
+	/* wholly bad: EFAULT, nothing taken */
+	g_assert_cmpint(read(f.ffd, mem + pg, 3 * REC_SIZE), ==, -1);
+	g_assert_cmpint(errno, ==, EFAULT);
+	g_assert_cmpint(read(f.ffd, edge, 3 * REC_SIZE), ==, REC_SIZE);
+	memcpy(rec, edge, REC_SIZE);
+	g_assert_cmpuint(rec[0].grpid, ==, 0);
+	g_assert_cmpuint(rec[0].cookie, ==, 1);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, 2 * REC_SIZE);
+	g_assert_cmpuint(rec[0].grpid, ==, 1);
+	g_assert_cmpuint(rec[0].cookie, ==, 2);
+	g_assert_cmpuint(rec[1].grpid, ==, 2);
+	g_assert_cmpuint(rec[1].cookie, ==, 3);
+	/* responses: the first two before the bad page are processed */
+	resp = (void *)(mem + pg - 2 * sizeof(*resp));
+	resp[0] = (struct iommu_hwpt_page_response) { .cookie = 1 };
+	resp[1] = (struct iommu_hwpt_page_response) { .cookie = 2 };
+	g_assert_cmpint(write(f.ffd, resp, 3 * sizeof(*resp)), ==,
+			2 * sizeof(*resp));
+	g_assert_cmpint(write(f.ffd, mem + pg, sizeof(*resp)), ==, -1);
+	g_assert_cmpint(errno, ==, EFAULT);
+	g_assert_cmpint(respond(f.ffd, 3, IOMMUFD_PAGE_RESP_SUCCESS), ==, 8);
+	g_assert_cmpint(respond(f.ffd, 1, IOMMUFD_PAGE_RESP_SUCCESS), ==,
+			-EINVAL);
+	fenv_close(&f);
+	munmap(mem, 2 * pg);
+}
+
+static void test_copy_bad_address_veventq(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *mem = guard_pages();
+	struct iommufd_vevent_header hdr;
+	uint8_t buf[80];
+	uint64_t evt[4];
+	struct venv v;
+
+	venv_open(&v, 8);
+	event_record(evt, 0x10);
+	for (int i = 0; i < 3; i++)
+		g_assert_cmpint(sim_trigger_vevent(BDF0, evt, sizeof(evt)), ==,
+				0);
+	g_assert_cmpint(read(v.qfd, mem + pg, 40), ==, -1);
+	g_assert_cmpint(errno, ==, EFAULT);
+	/* one record fits before the bad page; the header of the next not */
+	g_assert_cmpint(read(v.qfd, mem + pg - 44, 120), ==, 40);
+	memcpy(&hdr, mem + pg - 44, sizeof(hdr));
+	g_assert_cmpuint(hdr.sequence, ==, 0);
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 80);
+	memcpy(&hdr, buf, sizeof(hdr));
+	g_assert_cmpuint(hdr.sequence, ==, 1);
+	memcpy(&hdr, buf + 40, sizeof(hdr));
+	g_assert_cmpuint(hdr.sequence, ==, 2);
+	venv_close(&v);
+	munmap(mem, 2 * pg);
+}
+
 int main(int argc, char **argv)
 {
 	/* the cases pick their kernel behaviour themselves */
@@ -2549,6 +2639,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/selftest-mock", test_selftest_mock);
 	g_test_add_func("/iommufd-sim/ioas-space", test_ioas_space);
 	g_test_add_func("/iommufd-sim/dirty-tracking", test_dirty_tracking);
+	g_test_add_func("/iommufd-sim/copy/bad-address",
+			test_copy_bad_address);
+	g_test_add_func("/iommufd-sim/copy/bad-address-veventq",
+			test_copy_bad_address_veventq);
 	rc = g_test_run();
 	if (cfg_file) {
 		g_unlink(cfg_file);
