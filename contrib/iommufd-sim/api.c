@@ -462,6 +462,55 @@ int sim_trigger_vevent(const char *bdf, const void *record, size_t len)
 	return rc;
 }
 
+/*
+ * Bursts: the public calls in a loop, so that they keep exactly their
+ * semantics.  The device lookup is a string compare of the canonical BDF
+ * (sim_pdev_by_bdf()), no parsing, so resolving it per record is cheap.
+ */
+int sim_trigger_fault_burst(const char *bdf, unsigned int count,
+			    int64_t pasid, unsigned int npasids,
+			    uint64_t addr, uint32_t perm, uint32_t grpid,
+			    unsigned int *done)
+{
+	unsigned int i;
+	int rc = 0;
+
+	if (count > SIM_BURST_MAX || !npasids ||
+	    (pasid != SIM_NO_PASID && pasid + npasids > (1 << 20)))
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		int64_t p = pasid == SIM_NO_PASID ? pasid :
+			    pasid + i % npasids;
+
+		rc = sim_trigger_fault(bdf, p,
+				       addr + (uint64_t)(i / npasids) * 4096,
+				       perm, (grpid + i / npasids) & 0x1ff, true);
+		if (rc)
+			break;
+	}
+	if (done)
+		*done = i;
+	return rc;
+}
+
+int sim_trigger_vevent_burst(const char *bdf, const void *record, size_t len,
+			     unsigned int count, unsigned int *done)
+{
+	unsigned int i;
+	int rc = 0;
+
+	if (count > SIM_BURST_MAX)
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		rc = sim_trigger_vevent(bdf, record, len);
+		if (rc)
+			break;
+	}
+	if (done)
+		*done = i;
+	return rc;
+}
+
 int sim_dma(const char *bdf, int64_t pasid, uint64_t iova, uint32_t access,
 	    struct sim_dma_info *out)
 {

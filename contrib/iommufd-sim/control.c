@@ -198,6 +198,52 @@ static char *cmd_vevent(char **argv, int argc)
 			"vevent");
 }
 
+/* A burst's reply: how many were produced, and the error that stopped it. */
+static char *burst_reply(int rc, unsigned int done, const char *what)
+{
+	if (rc)
+		return err_reply(-rc, "%s stopped after %u", what, done);
+	return g_strdup_printf("OK n=%u", done);
+}
+
+static char *cmd_fault_burst(char **argv, int argc)
+{
+	uint64_t count, npasids = 1, addr, grpid;
+	unsigned int done = 0;
+	uint32_t perm;
+	int64_t pasid;
+	int rc;
+
+	if (argc < 7 || argc > 8)
+		return err_reply(EINVAL, "usage: fault-burst <bdf> <count> "
+				 "<pasid|-> <addr> <perm> <grpid> [npasids]");
+	if (!parse_u64(argv[2], &count) || count > SIM_BURST_MAX ||
+	    !parse_pasid(argv[3], &pasid) || !parse_u64(argv[4], &addr) ||
+	    !parse_perm(argv[5], &perm) || !parse_u64(argv[6], &grpid) ||
+	    grpid > 0x1ff ||
+	    (argc == 8 && (!parse_u64(argv[7], &npasids) || !npasids ||
+			   npasids > (1 << 20))))
+		return err_reply(EINVAL, "bad argument");
+	rc = sim_trigger_fault_burst(argv[1], count, pasid, npasids, addr,
+				     perm, grpid, &done);
+	return burst_reply(rc, done, "fault-burst");
+}
+
+static char *cmd_vevent_burst(char **argv, int argc)
+{
+	unsigned int done = 0;
+	uint8_t rec[32];
+	uint64_t count;
+	int rc;
+
+	if (argc != 4 || !parse_u64(argv[2], &count) ||
+	    count > SIM_BURST_MAX || !parse_hex(argv[3], rec, sizeof(rec)))
+		return err_reply(EINVAL, "usage: vevent-burst <bdf> <count> "
+				 "<64 hex digits>");
+	rc = sim_trigger_vevent_burst(argv[1], rec, sizeof(rec), count, &done);
+	return burst_reply(rc, done, "vevent-burst");
+}
+
 static char *cmd_dma(char **argv, int argc)
 {
 	struct sim_dma_info info;
@@ -434,6 +480,8 @@ static const struct {
 } commands[] = {
 	{ "fault", cmd_fault },
 	{ "vevent", cmd_vevent },
+	{ "fault-burst", cmd_fault_burst },
+	{ "vevent-burst", cmd_vevent_burst },
 	{ "dma", cmd_dma },
 	{ "dma-status", cmd_dma_status },
 	{ "responses", cmd_responses },

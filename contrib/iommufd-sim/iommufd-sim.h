@@ -119,6 +119,23 @@ int sim_trigger_fault(const char *bdf, int64_t pasid, uint64_t addr,
 /* Report a raw 32-byte SMMUv3 event record for the device's vSID. */
 int sim_trigger_vevent(const char *bdf, const void *record, size_t len);
 
+/*
+ * Bursts, for measurements that must not pay a control-socket round trip
+ * per record: the single calls above in a loop.  Request i of a
+ * fault burst is a whole group (LAST_PAGE) on PASID @pasid + i % @npasids
+ * (or none for SIM_NO_PASID), grpid (@grpid + i / @npasids) % 512, address
+ * @addr + (i / @npasids) * 4096.  A vEVENT burst reports @record @count
+ * times.  At most SIM_BURST_MAX; *@done (if not NULL) says how many were
+ * produced before the error returned, if any.
+ */
+#define SIM_BURST_MAX 65536
+int sim_trigger_fault_burst(const char *bdf, unsigned int count,
+			    int64_t pasid, unsigned int npasids,
+			    uint64_t addr, uint32_t perm, uint32_t grpid,
+			    unsigned int *done);
+int sim_trigger_vevent_burst(const char *bdf, const void *record, size_t len,
+			     unsigned int count, unsigned int *done);
+
 /* Simulated device DMA through the nested first stage. */
 int sim_dma(const char *bdf, int64_t pasid, uint64_t iova, uint32_t access,
 	    struct sim_dma_info *out);

@@ -2584,6 +2584,55 @@ static void test_copy_bad_address_veventq(void)
 	munmap(mem, 2 * pg);
 }
 
+/* fault-burst / vevent-burst: N records for one command, in order. */
+static void test_control_burst(void)
+{
+	struct iommu_hwpt_pgfault rec[8];
+	uint8_t buf[6 * 40];
+	struct venv v;
+	struct fenv f;
+	char *r;
+
+	fenv_open(&f, 0);
+	r = sim_command("fault-burst " BDF0 " 5 - 0x10000 rw 7");
+	g_assert_cmpstr(r, ==, "OK n=5");
+	g_free(r);
+	g_assert_cmpint(read(f.ffd, rec, sizeof(rec)), ==, 5 * REC_SIZE);
+	for (int i = 0; i < 5; i++) {
+		g_assert_cmpuint(rec[i].grpid, ==, 7 + i);
+		g_assert_cmphex(rec[i].addr, ==, 0x10000 + i * 4096);
+		g_assert_cmpuint(rec[i].perm, ==, 3);
+		g_assert_cmpuint(rec[i].flags, ==,
+				 IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+		g_assert_cmpint(respond(f.ffd, rec[i].cookie, 0), ==, 8);
+	}
+	/* a PASID nobody attached stops the burst at once */
+	r = sim_command("fault-burst " BDF0 " 3 5 0 r 0");
+	g_assert_true(g_str_has_prefix(r, "ERR EOPNOTSUPP"));
+	g_assert_nonnull(strstr(r, "after 0"));
+	g_free(r);
+	r = sim_command("fault-burst " BDF0 " 65537 - 0 r 0");
+	g_assert_true(g_str_has_prefix(r, "ERR EINVAL"));
+	g_free(r);
+	fenv_close(&f);
+
+	venv_open(&v, 4);
+	r = sim_command("vevent-burst " BDF0 " 6 "
+			"1000000000020000000000000000000000000000000000000000000000000000");
+	g_assert_cmpstr(r, ==, "OK n=6");
+	g_free(r);
+	/* depth 4: four records, then the LOST header */
+	g_assert_cmpint(read(v.qfd, buf, sizeof(buf)), ==, 4 * 40 + 8);
+	for (int i = 0; i < 4; i++) {
+		struct iommufd_vevent_header hdr;
+
+		memcpy(&hdr, buf + i * 40, sizeof(hdr));
+		g_assert_cmpuint(hdr.sequence, ==, i);
+		g_assert_cmpuint(hdr.flags, ==, 0);
+	}
+	venv_close(&v);
+}
+
 int main(int argc, char **argv)
 {
 	/* the cases pick their kernel behaviour themselves */
@@ -2639,6 +2688,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/selftest-mock", test_selftest_mock);
 	g_test_add_func("/iommufd-sim/ioas-space", test_ioas_space);
 	g_test_add_func("/iommufd-sim/dirty-tracking", test_dirty_tracking);
+	g_test_add_func("/iommufd-sim/control/burst", test_control_burst);
 	g_test_add_func("/iommufd-sim/copy/bad-address",
 			test_copy_bad_address);
 	g_test_add_func("/iommufd-sim/copy/bad-address-veventq",
