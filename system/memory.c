@@ -306,41 +306,36 @@ static void flat_render(MemoryRegion *root)
             .mr = r->mr, .offset = r->offset,
         };
     }
+    if (!n) {
+        /* No range: a sentinel that holds no address. */
+        fv->ranges[0] = (FlatRange) { .start = 1, .last = 0 };
+    }
     fv->nr = n;
     fv->mru = 0;
     fv->gen = memory_map_gen;
     trace_memory_flatview_render(root->name, n);
 }
 
-static FlatView *flat_view(MemoryRegion *root)
+/*
+ * Find the leaf region at @addr when the range that answered last does
+ * not hold it: render the view if the map changed, then binary-search.
+ * Returns NULL in a hole; *@avail as for mr_lookup().
+ */
+static MemoryRegion * __attribute__((noinline))
+mr_lookup_slow(MemoryRegion *root, hwaddr addr, hwaddr *offset,
+               hwaddr *avail)
 {
-    if (!root->flat) {
-        root->flat = g_new0(FlatView, 1);
+    FlatView *fv = root->flat;
+    const FlatRange *r;
+    unsigned lo = 0, hi;
+
+    if (!fv) {
+        fv = root->flat = g_new0(FlatView, 1);
     }
-    if (root->flat->gen != memory_map_gen) {
+    if (fv->gen != memory_map_gen) {
         flat_render(root);
     }
-    return root->flat;
-}
-
-/*
- * Find the leaf region at @addr.  Returns NULL if nothing is there.
- * *@avail is how many bytes from @addr the answer stays valid: up to the
- * end of the range or, in a hole, up to the next range (at least 1; a
- * range reaching the top of the space from 0 says UINT64_MAX).
- */
-static MemoryRegion *mr_lookup(MemoryRegion *root, hwaddr addr,
-                               hwaddr *offset, hwaddr *avail)
-{
-    FlatView *fv = flat_view(root);
-    const FlatRange *r = &fv->ranges[fv->mru];
-    unsigned lo, hi;
-
-    if (fv->nr && addr >= r->start && addr <= r->last) {
-        goto hit;
-    }
     /* The last range that starts at or below @addr, if any. */
-    lo = 0;
     hi = fv->nr;
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
@@ -351,22 +346,42 @@ static MemoryRegion *mr_lookup(MemoryRegion *root, hwaddr addr,
             hi = mid;
         }
     }
-    if (lo && addr <= fv->ranges[lo - 1].last) {
-        fv->mru = lo - 1;
-        r = &fv->ranges[lo - 1];
-        goto hit;
+    if (!lo || addr > fv->ranges[lo - 1].last) {
+        *avail = lo < fv->nr ? fv->ranges[lo].start - addr :
+                 MAX(UINT64_MAX - addr, 1);
+        return NULL;
     }
-    *avail = lo < fv->nr ? fv->ranges[lo].start - addr :
-             MAX(UINT64_MAX - addr, 1);
-    return NULL;
-
-hit:
+    fv->mru = lo - 1;
+    r = &fv->ranges[lo - 1];
     *offset = r->offset + (addr - r->start);
-    *avail = r->last - addr + 1;
-    if (!*avail) {
-        *avail = UINT64_MAX;    /* [0, 2^64): one byte short is enough */
-    }
+    *avail = (r->last - addr + 1) ?: UINT64_MAX;
     return r->mr;
+}
+
+/*
+ * Find the leaf region at @addr.  Returns NULL if nothing is there.
+ * *@avail is how many bytes from @addr the answer stays valid: up to the
+ * end of the range or, in a hole, up to the next range (at least 1; a
+ * range of the whole 2^64 says UINT64_MAX, one byte short).
+ *
+ * Accesses come in runs (a queue's registers, then its entries), so the
+ * range that answered last is tried first, inline.
+ */
+static inline MemoryRegion *mr_lookup(MemoryRegion *root, hwaddr addr,
+                                      hwaddr *offset, hwaddr *avail)
+{
+    FlatView *fv = root->flat;
+
+    if (G_LIKELY(fv && fv->gen == memory_map_gen)) {
+        const FlatRange *r = &fv->ranges[fv->mru];
+
+        if (addr >= r->start && addr <= r->last) {
+            *offset = r->offset + (addr - r->start);
+            *avail = (r->last - addr + 1) ?: UINT64_MAX;
+            return r->mr;
+        }
+    }
+    return mr_lookup_slow(root, addr, offset, avail);
 }
 
 static unsigned valid_min(const MemoryRegionOps *ops)
@@ -525,15 +540,33 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     return result;
 }
 
+/*
+ * A descriptor or record a model reads or writes is nearly always wholly
+ * inside one RAM range: copy it straight away, one lookup, no loop.
+ */
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                void *buf, hwaddr len)
 {
+    hwaddr offset = 0, avail = 0;
+    MemoryRegion *mr = mr_lookup(as->root, addr, &offset, &avail);
+
+    if (mr && mr->ram && avail >= len) {
+        memcpy(buf, mr->ram_ptr + offset, len);
+        return MEMTX_OK;
+    }
     return address_space_rw(as, addr, attrs, buf, len, false);
 }
 
 MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                 const void *buf, hwaddr len)
 {
+    hwaddr offset = 0, avail = 0;
+    MemoryRegion *mr = mr_lookup(as->root, addr, &offset, &avail);
+
+    if (mr && mr->ram && avail >= len) {
+        memcpy(mr->ram_ptr + offset, buf, len);
+        return MEMTX_OK;
+    }
     return address_space_rw(as, addr, attrs, (void *)buf, len, true);
 }
 
