@@ -9,6 +9,7 @@
  * are counted apart from the VMM's.
  */
 #include "bench-common.h"
+#include <glib/gstdio.h>
 #include <dlfcn.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -16,6 +17,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_VALGRIND_CALLGRIND_H
+#include <valgrind/callgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#define CALLGRIND_TOGGLE_COLLECT do { } while (0)
+#define CALLGRIND_ZERO_STATS do { } while (0)
+#define CALLGRIND_DUMP_STATS_AT(s) do { (void)(s); } while (0)
+#endif
 
 static BenchCounters counters;
 static __thread unsigned host_depth;
@@ -50,6 +59,95 @@ void *realloc(void *p, size_t size)
     return __libc_realloc(p, size);
 }
 
+static void host_enter(bool timed);
+static void host_leave(void);
+
+/* ---- callgrind: count the VMM's instructions only ---- */
+
+static int cg_state = -1;       /* -1 unknown, 0 off, 1 active */
+static bool cg_collecting;      /* the state callgrind is toggled to */
+static unsigned cg_dumps;       /* dumps written so far: file suffixes */
+static __thread bool host_was_collecting;
+
+bool bench_callgrind_active(void)
+{
+    if (cg_state < 0) {
+        cg_state = RUNNING_ON_VALGRIND && getenv("BENCH_CALLGRIND_OUT");
+    }
+    return cg_state;
+}
+
+static inline void cg_collect(bool on)
+{
+    if (on != cg_collecting && bench_callgrind_active()) {
+        CALLGRIND_TOGGLE_COLLECT;
+        cg_collecting = on;
+    }
+}
+
+bool bench_vmm_enter(void)
+{
+    bool was = cg_collecting;
+
+    cg_collect(true);
+    return was;
+}
+
+void bench_vmm_leave(bool was)
+{
+    cg_collect(was);
+}
+
+/*
+ * Read the totals of dump @n: Ir, and I1mr + D1mr + D1mw when the cache
+ * was simulated.  False if the file is not there or not readable.
+ */
+static bool cg_read_dump(unsigned n, double *ir, double *l1)
+{
+    g_autofree char *path = g_strdup_printf("%s.%u",
+                                            getenv("BENCH_CALLGRIND_OUT"), n);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) events = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *totals = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return false;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "events: ")) {
+            g_strfreev(events);
+            events = g_strsplit(*l + 8, " ", -1);
+        } else if (g_str_has_prefix(*l, "totals: ")) {
+            totals = *l + 8;
+        }
+    }
+    if (!events || !totals) {
+        return false;
+    }
+    {
+        g_auto(GStrv) v = g_strsplit(totals, " ", -1);
+
+        *ir = *l1 = 0;
+        for (unsigned i = 0; events[i] && v[i]; i++) {
+            double x = g_ascii_strtod(v[i], NULL);
+
+            if (!strcmp(events[i], "Ir")) {
+                *ir = x;
+            } else if (!strcmp(events[i], "I1mr") ||
+                       !strcmp(events[i], "D1mr") ||
+                       !strcmp(events[i], "D1mw")) {
+                *l1 += x;
+            }
+        }
+    }
+    if (!getenv("BENCH_CALLGRIND_KEEP")) {
+        g_unlink(path);     /* kept for callgrind_annotate when asked */
+    }
+    return true;
+}
+
 ssize_t read(int fd, void *buf, size_t count)
 {
     static ssize_t (*next_read)(int, void *, size_t);
@@ -59,9 +157,9 @@ ssize_t read(int fd, void *buf, size_t count)
         next_read = dlsym(RTLD_NEXT, "read");
     }
     __atomic_add_fetch(&counters.reads, 1, __ATOMIC_RELAXED);
-    host_depth++;
+    host_enter(false);
     ret = next_read(fd, buf, count);
-    host_depth--;
+    host_leave();
     return ret;
 }
 
@@ -74,24 +172,45 @@ ssize_t write(int fd, const void *buf, size_t count)
         next_write = dlsym(RTLD_NEXT, "write");
     }
     __atomic_add_fetch(&counters.writes, 1, __ATOMIC_RELAXED);
-    host_depth++;
+    host_enter(false);
     ret = next_write(fd, buf, count);
-    host_depth--;
+    host_leave();
     return ret;
+}
+
+static __thread bool host_timed;
+
+/* Entering the simulated host; @timed: count it as trigger time. */
+static void host_enter(bool timed)
+{
+    if (!host_depth++) {
+        host_was_collecting = cg_collecting;
+        cg_collect(false);
+        host_timed = timed;
+        if (timed) {
+            host_t0 = bench_now_ns();
+        }
+    }
+}
+
+static void host_leave(void)
+{
+    if (!--host_depth) {
+        if (host_timed) {
+            counters.trigger_ns += bench_now_ns() - host_t0;
+        }
+        cg_collect(host_was_collecting);
+    }
 }
 
 void bench_host_enter(void)
 {
-    if (!host_depth++) {
-        host_t0 = bench_now_ns();
-    }
+    host_enter(true);
 }
 
 void bench_host_leave(void)
 {
-    if (!--host_depth) {
-        counters.trigger_ns += bench_now_ns() - host_t0;
-    }
+    host_leave();
 }
 
 void bench_counters_get(BenchCounters *c)
@@ -140,6 +259,9 @@ void bench_measure(BenchResult *res, unsigned runs, uint64_t items,
     const Run *median;
 
     fn(opaque, items);          /* warm-up: pools and tables reach size */
+    if (bench_callgrind_active()) {
+        CALLGRIND_ZERO_STATS;
+    }
     for (unsigned i = 0; i < runs; i++) {
         BenchCounters before, after;
         int64_t t0, t1, c0, c1;
@@ -159,6 +281,17 @@ void bench_measure(BenchResult *res, unsigned runs, uint64_t items,
         r[i].delta.host_allocs = after.host_allocs - before.host_allocs;
         r[i].delta.reads = after.reads - before.reads;
         r[i].delta.writes = after.writes - before.writes;
+    }
+    if (bench_callgrind_active()) {
+        g_autofree char *label = g_strdup_printf("bench %s %s", res->name,
+                                                 res->param);
+        double ir, l1;
+
+        CALLGRIND_DUMP_STATS_AT(label);
+        if (cg_read_dump(++cg_dumps, &ir, &l1)) {
+            res->instr_per_item = ir / ((double)items * runs);
+            res->l1_miss_per_item = l1 / ((double)items * runs);
+        }
     }
     qsort(r, runs, sizeof(*r), run_cmp);
     median = &r[runs / 2];
@@ -273,21 +406,36 @@ void bench_set_ratio(BenchResult *res, const BenchResult *base)
 
 void bench_report_print(FILE *out, const char *title)
 {
+    bool cg = false;
+
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        cg |= bench_report_nth(i)->instr_per_item > 0;
+    }
     fprintf(out, "\n%s\n", title);
-    fprintf(out, "%-13s %-12s %7s %7s %7s %8s %6s %6s %6s %5s %6s  %s\n",
+    fprintf(out, "%-13s %-12s %7s %7s %7s %8s %6s %6s %6s %5s",
             "benchmark", "case", "ns", "cpu-ns", "trig-ns", "items/s",
-            "reads", "writes", "allocs", "h-all", "ratio", "ratio to");
+            "reads", "writes", "allocs", "h-all");
+    if (cg) {
+        fprintf(out, " %6s %6s", "instr", "L1miss");
+    }
+    fprintf(out, " %6s  %s\n", "ratio", "ratio to");
     for (unsigned i = 0; i < bench_report_count(); i++) {
         BenchResult *r = bench_report_nth(i);
         g_autofree char *ratio = r->ratio > 0 ?
             g_strdup_printf("%.2fx", r->ratio) : g_strdup("-");
 
         fprintf(out, "%-13s %-12s %7.0f %7.0f %7.0f %8.0f %6.3f %6.3f %6.3f "
-                "%5.2f %6s  %s\n", r->name, r->param, r->ns_per_item,
+                "%5.2f", r->name, r->param, r->ns_per_item,
                 r->cpu_ns_per_item, r->trigger_ns_per_item, r->items_per_sec,
                 r->reads_per_item, r->writes_per_item, r->allocs_per_item,
-                r->host_allocs_per_item, ratio,
-                r->ratio_to ? r->ratio_to : "");
+                r->host_allocs_per_item);
+        if (cg && r->instr_per_item > 0) {
+            fprintf(out, " %6.0f %6.2f", r->instr_per_item,
+                    r->l1_miss_per_item);
+        } else if (cg) {
+            fprintf(out, " %6s %6s", "-", "-");
+        }
+        fprintf(out, " %6s  %s\n", ratio, r->ratio_to ? r->ratio_to : "");
     }
 }
 
@@ -322,6 +470,10 @@ bool bench_report_write_json(const char *path)
         json_builder_add_double_value(b, r->allocs_per_item);
         json_builder_set_member_name(b, "host_allocs_per_item");
         json_builder_add_double_value(b, r->host_allocs_per_item);
+        json_builder_set_member_name(b, "instr_per_item");
+        json_builder_add_double_value(b, r->instr_per_item);
+        json_builder_set_member_name(b, "l1_miss_per_item");
+        json_builder_add_double_value(b, r->l1_miss_per_item);
         json_builder_set_member_name(b, "ratio");
         json_builder_add_double_value(b, r->ratio);
         json_builder_set_member_name(b, "ratio_to");
@@ -392,6 +544,11 @@ bool bench_report_load_json(const char *path, GError **errp)
             r.allocs_per_item = member_double(o, "allocs_per_item", &ok);
             r.host_allocs_per_item = member_double(o, "host_allocs_per_item",
                                                    &ok);
+            /* absent from files of older versions: 0, "not counted" */
+            r.instr_per_item = json_object_get_double_member_with_default(
+                o, "instr_per_item", 0);
+            r.l1_miss_per_item = json_object_get_double_member_with_default(
+                o, "l1_miss_per_item", 0);
         }
         if (!ok) {
             g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -46,6 +46,17 @@ void bench_host_leave(void);
         bench_host_ret_;                                \
     })
 
+/*
+ * Callgrind counting (see docs/devel/benchmarks.md): when this process
+ * runs under valgrind --tool=callgrind --collect-atstart=no with
+ * $BENCH_CALLGRIND_OUT naming its --callgrind-out-file, events are
+ * collected only between bench_vmm_enter() and bench_vmm_leave() (minus
+ * the host calls inside), and bench_measure() reads them back per case.
+ */
+bool bench_callgrind_active(void);
+bool bench_vmm_enter(void);
+void bench_vmm_leave(bool was);
+
 int64_t bench_now_ns(void);
 /* CPU time of the calling thread (user + system). */
 int64_t bench_cpu_ns(void);
@@ -64,6 +75,14 @@ typedef struct BenchResult {
     double host_allocs_per_item;
     double ratio;               /* to the floor / smallest case, CPU time;
                                    0 = n/a */
+    /*
+     * Under callgrind (bench_callgrind_active()): the VMM's instructions
+     * and L1 misses (I1 + D1 read + D1 write) per item, counted only while
+     * the model runs (main loop, trapped MMIO), not the simulated host nor
+     * the guest driver; 0 otherwise.
+     */
+    double instr_per_item;
+    double l1_miss_per_item;
     char *ratio_to;             /* what @ratio compares with, or NULL */
 } BenchResult;
 

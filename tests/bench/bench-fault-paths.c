@@ -27,6 +27,7 @@
 #include "bench-common.h"
 #include "bench-cases.h"
 #include "bench-floor.h"
+#include "qtest-inproc.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
@@ -44,6 +45,7 @@ static const unsigned groups_full[] = { 1, 64, 512, 4096 };
 static const unsigned groups_quick[] = { 1, 64, 512 };
 
 static unsigned rounds = 3;
+static bool callgrind;          /* --callgrind: children under callgrind */
 static BenchOpts opts = {
     .runs = 7,
     .items = 1 << 14,
@@ -98,10 +100,14 @@ static void run_floor_veventq(void)
 /* In the child: one case, results into the report. */
 static void run_case(const char *spec)
 {
+    static const QTestInprocHooks vmm_hooks = {
+        .enter = bench_vmm_enter, .leave = bench_vmm_leave,
+    };
     g_autofree char *what = NULL;
     const char *eq = strchr(spec, '=');
     uint32_t n = 0;
 
+    qtest_inproc_set_hooks(&vmm_hooks);
     if (!strcmp(spec, "smmuv3-veventq")) {
         bench_smmuv3_run(&opts);
         return;
@@ -124,19 +130,48 @@ static void spawn_case(const char *argv0, const char *spec)
 {
     g_autofree char *dir = g_dir_make_tmp("viommu-bench-case-XXXXXX", NULL);
     g_autofree char *results = g_build_filename(dir, "results.json", NULL);
+    g_autofree char *cg_out = g_build_filename(dir, "callgrind.out", NULL);
+    g_autofree char *cg_file = g_strdup_printf("--callgrind-out-file=%s",
+                                               cg_out);
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
     g_autofree char *runs = g_strdup_printf("%u", opts.runs);
     g_autofree char *items = g_strdup_printf("%" PRIu64, opts.items);
     g_autofree char *limit = g_strdup_printf("%u", opts.bind_limit_s);
-    const char *argv[] = {
-        "/proc/self/exe", "--case", spec, "--results", results,
-        "--runs", runs, "--items", items, "--bind-limit", limit, NULL,
-    };
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_auto(GStrv) envp = g_get_environ();
     g_autoptr(GError) err = NULL;
     int64_t t0 = bench_now_ns();
     int status;
 
+    if (callgrind) {
+        /*
+         * Only the model's work is collected (bench_vmm_enter()); the
+         * cache simulation gives the L1 misses.
+         */
+        g_ptr_array_add(argv, (char *)"valgrind");
+        g_ptr_array_add(argv, (char *)"-q");
+        g_ptr_array_add(argv, (char *)"--tool=callgrind");
+        g_ptr_array_add(argv, (char *)"--collect-atstart=no");
+        g_ptr_array_add(argv, (char *)"--cache-sim=yes");
+        g_ptr_array_add(argv, cg_file);
+        envp = g_environ_setenv(envp, "BENCH_CALLGRIND_OUT", cg_out, TRUE);
+    }
+    g_ptr_array_add(argv, self ? self : (char *)"/proc/self/exe");
+    g_ptr_array_add(argv, (char *)"--case");
+    g_ptr_array_add(argv, (char *)spec);
+    g_ptr_array_add(argv, (char *)"--results");
+    g_ptr_array_add(argv, results);
+    g_ptr_array_add(argv, (char *)"--runs");
+    g_ptr_array_add(argv, runs);
+    g_ptr_array_add(argv, (char *)"--items");
+    g_ptr_array_add(argv, items);
+    g_ptr_array_add(argv, (char *)"--bind-limit");
+    g_ptr_array_add(argv, limit);
+    g_ptr_array_add(argv, NULL);
+
     fflush(stdout);
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, envp,
+                      G_SPAWN_CHILD_INHERITS_STDIN | G_SPAWN_SEARCH_PATH,
                       NULL, NULL, NULL, NULL, &status, &err)) {
         bench_fail("cannot run %s for %s: %s", argv0, spec, err->message);
     }
@@ -149,6 +184,7 @@ static void spawn_case(const char *argv0, const char *spec)
     printf("bench: %-18s done in %.1f s\n", spec,
            (bench_now_ns() - t0) / 1e9);
     g_unlink(results);
+    g_unlink(cg_out);
     g_rmdir(dir);
 }
 
@@ -272,7 +308,8 @@ int main(int argc, char **argv)
     const unsigned *pasids = pasids_full, *groups = groups_full;
     size_t npasids = G_N_ELEMENTS(pasids_full);
     size_t ngroups = G_N_ELEMENTS(groups_full);
-    bool check = false;
+    bool check = false, runs_set = false, items_set = false;
+    bool rounds_set = false;
     int64_t t0 = bench_now_ns();
 
     for (int i = 1; i < argc; i++) {
@@ -287,6 +324,8 @@ int main(int argc, char **argv)
             rounds = 1;
         } else if (!strcmp(arg, "--check")) {
             check = true;
+        } else if (!strcmp(arg, "--callgrind")) {
+            callgrind = true;
         } else if (!val) {
             usage(argv[0]);
         } else if (!strcmp(arg, "--json")) {
@@ -297,12 +336,15 @@ int main(int argc, char **argv)
             results = argv[++i];
         } else if (!strcmp(arg, "--runs")) {
             opts.runs = MAX(atoi(val), 1);
+            runs_set = true;
             i++;
         } else if (!strcmp(arg, "--items")) {
             opts.items = MAX(g_ascii_strtoull(val, NULL, 0), 1);
+            items_set = true;
             i++;
         } else if (!strcmp(arg, "--rounds")) {
             rounds = MAX(atoi(val), 1);
+            rounds_set = true;
             i++;
         } else if (!strcmp(arg, "--bind-limit")) {
             opts.bind_limit_s = MAX(atoi(val), 1);
@@ -312,6 +354,12 @@ int main(int argc, char **argv)
         }
     }
 
+    if (callgrind) {
+        /* Instruction counts do not vary: one run of fewer items will do. */
+        opts.runs = runs_set ? opts.runs : 1;
+        opts.items = items_set ? opts.items : 4096;
+        rounds = rounds_set ? rounds : 1;
+    }
     if (spec) {
         /* A child (or a profiling run): one case, one machine. */
         run_case(spec);

@@ -28,6 +28,7 @@ struct QTestState {
 #define RAM_WINDOW      (2ULL << 20)
 
 static QTestState inproc_state;
+static const QTestInprocHooks *hooks;
 static bool inproc_started;
 static hwaddr tlb_base = 1;     /* last window wholly RAM (1: none) */
 static uint8_t *tlb_ptr;
@@ -58,6 +59,23 @@ static uint8_t *ram_ptr(uint64_t addr, uint64_t size)
     return tlb_ptr + (addr - base);
 }
 
+void qtest_inproc_set_hooks(const QTestInprocHooks *h)
+{
+    hooks = h;
+}
+
+static bool vmm_enter(void)
+{
+    return hooks && hooks->enter ? hooks->enter() : false;
+}
+
+static void vmm_leave(bool token)
+{
+    if (hooks && hooks->leave) {
+        hooks->leave(token);
+    }
+}
+
 QTestState *qtest_inproc_init(int argc, char **argv)
 {
     g_assert(!inproc_started);
@@ -70,16 +88,20 @@ void qtest_inproc_pump(void)
 {
     GMainContext *ctx = qemu_get_main_context();
 
+    bool was = vmm_enter();
+
     /* One poll per round; stop at the first round that dispatched nothing. */
     while (g_main_context_iteration(ctx, FALSE)) {
         /* nothing */
     }
+    vmm_leave(was);
 }
 
 static uint64_t sized_read(uint64_t addr, unsigned size)
 {
     uint8_t *p = ram_ptr(addr, size);
     uint64_t v = 0;
+    bool was;
 
     if (p) {
         memcpy(&v, p, size);        /* little-endian host and guests */
@@ -89,23 +111,30 @@ static uint64_t sized_read(uint64_t addr, unsigned size)
      * A register read: a vCPU polling a device register gives the main
      * loop time to run, and device work queued by an earlier register
      * write (the VT-d invalidation queue's slices) runs in a bottom half.
+     * Both are the VMM's work.
      */
+    was = vmm_enter();
     qemu_bh_poll();
     address_space_access_sized(&address_space_memory, addr, &v, size, false,
                                MEMTXATTRS_UNSPECIFIED);
+    vmm_leave(was);
     return v;
 }
 
 static void sized_write(uint64_t addr, uint64_t v, unsigned size)
 {
     uint8_t *p = ram_ptr(addr, size);
+    bool was;
 
     if (p) {
         memcpy(p, &v, size);
         return;
     }
+    /* A trapped access: the model's work, as the main loop's is. */
+    was = vmm_enter();
     address_space_access_sized(&address_space_memory, addr, &v, size, true,
                                MEMTXATTRS_UNSPECIFIED);
+    vmm_leave(was);
 }
 
 uint8_t qtest_readb(QTestState *s, uint64_t addr)
