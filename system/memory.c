@@ -541,17 +541,37 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 }
 
 /*
+ * Host pointer for [@addr, @addr + @len) if the range that answered last
+ * is RAM and holds all of it, else NULL.  No out-parameters and no calls,
+ * so that the callers' fast paths stay a handful of instructions.
+ */
+static inline uint8_t *ram_fast(AddressSpace *as, hwaddr addr, hwaddr len)
+{
+    FlatView *fv = as->root->flat;
+    const FlatRange *r;
+
+    if (G_UNLIKELY(!fv || fv->gen != memory_map_gen || !len)) {
+        return NULL;
+    }
+    r = &fv->ranges[fv->mru];
+    if (r->mr && r->mr->ram && addr >= r->start &&
+        len - 1 <= r->last - addr && addr <= r->last) {
+        return r->mr->ram_ptr + r->offset + (addr - r->start);
+    }
+    return NULL;
+}
+
+/*
  * A descriptor or record a model reads or writes is nearly always wholly
- * inside one RAM range: copy it straight away, one lookup, no loop.
+ * inside the RAM range it used last (its queue): copy it straight away.
  */
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                void *buf, hwaddr len)
 {
-    hwaddr offset = 0, avail = 0;
-    MemoryRegion *mr = mr_lookup(as->root, addr, &offset, &avail);
+    uint8_t *p = ram_fast(as, addr, len);
 
-    if (mr && mr->ram && avail >= len) {
-        memcpy(buf, mr->ram_ptr + offset, len);
+    if (p) {
+        memcpy(buf, p, len);
         return MEMTX_OK;
     }
     return address_space_rw(as, addr, attrs, buf, len, false);
@@ -560,11 +580,10 @@ MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                 const void *buf, hwaddr len)
 {
-    hwaddr offset = 0, avail = 0;
-    MemoryRegion *mr = mr_lookup(as->root, addr, &offset, &avail);
+    uint8_t *p = ram_fast(as, addr, len);
 
-    if (mr && mr->ram && avail >= len) {
-        memcpy(mr->ram_ptr + offset, buf, len);
+    if (p) {
+        memcpy(p, buf, len);
         return MEMTX_OK;
     }
     return address_space_rw(as, addr, attrs, (void *)buf, len, true);
