@@ -252,6 +252,22 @@ static int run_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Open fds of this process: constant in the number of PASIDs, or not. */
+static unsigned count_fds(void)
+{
+    GDir *d = g_dir_open("/proc/self/fd", 0, NULL);
+    unsigned n = 0;
+
+    if (!d) {
+        return 0;
+    }
+    while (g_dir_read_name(d)) {
+        n++;
+    }
+    g_dir_close(d);
+    return n - 1;               /* not the one reading the directory */
+}
+
 void bench_measure(BenchResult *res, unsigned runs, uint64_t items,
                    void (*fn)(void *opaque, uint64_t items), void *opaque)
 {
@@ -293,6 +309,7 @@ void bench_measure(BenchResult *res, unsigned runs, uint64_t items,
             res->l1_miss_per_item = l1 / ((double)items * runs);
         }
     }
+    res->fds = count_fds();
     qsort(r, runs, sizeof(*r), run_cmp);
     median = &r[runs / 2];
     res->ns_per_item = median->ns_per_item;
@@ -412,9 +429,9 @@ void bench_report_print(FILE *out, const char *title)
         cg |= bench_report_nth(i)->instr_per_item > 0;
     }
     fprintf(out, "\n%s\n", title);
-    fprintf(out, "%-13s %-12s %7s %7s %7s %8s %6s %6s %6s %5s",
+    fprintf(out, "%-18s %-12s %7s %7s %7s %8s %6s %6s %6s %5s %5s",
             "benchmark", "case", "ns", "cpu-ns", "trig-ns", "items/s",
-            "reads", "writes", "allocs", "h-all");
+            "reads", "writes", "allocs", "h-all", "fds");
     if (cg) {
         fprintf(out, " %6s %6s", "instr", "L1miss");
     }
@@ -424,11 +441,11 @@ void bench_report_print(FILE *out, const char *title)
         g_autofree char *ratio = r->ratio > 0 ?
             g_strdup_printf("%.2fx", r->ratio) : g_strdup("-");
 
-        fprintf(out, "%-13s %-12s %7.0f %7.0f %7.0f %8.0f %6.3f %6.3f %6.3f "
-                "%5.2f", r->name, r->param, r->ns_per_item,
+        fprintf(out, "%-18s %-12s %7.0f %7.0f %7.0f %8.0f %6.3f %6.3f %6.3f "
+                "%5.2f %5u", r->name, r->param, r->ns_per_item,
                 r->cpu_ns_per_item, r->trigger_ns_per_item, r->items_per_sec,
                 r->reads_per_item, r->writes_per_item, r->allocs_per_item,
-                r->host_allocs_per_item);
+                r->host_allocs_per_item, r->fds);
         if (cg && r->instr_per_item > 0) {
             fprintf(out, " %6.0f %6.2f", r->instr_per_item,
                     r->l1_miss_per_item);
@@ -470,6 +487,8 @@ bool bench_report_write_json(const char *path)
         json_builder_add_double_value(b, r->allocs_per_item);
         json_builder_set_member_name(b, "host_allocs_per_item");
         json_builder_add_double_value(b, r->host_allocs_per_item);
+        json_builder_set_member_name(b, "fds");
+        json_builder_add_int_value(b, r->fds);
         json_builder_set_member_name(b, "instr_per_item");
         json_builder_add_double_value(b, r->instr_per_item);
         json_builder_set_member_name(b, "l1_miss_per_item");
@@ -549,6 +568,7 @@ bool bench_report_load_json(const char *path, GError **errp)
                 o, "instr_per_item", 0);
             r.l1_miss_per_item = json_object_get_double_member_with_default(
                 o, "l1_miss_per_item", 0);
+            r.fds = json_object_get_int_member_with_default(o, "fds", 0);
         }
         if (!ok) {
             g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -83,6 +83,7 @@ typedef struct BenchResult {
      */
     double instr_per_item;
     double l1_miss_per_item;
+    unsigned fds;               /* fds open in the process after the runs */
     char *ratio_to;             /* what @ratio compares with, or NULL */
 } BenchResult;
 

@@ -87,14 +87,71 @@ static void run_floor_veventq(void)
     for (size_t i = 0; i < G_N_ELEMENTS(batches); i++) {
         g_autofree char *param = g_strdup_printf("batch=%u", batches[i]);
         BenchResult r = { .name = (char *)"floor-veventq", .param = param };
+        BenchResult u = {
+            .name = (char *)"upstream-veventq", .param = param,
+        };
 
         bench_floor_batch = batches[i];
         bench_measure(&r, opts.runs, opts.items, bench_floor_veventq_run,
                       NULL);
         bench_report_add(&r);
+        /* upstream's handler: the same events, one read() per record */
+        bench_measure(&u, opts.runs, opts.items,
+                      bench_floor_veventq_1rec_run, NULL);
+        bench_report_add(&u);
     }
     bench_floor_veventq_teardown();
     bench_sim_stop();
+}
+
+/* The physical limit beside the floors: the same bytes through a pipe. */
+static void run_pipe(void)
+{
+    bench_pipe_setup();
+    for (size_t i = 0; i < G_N_ELEMENTS(batches); i++) {
+        g_autofree char *param = g_strdup_printf("batch=%u", batches[i]);
+        BenchResult r = { .name = (char *)"pipe-read", .param = param };
+        BenchResult w = { .name = (char *)"pipe-rw", .param = param };
+
+        bench_floor_batch = batches[i];
+        bench_measure(&r, opts.runs, opts.items, bench_pipe_read_run, NULL);
+        bench_report_add(&r);
+        bench_measure(&w, opts.runs, opts.items, bench_pipe_rw_run, NULL);
+        bench_report_add(&w);
+    }
+    bench_pipe_teardown();
+}
+
+/*
+ * PRQ host side over N PASIDs at batch 64, our design against upstream's
+ * (bench-floor.h), and with @held groups left outstanding.
+ */
+static void run_prq_design(const char *what, unsigned n, unsigned npasids,
+                           unsigned held)
+{
+    for (int upstream = 0; upstream < 2; upstream++) {
+        g_autofree char *param = g_strdup_printf("%s=%u", what, n);
+        BenchResult r = {
+            .name = (char *)(upstream ? "upstream-prq" : "floor-prq"),
+            .param = param,
+        };
+
+        bench_sim_start("intel-vtd", BENCH_BDF);
+        if (!bench_floor_prq_setup(BENCH_BDF, npasids, upstream)) {
+            printf("bench: %s %s skipped: %u fds are not allowed here\n",
+                   r.name, param, npasids + 64);
+            bench_sim_stop();
+            continue;
+        }
+        if (held) {
+            bench_floor_prq_hold(held);
+        }
+        bench_floor_batch = 64;
+        bench_measure(&r, opts.runs, opts.items, bench_floor_prq_run, NULL);
+        bench_report_add(&r);
+        bench_floor_prq_teardown();
+        bench_sim_stop();
+    }
 }
 
 /* In the child: one case, results into the report. */
@@ -208,7 +265,19 @@ static void compute_ratios(void)
     for (unsigned i = 0; i < bench_report_count(); i++) {
         BenchResult *r = bench_report_nth(i);
 
-        if (!strcmp(r->name, "prq-roundtrip")) {
+        if (!strcmp(r->name, "floor-faultq")) {
+            bench_set_ratio(r, bench_report_find("pipe-rw", r->param));
+        } else if (!strcmp(r->name, "floor-veventq")) {
+            bench_set_ratio(r, bench_report_find("pipe-read", r->param));
+        } else if (!strcmp(r->name, "upstream-veventq")) {
+            bench_set_ratio(r, bench_report_find("floor-veventq", r->param));
+        } else if (!strcmp(r->name, "upstream-prq")) {
+            bench_set_ratio(r, bench_report_find("floor-prq", r->param));
+        } else if (!strcmp(r->name, "floor-prq")) {
+            bench_set_ratio(r, bench_report_find(
+                "floor-prq", g_str_has_prefix(r->param, "held") ?
+                "held=1" : "pasids=1"));
+        } else if (!strcmp(r->name, "prq-roundtrip")) {
             bench_set_ratio(r, bench_report_find("floor-faultq", r->param));
         } else if (!strcmp(r->name, "veventq-drain")) {
             bench_set_ratio(r, bench_report_find("floor-veventq", r->param));
@@ -228,6 +297,8 @@ static bool check_json(const char *path, unsigned expect)
     static const char *const needed[] = {
         "floor-faultq", "floor-veventq", "prq-roundtrip", "prq-pasids",
         "prq-groups", "prq-held", "pasid-bind", "veventq-drain",
+        "pipe-read", "pipe-rw", "upstream-veventq", "floor-prq",
+        "upstream-prq",
     };
     g_autoptr(JsonParser) p = json_parser_new();
     g_autoptr(GError) err = NULL;
@@ -420,8 +491,14 @@ int main(int argc, char **argv)
 static void run_round(const char *argv0, const unsigned *pasids,
                       size_t npasids, const unsigned *groups, size_t ngroups)
 {
+    run_pipe();
     run_floor_faultq();
     run_floor_veventq();
+    for (size_t i = 0; i < npasids; i++) {
+        run_prq_design("pasids", pasids[i], pasids[i], 0);
+    }
+    run_prq_design("held", 1, 64, 1);
+    run_prq_design("held", groups[ngroups - 1], 64, groups[ngroups - 1]);
     spawn_case(argv0, "vtd-roundtrip");
     for (size_t i = 0; i < npasids; i++) {
         g_autofree char *s = g_strdup_printf("vtd-pasids=%u", pasids[i]);
