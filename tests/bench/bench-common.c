@@ -411,14 +411,23 @@ void bench_set_ratio(BenchResult *res, const BenchResult *base)
     g_free(res->ratio_to);
     res->ratio_to = NULL;
     res->ratio = 0;
-    if (base && base->cpu_ns_per_item > 0 && res->cpu_ns_per_item > 0) {
+    if (!base) {
+        return;
+    }
+    if (res->instr_per_item > 0 && base->instr_per_item > 0) {
+        /* both counted by callgrind: instructions, which do not vary */
+        res->ratio = res->instr_per_item / base->instr_per_item;
+    } else if ((res->instr_per_item > 0) != (base->instr_per_item > 0)) {
+        return;     /* one ran under callgrind: their times do not compare */
+    } else if (base->cpu_ns_per_item > 0 && res->cpu_ns_per_item > 0) {
         /* CPU time: other load on the machine does not count */
         res->ratio = res->cpu_ns_per_item / base->cpu_ns_per_item;
-        res->ratio_to = g_strdup_printf("%s %s", base->name, base->param);
-    } else if (base && base->ns_per_item > 0) {
+    } else if (base->ns_per_item > 0) {
         res->ratio = res->ns_per_item / base->ns_per_item;
-        res->ratio_to = g_strdup_printf("%s %s", base->name, base->param);
+    } else {
+        return;
     }
+    res->ratio_to = g_strdup_printf("%s %s", base->name, base->param);
 }
 
 void bench_report_print(FILE *out, const char *title)

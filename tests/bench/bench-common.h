@@ -116,8 +116,9 @@ BenchResult *bench_report_find(const char *name, const char *param);
 BenchResult *bench_report_nth(unsigned i);
 unsigned bench_report_count(void);
 /*
- * Set @res's ratio to @base's CPU ns per item (as "x times slower"), or
- * wall-clock ns if either has no CPU time.
+ * Set @res's ratio to @base (as "x times slower"): instructions per item
+ * if both were counted by callgrind, none if only one was, else CPU ns
+ * per item (wall-clock ns if either has no CPU time).
  */
 void bench_set_ratio(BenchResult *res, const BenchResult *base);
 

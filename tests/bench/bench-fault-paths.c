@@ -291,6 +291,117 @@ static void compute_ratios(void)
     }
 }
 
+/*
+ * The design targets (docs/devel/benchmarks.md), printed against what
+ * was measured.  Never asserted: a shared machine decides the time.
+ */
+static void target(const char *what, bool measured, bool holds,
+                   const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static void target(const char *what, bool measured, bool holds,
+                   const char *fmt, ...)
+{
+    g_autofree char *fig = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    fig = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    printf("  %-52s %-34s %s\n", what, fig,
+           !measured ? "(not measured)" : holds ? "holds" : "MISSED");
+}
+
+/* "L1 misses per item Z vs A", or how to get them. */
+static const char *l1_pair(const BenchResult *z, const BenchResult *a)
+{
+    static char buf[64];
+
+    if (z->l1_miss_per_item <= 0 || a->l1_miss_per_item <= 0) {
+        return "L1 misses: run with --callgrind";
+    }
+    snprintf(buf, sizeof(buf), "L1 misses/item %.2f vs %.2f",
+             z->l1_miss_per_item, a->l1_miss_per_item);
+    return buf;
+}
+
+static void print_targets(void)
+{
+    static const char *const b16[] = { "batch=16", "batch=64", "batch=256" };
+    double vev_rate = INFINITY, vev_ratio = 0, vtd_rate = INFINITY;
+    double vtd_ratio = 0, vev_wall = INFINITY, vtd_wall = INFINITY;
+    bool vev = false, vtd = false;
+    BenchResult *r, *a, *z;
+
+    printf("\nTargets (rates on one core: 1e9 / CPU ns per item, wall "
+           "clock beside; ratios on CPU time%s; never asserted):\n",
+           callgrind ? " -- time figures meaningless under --callgrind, "
+           "scaling ratios in instructions" : "");
+    for (size_t i = 0; i < G_N_ELEMENTS(b16); i++) {
+        if ((r = bench_report_find("veventq-drain", b16[i]))) {
+            vev = true;
+            vev_rate = MIN(vev_rate, 1e9 / r->cpu_ns_per_item);
+            vev_wall = MIN(vev_wall, r->items_per_sec);
+            vev_ratio = MAX(vev_ratio, r->ratio);
+        }
+        if ((r = bench_report_find("prq-roundtrip", b16[i]))) {
+            vtd = true;
+            vtd_rate = MIN(vtd_rate, 1e9 / r->cpu_ns_per_item);
+            vtd_wall = MIN(vtd_wall, r->items_per_sec);
+            vtd_ratio = MAX(vtd_ratio, r->ratio);
+        }
+    }
+    target("vEVENTQ drain >= 2 M events/s at batch >= 16", vev,
+           vev_rate >= 2e6, "slowest %.2f M/s (wall %.2f)", vev_rate / 1e6,
+           vev_wall / 1e6);
+    target("vEVENTQ drain <= 1.5x the floor at batch >= 16", vev,
+           vev_ratio <= 1.5, "worst %.2fx", vev_ratio);
+    target("VT-d round trip >= 1 M faults/s at batch >= 16", vtd,
+           vtd_rate >= 1e6, "slowest %.2f M/s (wall %.2f)", vtd_rate / 1e6,
+           vtd_wall / 1e6);
+    target("VT-d round trip <= 1.5x the floor at batch >= 16", vtd,
+           vtd_ratio <= 1.5, "worst %.2fx", vtd_ratio);
+    r = bench_report_find("prq-roundtrip", "batch=64");
+    target("VT-d model instructions per fault at batch 64 <= 500",
+           r && r->instr_per_item > 0, r && r->instr_per_item <= 500,
+           "%.0f", r ? r->instr_per_item : 0);
+    r = bench_report_find("veventq-drain", "batch=64");
+    target("vEVENTQ model instructions per event at batch 64 <= 400",
+           r && r->instr_per_item > 0, r && r->instr_per_item <= 400,
+           "%.0f", r ? r->instr_per_item : 0);
+    a = bench_report_find("prq-pasids", "pasids=1");
+    z = NULL;
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *x = bench_report_nth(i);
+
+        if (!strcmp(x->name, "prq-pasids")) {
+            z = x;      /* the last one added: the largest */
+        }
+    }
+    if (a && z) {
+        g_autofree char *what = g_strdup_printf(
+            "%s vs 1 PASIDs <= 1.1x (paired rounds)", z->param + 7);
+
+        target(what, true, z->ratio <= 1.1, "%.2fx, %s", z->ratio,
+               l1_pair(z, a));
+    }
+    a = bench_report_find("prq-held", "held=1");
+    z = NULL;
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *x = bench_report_nth(i);
+
+        if (!strcmp(x->name, "prq-held")) {
+            z = x;
+        }
+    }
+    if (a && z) {
+        g_autofree char *what = g_strdup_printf(
+            "%s vs 1 outstanding groups <= 1.1x", z->param + 5);
+
+        target(what, true, z->ratio <= 1.1, "%.2fx, %s", z->ratio,
+               l1_pair(z, a));
+    }
+}
+
 /* --check: the JSON is valid and every figure is there and sane. */
 static bool check_json(const char *path, unsigned expect)
 {
@@ -463,8 +574,15 @@ int main(int argc, char **argv)
                        "allocations per item");
     printf("(%u rounds of %u runs of %" PRIu64 " items per case; each "
            "figure is the median run of the median round; ratios on CPU "
-           "time; %.1f s in all)\n", rounds, opts.runs, opts.items,
-           (bench_now_ns() - t0) / 1e9);
+           "time; %s build%s; %.1f s in all)\n", rounds, opts.runs,
+           opts.items, BENCH_BUILDTYPE,
+           callgrind ? ", models under callgrind: their times are not "
+           "comparable" : "", (bench_now_ns() - t0) / 1e9);
+    if (strcmp(BENCH_BUILDTYPE, "release")) {
+        printf("bench: note: not a release build; the recorded figures are "
+               "from meson setup -Dbuildtype=release\n");
+    }
+    print_targets();
     if (json && !bench_report_write_json(json)) {
         fprintf(stderr, "bench: cannot write %s\n", json);
         return 1;
