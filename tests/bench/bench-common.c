@@ -358,6 +358,48 @@ BenchResult *bench_report_find(const char *name, const char *param)
     return NULL;
 }
 
+BenchResult *bench_report_find_nth(const char *name, const char *param,
+                                   unsigned k)
+{
+    BenchResult *last = NULL;
+
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *r = bench_report_nth(i);
+
+        if (!strcmp(r->name, name) && !strcmp(r->param, param)) {
+            last = r;
+            if (!k--) {
+                return r;
+            }
+        }
+    }
+    return last;
+}
+
+unsigned bench_report_round_of(const BenchResult *res)
+{
+    unsigned k = 0;
+
+    for (unsigned i = 0; i < bench_report_count(); i++) {
+        BenchResult *r = bench_report_nth(i);
+
+        if (r == res) {
+            return k;
+        }
+        if (!strcmp(r->name, res->name) && !strcmp(r->param, res->param)) {
+            k++;
+        }
+    }
+    return k;
+}
+
+static int ratio_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 static int cpu_cmp(const void *a, const void *b)
 {
     double x = (*(BenchResult *const *)a)->cpu_ns_per_item;
@@ -394,7 +436,30 @@ void bench_report_collapse_rounds(void)
             }
         }
         qsort(same->pdata, same->len, sizeof(gpointer), cpu_cmp);
-        bench_report_add(g_ptr_array_index(same, same->len / 2));
+        {
+            /*
+             * The ratio kept is the median of the rounds' own ratios,
+             * each taken against its base of the same round.
+             */
+            BenchResult keep = *(BenchResult *)g_ptr_array_index(
+                same, same->len / 2);
+            g_autofree double *ratios = g_new(double, same->len);
+            unsigned n = 0;
+
+            for (guint j = 0; j < same->len; j++) {
+                BenchResult *o = g_ptr_array_index(same, j);
+
+                if (o->ratio > 0 && keep.ratio_to &&
+                    !g_strcmp0(o->ratio_to, keep.ratio_to)) {
+                    ratios[n++] = o->ratio;
+                }
+            }
+            if (n) {
+                qsort(ratios, n, sizeof(double), ratio_cmp);
+                keep.ratio = ratios[n / 2];
+            }
+            bench_report_add(&keep);
+        }
     }
     for (guint i = 0; i < old->len; i++) {
         BenchResult *r = &g_array_index(old, BenchResult, i);

@@ -107,11 +107,17 @@ bool bench_report_load_json(const char *path, GError **errp);
 /*
  * Results measured several times (rounds of the whole benchmark): keep,
  * for each name and param, the one with the median CPU time, in the
- * order they were first added.
+ * order they were first added, with the median of the rounds' ratios
+ * (set them before collapsing, each against the same round's base).
  */
 void bench_report_collapse_rounds(void);
 /* Result by name and param, or NULL. */
 BenchResult *bench_report_find(const char *name, const char *param);
+/* The @k-th such result (the round @k's), else the last one, or NULL. */
+BenchResult *bench_report_find_nth(const char *name, const char *param,
+                                   unsigned k);
+/* Which round @res is from: how many results of its case precede it. */
+unsigned bench_report_round_of(const BenchResult *res);
 /* Every result, in the order added. */
 BenchResult *bench_report_nth(unsigned i);
 unsigned bench_report_count(void);

@@ -245,48 +245,53 @@ static void spawn_case(const char *argv0, const char *spec)
     g_rmdir(dir);
 }
 
-static BenchResult *find_first(const char *name)
+/* @r's base of the same round. */
+static BenchResult *base_of(const BenchResult *r, const char *name,
+                            const char *param)
 {
-    for (unsigned i = 0; i < bench_report_count(); i++) {
-        if (!strcmp(bench_report_nth(i)->name, name)) {
-            return bench_report_nth(i);
-        }
-    }
-    return NULL;
+    return bench_report_find_nth(name, param, bench_report_round_of(r));
 }
 
-/* Model vs floor at the same batch; scaling vs the smallest case. */
+/*
+ * Floor vs pipe, model vs floor at the same batch, upstream's design vs
+ * ours, scaling vs the smallest case: each round against its own base
+ * (run in the same round, minutes apart at most); the collapse keeps the
+ * median of those paired ratios.
+ */
 static void compute_ratios(void)
 {
-    BenchResult *pasids0 = find_first("prq-pasids");
-    BenchResult *groups0 = find_first("prq-groups");
-    BenchResult *held0 = find_first("prq-held");
-
     for (unsigned i = 0; i < bench_report_count(); i++) {
         BenchResult *r = bench_report_nth(i);
+        const char *bname = NULL, *bparam = r->param;
 
         if (!strcmp(r->name, "floor-faultq")) {
-            bench_set_ratio(r, bench_report_find("pipe-rw", r->param));
+            bname = "pipe-rw";
         } else if (!strcmp(r->name, "floor-veventq")) {
-            bench_set_ratio(r, bench_report_find("pipe-read", r->param));
+            bname = "pipe-read";
         } else if (!strcmp(r->name, "upstream-veventq")) {
-            bench_set_ratio(r, bench_report_find("floor-veventq", r->param));
+            bname = "floor-veventq";
         } else if (!strcmp(r->name, "upstream-prq")) {
-            bench_set_ratio(r, bench_report_find("floor-prq", r->param));
+            bname = "floor-prq";
         } else if (!strcmp(r->name, "floor-prq")) {
-            bench_set_ratio(r, bench_report_find(
-                "floor-prq", g_str_has_prefix(r->param, "held") ?
-                "held=1" : "pasids=1"));
+            bname = "floor-prq";
+            bparam = g_str_has_prefix(r->param, "held") ? "held=1" :
+                     "pasids=1";
         } else if (!strcmp(r->name, "prq-roundtrip")) {
-            bench_set_ratio(r, bench_report_find("floor-faultq", r->param));
+            bname = "floor-faultq";
         } else if (!strcmp(r->name, "veventq-drain")) {
-            bench_set_ratio(r, bench_report_find("floor-veventq", r->param));
+            bname = "floor-veventq";
         } else if (!strcmp(r->name, "prq-pasids")) {
-            bench_set_ratio(r, pasids0);
+            bname = "prq-pasids";
+            bparam = "pasids=1";
         } else if (!strcmp(r->name, "prq-groups")) {
-            bench_set_ratio(r, groups0);
+            bname = "prq-groups";
+            bparam = "groups=1";
         } else if (!strcmp(r->name, "prq-held")) {
-            bench_set_ratio(r, held0);
+            bname = "prq-held";
+            bparam = "held=1";
+        }
+        if (bname) {
+            bench_set_ratio(r, base_of(r, bname, bparam));
         }
     }
 }
@@ -566,8 +571,8 @@ int main(int argc, char **argv)
     for (unsigned round = 0; round < rounds; round++) {
         run_round(argv[0], pasids, npasids, groups, ngroups);
     }
-    bench_report_collapse_rounds();
     compute_ratios();
+    bench_report_collapse_rounds();
 
     bench_report_print(stdout, "Fault paths: median ns per item (fault or "
                        "event); read()/write() calls, VMM and host heap "
