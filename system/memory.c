@@ -562,6 +562,29 @@ static inline uint8_t *ram_fast(AddressSpace *as, hwaddr addr, hwaddr len)
 }
 
 /*
+ * The sizes of queue descriptors and records (VT-d's 16/32-byte queue
+ * entries, SMMUv3's 16-byte commands and 32-byte events) are copied
+ * inline, without a call.
+ */
+static inline void copy_small(void *dst, const void *src, hwaddr len)
+{
+    switch (len) {
+    case 8:
+        memcpy(dst, src, 8);
+        break;
+    case 16:
+        memcpy(dst, src, 16);
+        break;
+    case 32:
+        memcpy(dst, src, 32);
+        break;
+    default:
+        memcpy(dst, src, len);
+        break;
+    }
+}
+
+/*
  * A descriptor or record a model reads or writes is nearly always wholly
  * inside the RAM range it used last (its queue): copy it straight away.
  */
@@ -571,7 +594,7 @@ MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     uint8_t *p = ram_fast(as, addr, len);
 
     if (p) {
-        memcpy(buf, p, len);
+        copy_small(buf, p, len);
         return MEMTX_OK;
     }
     return address_space_rw(as, addr, attrs, buf, len, false);
@@ -583,7 +606,7 @@ MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     uint8_t *p = ram_fast(as, addr, len);
 
     if (p) {
-        memcpy(p, buf, len);
+        copy_small(p, buf, len);
         return MEMTX_OK;
     }
     return address_space_rw(as, addr, attrs, (void *)buf, len, true);

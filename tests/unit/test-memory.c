@@ -946,6 +946,36 @@ static void test_many_regions(void)
     fixture_fini(&f);
 }
 
+/* RAM reads and writes of every size up to 64, at every alignment. */
+static void test_ram_copy_sizes(void)
+{
+    Fixture f;
+    uint8_t *ptr, in[64], out[64];
+
+    fixture_init(&f, &ops_full);
+    ptr = memory_region_get_ram_ptr(&f.ram);
+    for (unsigned len = 1; len <= 64; len++) {
+        for (unsigned off = 0; off < 8; off++) {
+            for (unsigned i = 0; i < len; i++) {
+                in[i] = len * 7 + off * 3 + i;
+            }
+            memset(ptr, 0, 128);
+            g_assert_cmpint(address_space_write(&f.as, RAM_BASE + off, ATTRS,
+                                                in, len), ==, MEMTX_OK);
+            g_assert_cmpmem(ptr + off, len, in, len);
+            g_assert_cmphex(ptr[off + len], ==, 0);
+            memset(out, 0xee, sizeof(out));
+            g_assert_cmpint(address_space_read(&f.as, RAM_BASE + off, ATTRS,
+                                               out, len), ==, MEMTX_OK);
+            g_assert_cmpmem(out, len, in, len);
+            if (len < sizeof(out)) {
+                g_assert_cmphex(out[len], ==, 0xee);
+            }
+        }
+    }
+    fixture_fini(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -962,6 +992,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/disabled-and-moved", test_disabled_region);
     g_test_add_func("/memory/ram/memfd", test_ram_memfd);
     g_test_add_func("/memory/ram/map", test_map_ram);
+    g_test_add_func("/memory/ram/copy-sizes", test_ram_copy_sizes);
     g_test_add_func("/memory/ram/init-error", test_ram_init_error);
     g_test_add_func("/memory/overlap/priority", test_overlap_priority);
     g_test_add_func("/memory/flat/map-changes-after-access",
