@@ -1738,7 +1738,7 @@ static void test_k72_smmu_pri(void)
 	struct iommu_hwpt_arm_smmuv3 ste = { .ste = { 0x1 | (5 << 1), 0 } };
 	struct sim_response r[2];
 	struct sim_stats st;
-	uint32_t fault_id, iopf;
+	uint32_t fault_id, iopf = 0;
 	struct venv v;
 	int ffd;
 
@@ -1961,7 +1961,7 @@ static void test_k72_smmu_events(void)
 	g_assert_cmpint(destroy(v.e.iommufd, v.vdev), ==, 0);
 	{
 		struct iommu_hwpt_arm_smmuv3 abrt = { .ste = { 0x1, 0 } };
-		uint32_t abort_id;
+		uint32_t abort_id = 0;
 
 		g_assert_cmpint(hwpt_alloc(v.e.iommufd, 0, v.e.devid, v.viommu,
 					   IOMMU_HWPT_DATA_ARM_SMMUV3, &abrt,
@@ -1991,7 +1991,7 @@ static void test_k72_smmu_events(void)
 /* 7: VFIO's PASID 0 is not the RID's attachment */
 static void test_k72_vfio_pasid0(void)
 {
-	uint32_t pasid_hwpt, id;
+	uint32_t pasid_hwpt = 0, id = 0;
 	struct env e;
 
 	sim_setup(vtd_cfg);
@@ -2030,7 +2030,7 @@ static void test_k72_smmu_lenient(void)
 		/* bit 52: not one a guest controls */
 		.ste = { 0x1 | (5 << 1) | (1ull << 52), 0 },
 	};
-	uint32_t s1, bypass, abort_id;
+	uint32_t s1 = 0, bypass = 0, abort_id = 0;
 	struct env e;
 
 	sim_setup(smmu_cfg);
@@ -2243,7 +2243,7 @@ static void test_selftest_mock(void)
 		struct iommufd_vevent_header hdr;
 		struct sim_viommu_event_selftest ev;
 	} __attribute__((packed)) rec;
-	uint32_t ioas, stdev, idev, parent, nested, qid = 0;
+	uint32_t ioas, stdev, idev, parent = 0, nested = 0, qid = 0;
 	uint32_t *page;
 	int fd, qfd = -1;
 
@@ -2440,7 +2440,7 @@ static void test_dirty_tracking(void)
 		.user_va = (uintptr_t)mem, .length = sizeof(mem),
 		.iova = SIM_MOCK_APERTURE_START,
 	};
-	uint32_t ioas, plain, hwpt;
+	uint32_t ioas, plain = 0, hwpt = 0;
 	int fd;
 
 	sim_setup("[iommu]\ntype=intel-vtd\n");
