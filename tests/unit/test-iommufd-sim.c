@@ -113,8 +113,9 @@ static int bind_dev(int vfio, int iommufd, uint32_t argsz, uint32_t *devid)
 	};
 	int rc = xioctl(vfio, VFIO_DEVICE_BIND_IOMMUFD, &bind);
 
-	if (!rc && devid)
-		*devid = bind.out_devid;
+	/* written either way: gcc -O3 follows the failure path into uses */
+	if (devid)
+		*devid = rc ? 0 : bind.out_devid;
 	return rc;
 }
 
@@ -139,8 +140,8 @@ static int attach(int vfio, uint32_t pt, int64_t pasid, uint32_t *out)
 		at.pasid = pasid;
 	}
 	rc = xioctl(vfio, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
-	if (!rc && out)
-		*out = at.pt_id;
+	if (out)
+		*out = rc ? 0 : at.pt_id;
 	return rc;
 }
 
@@ -166,8 +167,9 @@ static int hwpt_alloc(int fd, uint32_t flags, uint32_t dev, uint32_t pt,
 	};
 	int rc = xioctl(fd, IOMMU_HWPT_ALLOC, &a);
 
-	if (!rc && out)
-		*out = a.out_hwpt_id;
+	/* written either way: gcc -O3 follows the failure path into uses */
+	if (out)
+		*out = rc ? 0 : a.out_hwpt_id;
 	return rc;
 }
 
@@ -892,10 +894,8 @@ static int veventq_alloc(int fd, uint32_t viommu, uint32_t type,
 	};
 	int rc = xioctl(fd, IOMMU_VEVENTQ_ALLOC, &a);
 
-	if (!rc) {
-		*id = a.out_veventq_id;
-		*qfd = a.out_veventq_fd;
-	}
+	*id = rc ? 0 : a.out_veventq_id;
+	*qfd = rc ? -1 : (int)a.out_veventq_fd;
 	return rc;
 }
 
