@@ -25,9 +25,12 @@
  *
  * Host object lifetime: one rule, in VTDHostObj.  An HWPT or FAULT
  * object is destroyed when its last user lets go (vtd_hobj_put), and
- * then lets go of what it names itself; a refused detach is a user of
- * its HWPT (a stale binding, retried later), the live FAULTQ and each
- * HWPT naming it are users of the FAULT object.
+ * then lets go of what it names itself.  The users of an HWPT are guest
+ * bindings: the live one (VTDPASIDCacheEntry) or, once the guest removed
+ * the entry but the host refused the detach, the attachment left behind
+ * (VTDRefusedDetach); the live FAULTQ and each HWPT naming it are the
+ * users of the FAULT object.  Only VTDHostObj destroys anything; a
+ * refused detach retries the *detach*, never a destroy.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
@@ -82,18 +85,22 @@ struct VTDHostObj {
 };
 
 /*
- * A binding whose detach the host refused: its HWPT (NULL: the nesting
- * parent) is still attached to that PASID, holding the guest's removed
- * tables, and this record is one of its users.  Its groups were answered
- * (INVALID, by us) when it was removed.  Detach is retried (PASID-cache
- * invalidation, unplug, reset) or the attachment replaced by a new
- * binding of the PASID; then the record lets go of the HWPT.
+ * Not a host object: the guest-side record of an attachment that
+ * outlived its guest binding.  The guest removed the PASID entry, the
+ * host refused the detach, so the HWPT (NULL: the nesting parent) is
+ * still attached to that PASID, holding the guest's removed tables.
+ * The record holds the binding's reference on the HWPT and retries the
+ * detach (PASID-cache invalidation in its scope, reset, unplug) until it
+ * succeeds or a new binding of the PASID replaces the attachment; then
+ * vtd_undetached_release() lets go of the HWPT, whose destruction is
+ * VTDHostObj's business like any other.  Its groups were answered
+ * (INVALID, by us) when the detach was refused.
  */
-typedef struct VTDStaleBinding {
+typedef struct VTDRefusedDetach {
     uint32_t pasid;
     uint16_t did;               /* of the removed PASID entry */
     VTDHostObj *hwpt;
-} VTDStaleBinding;
+} VTDRefusedDetach;
 
 /*
  * Where a passthrough device sits: its bus object and devfn, as upstream
@@ -110,7 +117,7 @@ typedef struct VTDHostIOMMUDevice {
     VTDDevKey key;              /* first: the key of VTDAccelState.devices */
     HostIOMMUDevice *hiod;
     GHashTable *pasids;         /* PASID -> VTDPASIDCacheEntry */
-    GHashTable *stale;          /* PASID -> VTDStaleBinding */
+    GHashTable *undetached;     /* PASID -> VTDRefusedDetach */
     uint64_t refused;           /* PASIDs refused over the limit */
     uint64_t refused_reported;
     gint64 refused_report_time;
@@ -700,7 +707,7 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
             /*
              * Unbound meanwhile: the group belongs to the attachment that
              * went away, and the kernel answers it on detach (or, for a
-             * refused detach, when the stale attachment finally goes).
+             * refused detach, when that attachment finally goes).
              */
             trace_vtd_prq_group_forget(key, rec->cookie);
             break;
@@ -851,73 +858,84 @@ static bool vtd_pce_alloc_fs_hwpt(IntelIOMMUState *s,
 }
 
 /*
- * A new attachment of @pasid replaced a stale one (the kernel answered
- * whatever was pending on it): the old HWPT can go now.
+ * The attachment is gone (detached, replaced, or given up at unplug):
+ * let go of the HWPT and forget the record.  The one place both happen.
  */
-static void vtd_stale_replaced(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
-                               uint32_t pasid)
+static void vtd_undetached_release(IntelIOMMUState *s,
+                                   VTDHostIOMMUDevice *vhiod,
+                                   VTDRefusedDetach *ud)
 {
-    VTDStaleBinding *st = g_hash_table_lookup(vhiod->stale,
-                                              GUINT_TO_POINTER(pasid));
+    uint32_t pasid = ud->pasid;
 
-    if (!st) {
-        return;
-    }
-    trace_vtd_pasid_stale_replaced(vhiod->hiod->name, pasid,
-                                   vtd_hobj_id(st->hwpt));
-    vtd_hobj_put(s, st->hwpt);
-    g_hash_table_remove(vhiod->stale, GUINT_TO_POINTER(pasid));
+    vtd_hobj_put(s, ud->hwpt);
+    g_hash_table_remove(vhiod->undetached, GUINT_TO_POINTER(pasid));
 }
 
-/* Try the refused detach again; on success free the HWPT. */
-static bool vtd_stale_retry(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
-                            VTDStaleBinding *st)
+/*
+ * A new attachment of @pasid replaced one whose detach was refused (the
+ * kernel answered whatever was pending on it): the old HWPT can go now.
+ */
+static void vtd_undetached_replaced(IntelIOMMUState *s,
+                                    VTDHostIOMMUDevice *vhiod, uint32_t pasid)
+{
+    VTDRefusedDetach *ud = g_hash_table_lookup(vhiod->undetached,
+                                               GUINT_TO_POINTER(pasid));
+
+    if (!ud) {
+        return;
+    }
+    trace_vtd_pasid_detach_replaced(vhiod->hiod->name, pasid,
+                                    vtd_hobj_id(ud->hwpt));
+    vtd_undetached_release(s, vhiod, ud);
+}
+
+/* Try the refused detach again; on success let go of the HWPT. */
+static bool vtd_undetached_retry(IntelIOMMUState *s,
+                                 VTDHostIOMMUDevice *vhiod,
+                                 VTDRefusedDetach *ud)
 {
     g_autoptr(Error) err = NULL;
-    uint32_t pasid = st->pasid;
     bool ok;
 
     /* A queued answer must not meet a group the detach answers. */
     vtd_resp_flush(s);
-    ok = host_iommu_device_detach_hwpt(vhiod->hiod, pasid, &err);
+    ok = host_iommu_device_detach_hwpt(vhiod->hiod, ud->pasid, &err);
     /* Reported once, when it was first refused. */
-    trace_vtd_pasid_stale_retry(vhiod->hiod->name, pasid,
-                                vtd_hobj_id(st->hwpt), ok);
-    if (!ok) {
-        return false;
+    trace_vtd_pasid_detach_retry(vhiod->hiod->name, ud->pasid,
+                                 vtd_hobj_id(ud->hwpt), ok);
+    if (ok) {
+        vtd_undetached_release(s, vhiod, ud);
     }
-    vtd_hobj_put(s, st->hwpt);
-    g_hash_table_remove(vhiod->stale, GUINT_TO_POINTER(pasid));
-    return true;
+    return ok;
 }
 
 /*
- * The PASIDs of the stale bindings of @vhiod in the scope of a PASID-cache
+ * The PASIDs of the refused detaches of @vhiod in the scope of a PASID-cache
  * invalidation (@g, @did, @pasid; VTD_PC_G_GLOBAL: all of them), other
  * PASIDs before the RID; NULL if there are none.
  */
-static GArray *vtd_stale_in_scope(VTDHostIOMMUDevice *vhiod, unsigned g,
+static GArray *vtd_undetached_in_scope(VTDHostIOMMUDevice *vhiod, unsigned g,
                                   uint16_t did, uint32_t pasid)
 {
     GArray *todo;
-    VTDStaleBinding *st;
+    VTDRefusedDetach *ud;
     GHashTableIter it;
     bool rid = false;
 
-    if (!g_hash_table_size(vhiod->stale)) {
+    if (!g_hash_table_size(vhiod->undetached)) {
         return NULL;
     }
     todo = g_array_new(false, false, sizeof(uint32_t));
-    g_hash_table_iter_init(&it, vhiod->stale);
-    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&st)) {
-        if ((g == VTD_PC_G_PASID && st->pasid != pasid) ||
-            (g == VTD_PC_G_DOMAIN && st->did != did)) {
+    g_hash_table_iter_init(&it, vhiod->undetached);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&ud)) {
+        if ((g == VTD_PC_G_PASID && ud->pasid != pasid) ||
+            (g == VTD_PC_G_DOMAIN && ud->did != did)) {
             continue;
         }
-        if (st->pasid == IOMMU_NO_PASID) {
+        if (ud->pasid == IOMMU_NO_PASID) {
             rid = true;
         } else {
-            g_array_append_val(todo, st->pasid);
+            g_array_append_val(todo, ud->pasid);
         }
     }
     if (rid) {
@@ -929,33 +947,36 @@ static GArray *vtd_stale_in_scope(VTDHostIOMMUDevice *vhiod, unsigned g,
 }
 
 /*
- * Retry the stale bindings of @todo (from vtd_stale_in_scope(), freed
+ * Retry the refused detaches of @todo (from vtd_undetached_in_scope(), freed
  * here) that are still there.  Those still refused go to @left.
  */
-static void vtd_stale_retry_list(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
-                                 GArray *todo, GPtrArray *left)
+static void vtd_undetached_retry_list(IntelIOMMUState *s,
+                                      VTDHostIOMMUDevice *vhiod,
+                                      GArray *todo, GPtrArray *left)
 {
     if (!todo) {
         return;
     }
     for (unsigned i = 0; i < todo->len; i++) {
         uint32_t p = g_array_index(todo, uint32_t, i);
-        VTDStaleBinding *st = g_hash_table_lookup(vhiod->stale,
-                                                  GUINT_TO_POINTER(p));
+        VTDRefusedDetach *ud = g_hash_table_lookup(vhiod->undetached,
+                                                   GUINT_TO_POINTER(p));
 
-        if (st && !vtd_stale_retry(s, vhiod, st) && left) {
-            g_ptr_array_add(left, st);
+        if (ud && !vtd_undetached_retry(s, vhiod, ud) && left) {
+            g_ptr_array_add(left, ud);
         }
     }
     g_array_free(todo, true);
 }
 
-static void vtd_stale_retry_all(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
-                                GPtrArray *left)
+static void vtd_undetached_retry_all(IntelIOMMUState *s,
+                                     VTDHostIOMMUDevice *vhiod,
+                                     GPtrArray *left)
 {
-    vtd_stale_retry_list(s, vhiod,
-                         vtd_stale_in_scope(vhiod, VTD_PC_G_GLOBAL, 0, 0),
-                         left);
+    vtd_undetached_retry_list(s, vhiod,
+                              vtd_undetached_in_scope(vhiod, VTD_PC_G_GLOBAL,
+                                                      0, 0),
+                              left);
 }
 
 /*
@@ -1004,8 +1025,8 @@ static bool vtd_pce_bind(IntelIOMMUState *s, VTDPASIDCacheEntry *pce,
     /* Replaced: the kernel answered the old attachment's groups. */
     vtd_pce_forget_groups(s, pce);
     vtd_hobj_put(s, pce->hwpt);
-    /* A new binding of a PASID whose detach was refused replaced it too */
-    vtd_stale_replaced(s, vhiod, pce->pasid);
+    /* ... and the attachment a refused detach of the PASID left */
+    vtd_undetached_replaced(s, vhiod, pce->pasid);
     pce->hwpt = hwpt;
     pce->pe = *pe;
     pce->pre = pre;
@@ -1025,29 +1046,30 @@ static void vtd_pce_remove(IntelIOMMUState *s, VTDPASIDCacheEntry *pce)
         vtd_pce_forget_groups(s, pce);
         vtd_hobj_put(s, pce->hwpt);
     } else {
-        VTDStaleBinding *st = g_new0(VTDStaleBinding, 1);
+        VTDRefusedDetach *ud = g_new0(VTDRefusedDetach, 1);
 
         error_report("intel-iommu: %s PASID %u: %s", vhiod->hiod->name,
                      pce->pasid, error_get_pretty(err));
         /* Still attached: nobody answered, so we do. */
         vtd_pce_answer_groups(s, pce);
         /*
-         * The HWPT is still in use (IOMMU_DESTROY would fail with EBUSY):
-         * keep it as a stale binding of that PASID, detached and freed
-         * later, or replaced by the next binding of the PASID.
+         * The HWPT is still attached (IOMMU_DESTROY would fail with
+         * EBUSY): the attachment outlives the binding, and takes over
+         * its reference until it is detached or replaced.
          */
-        st->pasid = pce->pasid;
-        st->did = VTD_PE_DID(pce->pe.qw[1]);
-        st->hwpt = pce->hwpt;           /* the binding's reference */
-        trace_vtd_pasid_stale_keep(vhiod->hiod->name, pce->pasid,
-                                   vtd_hobj_id(pce->hwpt));
+        ud->pasid = pce->pasid;
+        ud->did = VTD_PE_DID(pce->pe.qw[1]);
+        ud->hwpt = pce->hwpt;           /* the binding's reference */
+        trace_vtd_pasid_detach_refused(vhiod->hiod->name, pce->pasid,
+                                       vtd_hobj_id(pce->hwpt));
         /*
-         * An older stale binding of this PASID was replaced when this one
-         * was attached; should one still be recorded, it is not attached
-         * any more, so free it rather than lose track of it.
+         * An older refused detach of this PASID was replaced when this
+         * binding was attached; should one still be recorded, it is not
+         * attached any more, so release it rather than lose track of it.
          */
-        vtd_stale_replaced(s, vhiod, pce->pasid);
-        g_hash_table_insert(vhiod->stale, GUINT_TO_POINTER(pce->pasid), st);
+        vtd_undetached_replaced(s, vhiod, pce->pasid);
+        g_hash_table_insert(vhiod->undetached, GUINT_TO_POINTER(pce->pasid),
+                            ud);
     }
     g_hash_table_remove(s->accel_state->routes, &pce->route_key);
     g_hash_table_remove(vhiod->pasids, GUINT_TO_POINTER(pce->pasid));
@@ -1223,8 +1245,8 @@ static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
                  !vtd_get_sm_context_entry(s, pci_bus_num(vhiod->key.bus),
                                            vhiod->key.devfn, &ce);
     g_autoptr(GPtrArray) cached = g_ptr_array_new();
-    /* Stale bindings from before this invalidation, to retry in 3. */
-    GArray *stale = vtd_stale_in_scope(vhiod, g, did, pasid);
+    /* Refused detaches from before this invalidation, to retry in 3. */
+    GArray *undetached = vtd_undetached_in_scope(vhiod, g, did, pasid);
     GHashTableIter it;
     VTDPASIDCacheEntry *pce;
 
@@ -1254,12 +1276,12 @@ static void vtd_pc_sync_device(IntelIOMMUState *s, VTDHostIOMMUDevice *vhiod,
             vtd_pce_update(s, pce, &pe, ce.qw[0] & VTD_SM_CTX_PRE);
         }
     }
-    /* 2. New entries in scope (a new binding replaces a stale one). */
+    /* 2. New entries in scope (replacing a refused detach's attachment) */
     if (ce_ok) {
         vtd_pc_add_new(s, vhiod, &ce, g, did, pasid);
     }
     /* 3. Bindings whose detach was refused before: try again. */
-    vtd_stale_retry_list(s, vhiod, stale, NULL);
+    vtd_undetached_retry_list(s, vhiod, undetached, NULL);
 }
 
 void vtd_accel_pasid_cache_sync(IntelIOMMUState *s, unsigned granularity,
@@ -1457,7 +1479,7 @@ static bool vtd_accel_set_iommu_device_unguarded(IntelIOMMUState *s,
     vhiod->hiod = hiod;
     object_ref(hiod);
     vhiod->pasids = g_hash_table_new(NULL, NULL);
-    vhiod->stale = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    vhiod->undetached = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     g_hash_table_insert(a->devices, &vhiod->key, vhiod);
     vtd_size_fault_buffer(a, bus, devfn);
     trace_vtd_set_iommu_device(hiod->name, vtd_vhiod_rid(vhiod), hiod->devid,
@@ -1503,33 +1525,32 @@ static void vtd_vhiod_unbind_all(IntelIOMMUState *s,
 }
 
 /*
- * The device goes away (unplug, finalize): retry the refused detaches of
- * its stale bindings once more.  HWPTs still refused are let go of: the
+ * The device goes away (unplug, finalize): retry its refused detaches
+ * once more.  HWPTs still refused are let go of: the
  * kernel refuses to destroy them until the device is unbound from the
  * iommufd (which detaches everything), so they wait on a->doomed for the
  * bottom half.
  */
-static void vtd_vhiod_drop_stale(IntelIOMMUState *s,
+static void vtd_vhiod_drop_undetached(IntelIOMMUState *s,
                                  VTDHostIOMMUDevice *vhiod)
 {
     g_autoptr(GPtrArray) left = g_ptr_array_new();
 
-    vtd_stale_retry_all(s, vhiod, left);
+    vtd_undetached_retry_all(s, vhiod, left);
     for (unsigned i = 0; i < left->len; i++) {
-        VTDStaleBinding *st = g_ptr_array_index(left, i);
+        VTDRefusedDetach *ud = g_ptr_array_index(left, i);
 
-        trace_vtd_hwpt_orphan(vhiod->hiod->name, st->pasid,
-                              vtd_hobj_id(st->hwpt));
-        vtd_hobj_put(s, st->hwpt);
+        trace_vtd_pasid_detach_given_up(vhiod->hiod->name, ud->pasid,
+                                        vtd_hobj_id(ud->hwpt));
+        vtd_undetached_release(s, vhiod, ud);
     }
-    g_hash_table_remove_all(vhiod->stale);
 }
 
-/* Forget a device whose bindings and stale bindings are gone. */
+/* Forget a device whose bindings and refused detaches are gone. */
 static void vtd_vhiod_free(VTDHostIOMMUDevice *vhiod)
 {
     g_hash_table_unref(vhiod->pasids);
-    g_hash_table_unref(vhiod->stale);
+    g_hash_table_unref(vhiod->undetached);
     object_unref(vhiod->hiod);
     g_free(vhiod);
 }
@@ -1547,7 +1568,7 @@ static void vtd_accel_unset_iommu_device_unguarded(IntelIOMMUState *s,
     }
     trace_vtd_unset_iommu_device(vhiod->hiod->name, vtd_vhiod_rid(vhiod));
     vtd_vhiod_unbind_all(s, vhiod);
-    vtd_vhiod_drop_stale(s, vhiod);
+    vtd_vhiod_drop_undetached(s, vhiod);
     g_hash_table_remove(a->devices, &key);
     vtd_vhiod_free(vhiod);
 }
@@ -1574,7 +1595,7 @@ static void vtd_accel_reset_unguarded(IntelIOMMUState *s)
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
         vtd_vhiod_unbind_all(s, vhiod);
         /* Still refused: kept, tried again at the next opportunity. */
-        vtd_stale_retry_all(s, vhiod, NULL);
+        vtd_undetached_retry_all(s, vhiod, NULL);
     }
     vtd_hobj_retry_doomed(s, false);
 }
@@ -1629,7 +1650,7 @@ void vtd_accel_finalize(IntelIOMMUState *s)
     g_hash_table_iter_init(&it, a->devices);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&vhiod)) {
         vtd_vhiod_unbind_all(s, vhiod);
-        vtd_vhiod_drop_stale(s, vhiod);
+        vtd_vhiod_drop_undetached(s, vhiod);
         vtd_vhiod_free(vhiod);
     }
     vtd_resp_flush(s);
