@@ -282,10 +282,18 @@ static void rp_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     }
     ctl = pci_get_word(d->config + sltctl_off);
     trace_pcie_rp_sltctl(rp_name(rp), old_ctl, ctl);
-    /* Only on the edge: a guest may rewrite a released slot's control. */
+    /*
+     * Only on the edge: a guest may rewrite a released slot's control.
+     * The devices go from a bottom half, never inside this write: it may
+     * be another device's DMA or MSI (an IOMMU's event record or status
+     * write the guest aimed here), issued while that device walks the
+     * very devices the removal would free.  The powered-off bus already
+     * hides them from the guest.
+     */
     if (!rp_released(old_ctl) && rp_released(ctl)) {
         trace_pcie_rp_released(rp_name(rp));
-        rp_remove_devices(rp, true);
+        rp->unplug_all = true;
+        qemu_bh_schedule(rp->unplug_bh);
     }
     if ((old_ctl ^ ctl) & PCI_EXP_SLTCTL_PCC) {
         rp_update_presence(rp, true);
@@ -340,10 +348,18 @@ static void rp_slot_reset(PCIERootPort *rp)
     pci_set_irq(PCI_DEVICE(rp), 0);
 }
 
-/* A reset ends the guest that was to answer the button: finish removals. */
-static void rp_reset_unplug_bh(void *opaque)
+/*
+ * Removals the port does itself, out of the path that asked for them: all
+ * devices after the guest released the slot, those device_del waits for
+ * after a reset (which ends the guest that was to answer the button).
+ */
+static void rp_unplug_bh(void *opaque)
 {
-    rp_remove_devices(opaque, false);
+    PCIERootPort *rp = opaque;
+    bool all = rp->unplug_all;
+
+    rp->unplug_all = false;
+    rp_remove_devices(rp, all);
 }
 
 static void rp_reset(PCIDevice *d)
@@ -357,7 +373,7 @@ static void rp_reset(PCIDevice *d)
         if (bus->devices[devfn] &&
             DEVICE(bus->devices[devfn])->pending_deleted_event) {
             /* Not from here: the reset still walks the device list. */
-            qemu_bh_schedule(rp->reset_unplug_bh);
+            qemu_bh_schedule(rp->unplug_bh);
             break;
         }
     }
@@ -411,7 +427,9 @@ static void rp_realize(PCIDevice *d, Error **errp)
     if (ret < 0) {
         return;
     }
-    rp->reset_unplug_bh = qemu_bh_new(rp_reset_unplug_bh, rp);
+    /* Its slot events (MSI-X) come from the port: guard them as such. */
+    rp->unplug_bh = qemu_bh_new_guarded(rp_unplug_bh, rp,
+                                        &DEVICE(rp)->engaged_in_io);
     rp_slot_reset(rp);
     rp_ports = g_slist_prepend(rp_ports, rp);
     trace_pcie_rp_realize(rp_name(rp), rp->chassis, rp->slot, rp->port,
@@ -423,7 +441,7 @@ static void rp_exit(PCIDevice *d)
     PCIERootPort *rp = PCIE_ROOT_PORT(d);
 
     rp_ports = g_slist_remove(rp_ports, rp);
-    g_clear_pointer(&rp->reset_unplug_bh, qemu_bh_delete);
+    g_clear_pointer(&rp->unplug_bh, qemu_bh_delete);
     msix_uninit_exclusive_bar(d);
 }
 

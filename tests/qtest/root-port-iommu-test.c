@@ -461,6 +461,43 @@ static void test_smmu_hotplug(void)
     env_stop(&e);
 }
 
+/*
+ * The SMMU's own event MSI, aimed by the guest at the port's Slot Control
+ * (power off, indicator off: the slot is released), arrives while the
+ * SMMU installs the device's STE.  The release removes the device; it
+ * must not be freed under the SMMU, which is still using it (a
+ * use-after-free under ASan before the removal was deferred).
+ */
+static void test_smmu_release_by_own_msi(void)
+{
+    uint64_t ste[8] = { 0 };
+    uint64_t sltctl;
+    Env e;
+
+    smmu_start(&e, true);
+    number_port(&e, 1);
+    smmu_install_s1(&e, QPCI_RID(1, DEV_DEVFN));
+    g_assert_cmpuint(simh_stat(&e.sim, "vdevice"), ==, 1);
+
+    sltctl = qpci_ecam_addr(&e.pci, 0, RP_DEVFN, rp_exp(&e) + PCI_EXP_SLTCTL);
+    /* IRQ_CFG* may only change while their interrupt is disabled. */
+    qsmmu_writel(&e.s, QSMMU_IRQ_CTRL, QSMMU_IRQ_GERROR);
+    qsmmu_writeq(&e.s, QSMMU_EVENTQ_IRQ_CFG0, sltctl);
+    qsmmu_writel(&e.s, QSMMU_EVENTQ_IRQ_CFG1,
+                 SLTCTL_PWR_IND_OFF | SLTCTL_PCC);
+    qsmmu_writel(&e.s, QSMMU_IRQ_CTRL, QSMMU_IRQ_GERROR | QSMMU_IRQ_EVTQ);
+
+    /* An invalid STE, invalidated: C_BAD_STE, its MSI releases the slot */
+    qsmmu_write_ste(&e.s, QPCI_RID(1, DEV_DEVFN), ste);
+    qsmmu_cfgi_ste(&e.s, QPCI_RID(1, DEV_DEVFN));
+    g_assert_true(qsmmu_sync(&e.s, 0, 0));
+    qtest_qmp_eventwait(e.qts, "DEVICE_DELETED");
+    g_assert_cmpuint(qsmmu_evtq_pending(&e.s), ==, 1);
+    g_assert_cmpuint(simh_stat(&e.sim, "vdevice"), ==, 0);
+    g_assert_cmpuint(simh_objects(&e.sim, "device"), ==, 0);
+    env_stop(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -475,5 +512,7 @@ int main(int argc, char **argv)
     g_test_add_func("/root-port-iommu/smmuv3/sid-follows-bus",
                    test_smmu_sid_follows_bus);
     g_test_add_func("/root-port-iommu/smmuv3/hotplug", test_smmu_hotplug);
+    g_test_add_func("/root-port-iommu/smmuv3/release-by-own-msi",
+                    test_smmu_release_by_own_msi);
     return g_test_run();
 }

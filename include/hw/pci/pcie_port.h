@@ -28,7 +28,8 @@ struct PCIERootPort {
     bool hotplug;
 
     bool irq_asserted;          /* the slot event line, as last signalled */
-    QEMUBH *reset_unplug_bh;    /* devices pending removal at a reset */
+    QEMUBH *unplug_bh;          /* removals: slot released, or reset */
+    bool unplug_all;            /* released: every device goes */
 };
 
 #endif
