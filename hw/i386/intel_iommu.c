@@ -609,28 +609,24 @@ static bool vtd_process_piotlb_desc(IntelIOMMUState *s, const VTDDesc *d)
         return false;
     }
     trace_vtd_inv_desc_piotlb(g, did, pasid, d->qw[1]);
-    if ((g == VTD_PIOTLB_G_PASID || g == VTD_PIOTLB_G_PAGE) &&
-        vtd_iq_flush_covered(s)) {
-        return g == VTD_PIOTLB_G_PASID || am <= 52;
+    if ((g != VTD_PIOTLB_G_PASID && g != VTD_PIOTLB_G_PAGE) ||
+        (g == VTD_PIOTLB_G_PAGE && am > 52)) {
+        return false;
     }
-    switch (g) {
-    case VTD_PIOTLB_G_PASID:
+    if (vtd_iq_flush_covered(s)) {
+        return true;
+    }
+    if (g == VTD_PIOTLB_G_PASID) {
         vtd_accel_flush_piotlb(s, true, did, true, pasid, 0, UINT64_MAX,
                                false);
-        return true;
-    case VTD_PIOTLB_G_PAGE:
-        if (am > 52) {
-            return false;
-        }
+    } else {
         /* 2^AM pages, naturally aligned */
         vtd_accel_flush_piotlb(s, true, did, true, pasid,
                                VTD_INV_ADDR(d->qw[1]) &
                                ~((4096ULL << am) - 1),
                                1ULL << am, VTD_INV_IH(d->qw[1]));
-        return true;
-    default:
-        return false;
     }
+    return true;
 }
 
 static bool vtd_process_pc_desc(IntelIOMMUState *s, const VTDDesc *d)
