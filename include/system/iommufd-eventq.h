@@ -47,7 +47,8 @@ typedef struct IOMMUFDEventQOps {
      * The queue died with @err.  Called from a bottom half; the fd is no
      * longer watched but still open: the model closes the queue
      * (iommufd_eventq_close()) and frees or replaces its host object.
-     * @had_reads: at least one read() of this queue succeeded.
+     * @had_reads: the queue worked once: a read() of it returned
+     * records, 0, or EAGAIN (empty), rather than an error.
      */
     void (*died)(void *opaque, int err, bool had_reads);
 } IOMMUFDEventQOps;
