@@ -234,21 +234,16 @@ static void smmuv3_write_eventq(SMMUv3State *s, const SMMUEvent *evt)
  * The one way into the guest Event Queue, for records the model makes
  * (configuration errors) and for the host's vEVENTQ records alike.  All
  * callers run on the main loop thread, so records are written one at a
- * time in arrival order.  The only way back in while writing is an MSI
- * the guest aimed at our own registers; such a nested record is dropped
- * (and traced) rather than interleaved with the one being written.
+ * time in arrival order.  Every caller runs with the unit's re-entrancy
+ * guard engaged (MMIO, the vEVENTQ handler, the guarded accel entry
+ * points): a record or MSI the guest aimed at our own registers is
+ * refused by the memory core, so no record is written inside another.
  */
 void smmuv3_propagate_event(SMMUv3State *s, const SMMUEvent *evt)
 {
     trace_smmuv3_propagate_event(EVT_TYPE(evt), EVT_SID(evt), evt->word[0],
                                  evt->word[1], evt->word[2], evt->word[3]);
-    if (s->in_propagate) {
-        trace_smmuv3_eventq_drop(EVT_TYPE(evt), EVT_SID(evt), "re-entered");
-        return;
-    }
-    s->in_propagate = true;
     smmuv3_write_eventq(s, evt);
-    s->in_propagate = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -577,11 +572,13 @@ static void smmuv3_cmdq_consume(SMMUv3State *s)
     SMMUQueue *q = &s->cmdq;
     Error *err = NULL;
 
-    /* A CMD_SYNC MSI aimed at our own CMDQ_PROD must not recurse. */
-    if (s->in_cmdq || !(s->cr[0] & CR0_CMDQEN)) {
+    /*
+     * Only from MMIO writes, with the re-entrancy guard engaged: a
+     * CMD_SYNC MSI aimed at our own CMDQ_PROD is refused, not recursed.
+     */
+    if (!(s->cr[0] & CR0_CMDQEN)) {
         return;
     }
-    s->in_cmdq = true;
     while (!smmu_q_empty(q) && !smmuv3_gerror_active(s, GERROR_CMDQ_ERR)) {
         hwaddr addr = smmu_q_entry_addr(q, smmu_q_idx(q->cons, q->log2size),
                                         sizeof(SMMUCmd));
@@ -614,7 +611,6 @@ static void smmuv3_cmdq_consume(SMMUv3State *s)
                           error_get_pretty(err));
         error_free(err);
     }
-    s->in_cmdq = false;
 }
 
 /* ------------------------------------------------------------------ */

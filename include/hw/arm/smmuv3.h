@@ -86,11 +86,6 @@ typedef struct SMMUv3State {
     uint32_t eventq_irq_cfg1;
     uint32_t eventq_irq_cfg2;
 
-    /* Set while an event is being written (see smmuv3_propagate_event). */
-    bool in_propagate;
-    /* Set while the command queue is being consumed (no re-entry). */
-    bool in_cmdq;
-
     SMMUv3AccelState *accel_state;  /* accel=on only */
 } SMMUv3State;
 
