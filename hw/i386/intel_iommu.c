@@ -773,12 +773,14 @@ static void vtd_iq_bh(void *opaque)
     bool was_engaged = dev->engaged_in_io;
     unsigned n = 0;
 
-    if (s->iq_in_slice || was_engaged) {
-        /* Not from inside the unit: try again from the main loop. */
+    if (was_engaged) {
+        /*
+         * Not from inside the unit (a slice in progress included: it
+         * engages the guard): try again from the main loop.
+         */
         qemu_bh_schedule(s->iq_bh);
         return;
     }
-    s->iq_in_slice = true;
     dev->engaged_in_io = true;
     s->iq_cost = 0;
     s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
@@ -794,7 +796,6 @@ static void vtd_iq_bh(void *opaque)
     vtd_accel_flush_responses(s);
     s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
     dev->engaged_in_io = was_engaged;
-    s->iq_in_slice = false;
     trace_vtd_inv_qi_slice(n, s->iq_head, s->iq_tail);
     if (vtd_iq_runnable(s)) {
         qemu_bh_schedule(s->iq_bh);

@@ -76,7 +76,6 @@ typedef struct IntelIOMMUState {
      * covered, with no such write in between, has nothing left to do.
      */
     QEMUBH *iq_bh;
-    bool iq_in_slice;
     unsigned iq_cost;           /* spent in the current slice */
     uint64_t iq_dma_epoch;
     uint64_t iq_flushed_epoch;  /* all host IOTLBs flushed at this epoch */
