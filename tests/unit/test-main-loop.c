@@ -637,8 +637,10 @@ static void test_guarded_dispatch(void)
 
     /* Already engaged (nested in device code): stays engaged after. */
     test_guard = true;
+    g_string_truncate(guard_log, 0);
     qemu_bh_schedule(bh);
     main_loop_wait(true);
+    g_assert_cmpstr(guard_log->str, ==, "G");      /* it did run */
     g_assert_true(test_guard);
     test_guard = false;
 
