@@ -7,6 +7,7 @@
 #include "qemu/main-loop.h"
 #include "hw/qdev-core.h"
 #include "system/qmp.h"
+#include "system/runstate.h"
 
 static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 {
@@ -32,10 +33,11 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
     if (!qmp_check_no_args(args, errp)) {
         return NULL;
     }
-    /* There are no vCPUs to stop: the machine is always running. */
+    /* Stopped only by an error (vm_stop()): there are no vCPUs to pause. */
     ret = json_object_new();
-    json_object_set_boolean_member(ret, "running", true);
-    json_object_set_string_member(ret, "status", "running");
+    json_object_set_boolean_member(ret, "running", runstate_is_running());
+    json_object_set_string_member(ret, "status",
+                                  runstate_name(runstate_get()));
     return qmp_node_take_object(ret);
 }
 

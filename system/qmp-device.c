@@ -85,7 +85,6 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 {
     JsonNode *idn = json_object_get_member(args, "id");
     g_autoptr(GList) members = json_object_get_members(args);
-    BusClass *bc;
     DeviceState *dev;
     const char *id;
 
@@ -108,30 +107,41 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
                   id);
         return NULL;
     }
+    if (!qdev_unplug(dev, errp)) {
+        return NULL;
+    }
+    return qmp_return_empty();
+}
+
+bool qdev_unplug(DeviceState *dev, Error **errp)
+{
+    BusClass *bc;
+
     if (!DEVICE_GET_CLASS(dev)->hotpluggable) {
         error_setg(errp, "Device '%s' does not support hotplugging",
                    object_get_typename(OBJECT(dev)));
-        return NULL;
+        return false;
     }
     if (dev->pending_deleted_event) {
-        error_setg(errp, "Device %s is already in the process of unplug", id);
-        return NULL;
+        error_setg(errp, "Device %s is already in the process of unplug",
+                   dev->id ? dev->id : object_get_typename(OBJECT(dev)));
+        return false;
     }
     bc = dev->parent_bus ? BUS_GET_CLASS(dev->parent_bus) : NULL;
     if (bc && bc->unplug_request) {
         int r = bc->unplug_request(dev->parent_bus, dev, errp);
 
         if (r < 0) {
-            return NULL;
+            return false;
         }
         if (r > 0) {
             /* The guest finishes it: qdev_unplug_complete(). */
             dev->pending_deleted_event = true;
-            return qmp_return_empty();
+            return true;
         }
     }
     device_unplug_and_notify(dev);
-    return qmp_return_empty();
+    return true;
 }
 
 static void __attribute__((constructor)) qmp_register_device_commands(void)

@@ -210,6 +210,8 @@ static bool vfio_host_iommu_device_init(VFIOPCIDevice *vdev, Error **errp)
 
 static void vfio_pci_cleanup(VFIOPCIDevice *vdev)
 {
+    /* Before the cdev closes: the triggers are set through it. */
+    vfio_irqs_unregister(vdev);
     if (vdev->iommu_device_set) {
         pci_device_unset_iommu_device(&vdev->parent_obj);
         vdev->iommu_device_set = false;
@@ -273,6 +275,8 @@ static void vfio_pci_realize(PCIDevice *pdev, Error **errp)
         goto fail;
     }
     vdev->iommu_device_set = true;
+    /* Last: nothing after it can fail, and it is not required to. */
+    vfio_irqs_register(vdev);
     trace_vfio_pci_realize(vdev->name, vdev->devid, vdev->ioas_id,
                            vdev->nest_parent_id);
     return;
@@ -293,6 +297,7 @@ static void vfio_pci_exit(PCIDevice *pdev)
 static void vfio_pci_instance_init(Object *obj)
 {
     VFIO_PCI(obj)->fd = -1;
+    vfio_irqs_init(VFIO_PCI(obj));
 }
 
 static void vfio_pci_finalize(Object *obj)

@@ -22,6 +22,15 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp);
 QemuOpts *qemu_opts_parse_maybe_json(const char *arg, const char *implied_key,
                                      Error **errp);
 
+/*
+ * What device_del does with @dev: remove it now (DEVICE_DELETED follows
+ * from a bottom half), or, in a hot-plug slot, ask the guest to release
+ * it (the attention button) and finish when it does.  False with @errp
+ * when it cannot be unplugged or an unplug is already pending.  Do not
+ * call it from @dev's own handlers: @dev may be freed before it returns.
+ */
+bool qdev_unplug(DeviceState *dev, Error **errp);
+
 /* The members of a JSON object (scalars only) as options, in order. */
 QemuOpts *qemu_opts_from_json_object(JsonObject *obj, Error **errp);
 
