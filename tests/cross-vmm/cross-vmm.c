@@ -59,7 +59,6 @@ static XVmm ours = {
     .vtd_piotlb_aligns_addr = true,
     .vtd_iotlb_global_to_nested = true,
     .quit_releases = true,
-    .vfio_err_req = false,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
     .smmu_base = 0x09050000ULL,
     .smmu_idr0_only = 1u << 13,         /* MSI */
@@ -141,7 +140,6 @@ static XVmm upstream = {
     .vtd_piotlb_aligns_addr = false,
     .vtd_iotlb_global_to_nested = false,
     .quit_releases = false,
-    .vfio_err_req = true,
     .smmu_args = "-M virt -device arm-smmuv3,primary-bus=pcie.0,id=smmu0",
     .smmu_base = 0x0c000000ULL,
     .smmu_idr0_only = 1u << 18,         /* VMID16 */

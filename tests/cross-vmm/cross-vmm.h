@@ -65,10 +65,6 @@ typedef struct XVmm {
      */
     bool quit_releases;
 
-    /* vfio-pci registers ERR/REQ eventfds (VFIO_DEVICE_SET_IRQS): on
-     * ERR the VM stops (STOP event), on REQ the device is unplugged */
-    bool vfio_err_req;
-
     /* ---- SMMUv3 (virt) ---- */
     const char *smmu_args;      /* machine + SMMU */
     uint64_t smmu_base;
