@@ -9,7 +9,8 @@
  * once however often the host repeats it.  REQ asks the guest to release
  * the device as device_del does: in a pcie-root-port slot the attention
  * button, and DEVICE_DELETED once the guest (this test, as Linux's
- * pciehp) powers the slot off; on the root bus at once.  A host that
+ * pciehp) powers the slot off; on the root bus at once; a port with
+ * hot-plug off refuses it, reported once.  A host that
  * refuses SET_IRQS leaves the device working without that interrupt,
  * with one warning.
  */
@@ -230,6 +231,32 @@ static void test_req_root_bus(void)
 }
 
 /*
+ * A port with hot-plug off refuses the unplug (as it refuses device_del):
+ * reported once however often the host asks, and the device stays.
+ */
+static void test_req_refused(void)
+{
+    Env e;
+
+    env_start(&e, MACHINE "-device pcie-root-port,id=rp1,chassis=1,slot=1,"
+              "addr=2,hotplug=off " VFIO_RP);
+    g_assert_cmpint(host_irq(&e, "req"), ==, 1);
+    g_assert_true(simh_wait_stderr(&e.sim, "cannot be unplugged", 5000));
+    g_assert_cmpint(host_irq(&e, "req"), ==, 1);
+    /*
+     * Two QMP round trips: the second is read in a later main-loop
+     * iteration than the one that dispatched the eventfd and its BH.
+     */
+    assert_status(&e, true, "running");
+    assert_status(&e, true, "running");
+    g_assert_cmpuint(stderr_lines(&e, "cannot be unplugged"), ==, 1);
+    g_assert_cmpuint(stderr_lines(&e, "hotplug=off"), ==, 1);
+    g_assert_null(qtest_qmp_event_ref(e.qts, "DEVICE_DELETED"));
+    g_assert_cmpuint(simh_objects(&e.sim, "device"), ==, 1);
+    env_stop(&e);
+}
+
+/*
  * The host refuses the ERR trigger: the device realizes (hot-plugged, so
  * the failure can be injected first), one warning says so, and REQ --
  * registered after it -- still works.
@@ -275,6 +302,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-irqs/err-stops", test_err_stops);
     g_test_add_func("/vfio-irqs/req-root-port", test_req_root_port);
     g_test_add_func("/vfio-irqs/req-root-bus", test_req_root_bus);
+    g_test_add_func("/vfio-irqs/req-refused", test_req_refused);
     g_test_add_func("/vfio-irqs/set-irqs-fails", test_set_irqs_fails);
     return g_test_run();
 }
