@@ -137,6 +137,9 @@ static JsonNode *qmp_device_del(JsonObject *args, Error **errp)
 static void __attribute__((constructor)) qmp_register_device_commands(void)
 {
     qdev_unplug_complete_fn = device_unplug_and_notify;
-    qmp_register_command("device_add", qmp_device_add);
-    qmp_register_command("device_del", qmp_device_del);
+    /* device_add takes the device's properties as further members. */
+    qmp_register_command_schema("device_add", qmp_device_add,
+                                "driver:str,?id:str,?bus:str", NULL);
+    qmp_register_command_schema("device_del", qmp_device_del, "id:str",
+                                NULL);
 }
