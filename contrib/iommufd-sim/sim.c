@@ -243,6 +243,7 @@ static int open_iommufd(int flags)
 
 	if (fd < 0)
 		return -errno;
+	sim_handoff_tag(fd, false, 0);
 	sim_file_add(fd, SIM_FILE_IOMMUFD, sim_ictx_new());
 	return fd;
 }
@@ -254,6 +255,7 @@ static int open_vfio(struct sim_pdev *pdev, int flags)
 
 	if (fd < 0)
 		return -errno;
+	sim_handoff_tag(fd, true, pdev->vfio_index);
 	vf = g_new0(struct sim_vfio_file, 1);
 	vf->pdev = pdev;
 	sim_file_add(fd, SIM_FILE_VFIO, vf);
@@ -397,6 +399,9 @@ int ioctl(int fd, unsigned long request, ...)
 	if (!sim_enter())
 		return sim_libc.ioctl(fd, request, arg);
 	f = sim_file_lookup(fd);
+	/* iommufd and VFIO share the ';' type: maybe an fd handed to us */
+	if (!f && _IOC_TYPE(request) == IOMMUFD_TYPE)
+		f = sim_handoff_adopt(fd);
 	if (!f) {
 		sim_unlock();
 		return sim_libc.ioctl(fd, request, arg);
@@ -761,7 +766,7 @@ int close(int fd)
  * Returns the path libc should see; buf must be PATH_MAX long.  Call it
  * before touching sim_libc: it is what makes sure libc is resolved.
  */
-static const char *redirect(const char *path, char *buf)
+const char *sim_redirect(const char *path, char *buf)
 {
 	enum sim_path_kind kind;
 
@@ -775,7 +780,7 @@ static const char *redirect(const char *path, char *buf)
 DIR *opendir(const char *path)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_libc.opendir(p);
 }
@@ -783,7 +788,7 @@ DIR *opendir(const char *path)
 ssize_t readlink(const char *path, char *out, size_t len)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_libc.readlink(p, out, len);
 }
@@ -791,7 +796,7 @@ ssize_t readlink(const char *path, char *out, size_t len)
 int access(const char *path, int mode)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_libc.access(p, mode);
 }
@@ -799,7 +804,7 @@ int access(const char *path, int mode)
 int stat(const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, sim_libc.stat(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -808,7 +813,7 @@ int stat(const char *path, struct stat *st)
 int stat64(const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, real_stat64(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -817,7 +822,7 @@ int stat64(const char *path, struct stat64 *st)
 int lstat(const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, sim_libc.lstat(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -826,7 +831,7 @@ int lstat(const char *path, struct stat *st)
 int lstat64(const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, real_lstat64(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -836,7 +841,7 @@ int lstat64(const char *path, struct stat64 *st)
 FILE *fopen(const char *path, const char *mode)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_libc.fopen(p, mode);
 }
@@ -844,7 +849,7 @@ FILE *fopen(const char *path, const char *mode)
 FILE *fopen64(const char *path, const char *mode)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return real_fopen64(p, mode);
 }
@@ -853,7 +858,7 @@ FILE *fopen64(const char *path, const char *mode)
 int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_stat_fixup(dirfd, path, flags,
 			      real_fstatat(dirfd, p, st, flags),
@@ -863,7 +868,7 @@ int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_stat_fixup(dirfd, path, flags,
 			      real_fstatat64(dirfd, p, st, flags),
@@ -874,7 +879,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	  struct statx *st)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return sim_statx_fixup(dirfd, path, flags,
 			       real_statx(dirfd, p, flags, mask, st), st);
@@ -883,7 +888,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	char buf[PATH_MAX];
-	const char *p = redirect(path, buf);
+	const char *p = sim_redirect(path, buf);
 
 	return real_faccessat(dirfd, p, mode, flags);
 }
