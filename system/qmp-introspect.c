@@ -213,6 +213,14 @@ static ObjectClass *typename_arg(JsonObject *args, const char *want,
         return NULL;
     }
     oc = object_class_by_name(name);
+    if (!oc && g_str_has_suffix(name, "-machine")) {
+        /* QEMU's class of a versioned machine: "virt-11.1-machine". */
+        g_autofree char *mname = g_strndup(name,
+                                           strlen(name) - strlen("-machine"));
+        MachineClass *mc = qemu_find_machine(mname);
+
+        oc = mc ? OBJECT_CLASS(mc) : NULL;
+    }
     /* DeviceNotFound lets a prober tell "no such type" from a failure. */
     if (!oc || (want && !object_class_dynamic_cast(oc, want))) {
         error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
@@ -235,11 +243,30 @@ static JsonNode *qmp_device_list_properties(JsonObject *args, Error **errp)
     return oc ? qmp_node_take_array(class_properties(oc)) : NULL;
 }
 
+static void add_compat_prop(const char *name, const char *type, void *opaque)
+{
+    JsonObject *o = json_object_new();
+
+    json_object_set_string_member(o, "name", name);
+    json_object_set_string_member(o, "type", type);
+    json_array_add_object_element(opaque, o);
+}
+
 static JsonNode *qmp_qom_list_properties(JsonObject *args, Error **errp)
 {
     ObjectClass *oc = typename_arg(args, NULL, errp);
+    JsonArray *props;
 
-    return oc ? qmp_node_take_array(class_properties(oc)) : NULL;
+    if (!oc) {
+        return NULL;
+    }
+    props = class_properties(oc);
+    /* A machine also takes the QEMU properties -machine accepts. */
+    if (object_class_dynamic_cast(oc, TYPE_MACHINE) &&
+        !object_class_is_abstract(oc)) {
+        machine_foreach_compat_prop(MACHINE_CLASS(oc), add_compat_prop, props);
+    }
+    return qmp_node_take_array(props);
 }
 
 /*

@@ -417,32 +417,58 @@ static uint64_t parse_ram_size(MachineClass *mc)
  */
 static const struct {
     const char *name;
+    const char *type;           /* QOM type name, for qom-list-properties */
+    const char *machine;        /* NULL: every machine */
     bool off_only;
 } machine_compat_props[] = {
-    { "usb", true }, { "vmport", true }, { "hpet", true },
-    { "i8042", true }, { "sata", true }, { "pcspk", true },
-    { "graphics", true }, { "its", false }, { "virtualization", true },
-    { "secure", true }, { "mte", true }, { "nvdimm", true },
-    { "accel", false }, { "kernel_irqchip", false },
-    { "kernel-irqchip", false }, { "dump-guest-core", false },
-    { "mem-merge", false }, { "suppress-vmdesc", false },
-    { "acpi", false }, { "smm", false }, { "gic-version", false },
-    { "ras", false }, { "iommu", false },
+    { "usb", "bool", NULL, true }, { "graphics", "bool", NULL, true },
+    { "vmport", "OnOffAuto", "q35", true }, { "hpet", "bool", "q35", true },
+    { "i8042", "bool", "q35", true }, { "sata", "bool", "q35", true },
+    { "pcspk", "bool", "q35", true }, { "smm", "OnOffAuto", "q35", false },
+    { "nvdimm", "bool", NULL, true },
+    { "its", "bool", "virt", false }, { "virtualization", "bool", "virt", true },
+    { "secure", "bool", "virt", true }, { "mte", "bool", "virt", true },
+    { "ras", "bool", "virt", false }, { "gic-version", "str", "virt", false },
+    { "iommu", "str", "virt", false },
+    { "accel", "str", NULL, false }, { "kernel_irqchip", "str", NULL, false },
+    { "kernel-irqchip", "str", NULL, false },
+    { "dump-guest-core", "bool", NULL, false },
+    { "mem-merge", "bool", NULL, false },
+    { "suppress-vmdesc", "bool", NULL, false },
+    { "acpi", "OnOffAuto", NULL, false },
+    { "memory-backend", "link<memory-backend>", NULL, false },
 };
 
-static bool machine_compat_prop(const char *name, const char *value,
-                                Error **errp)
+void machine_foreach_compat_prop(MachineClass *mc,
+                                 void (*fn)(const char *name,
+                                            const char *type, void *opaque),
+                                 void *opaque)
 {
     for (size_t i = 0; i < ARRAY_SIZE(machine_compat_props); i++) {
+        const char *m = machine_compat_props[i].machine;
+
+        if (!m || !strcmp(m, mc->name)) {
+            fn(machine_compat_props[i].name, machine_compat_props[i].type,
+               opaque);
+        }
+    }
+}
+
+static bool machine_compat_prop(MachineClass *mc, const char *name,
+                                const char *value, Error **errp)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(machine_compat_props); i++) {
+        const char *m = machine_compat_props[i].machine;
         bool on;
 
-        if (strcmp(machine_compat_props[i].name, name)) {
+        if (strcmp(machine_compat_props[i].name, name) ||
+            (m && strcmp(m, mc->name))) {
             continue;
         }
         if (!strcmp(name, "iommu") && strcmp(value, "none")) {
             error_setg(errp, "machine property 'iommu=%s': add the vIOMMU "
-                       "with -device (libvirt: <iommu model='smmuv3'/>)",
-                       value);
+                       "with -device arm-smmuv3,primary-bus=pcie.0 (libvirt: "
+                       "<iommu model='smmuv3'><driver pciBus='0'/>)", value);
             return false;
         }
         if (!strcmp(name, "gic-version") && strcmp(value, "3") &&
@@ -546,7 +572,7 @@ static void create_machine(void)
             if (!object_property_parse(OBJECT(ms), p->name, p->value, &err)) {
                 fail_at(o, err);
             }
-        } else if (!machine_compat_prop(p->name, p->value, &err)) {
+        } else if (!machine_compat_prop(mc, p->name, p->value, &err)) {
             fail_at(o, err);
         }
     }

@@ -25,6 +25,14 @@ const char *qemu_target_arch(void);
 bool machine_in_target(MachineClass *mc);
 /* "pc-q35-11.1" for q35; NULL for machines without versions. */
 char *machine_versioned_name(MachineClass *mc);
+/*
+ * QEMU machine properties the command line accepts for @mc beyond its
+ * class properties (system/vl.c), with their QOM type names.
+ */
+void machine_foreach_compat_prop(MachineClass *mc,
+                                 void (*fn)(const char *name,
+                                            const char *type, void *opaque),
+                                 void *opaque);
 /* By name, alias or versioned name, among this target's machines. */
 MachineClass *qemu_find_machine(const char *name);
 
