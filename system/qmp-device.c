@@ -142,4 +142,10 @@ static void __attribute__((constructor)) qmp_register_device_commands(void)
                                 "driver:str,?id:str,?bus:str", NULL);
     qmp_register_command_schema("device_del", qmp_device_del, "id:str",
                                 NULL);
+    /*
+     * As QEMU's: -device takes the same JSON object device_add does, and
+     * device_add's arguments keep their JSON types (libvirt then writes
+     * -device as JSON).
+     */
+    qmp_schema_add_command_features("device_add", "json-cli,json-cli-hotplug");
 }

@@ -17,6 +17,7 @@ typedef enum {
     SCHEMA_OBJECT,
     SCHEMA_ENUM,
     SCHEMA_EVENT,
+    SCHEMA_FEATURES,            /* of a command: "a,b" */
 } SchemaKind;
 
 typedef struct SchemaEntry {
@@ -62,6 +63,11 @@ void qmp_schema_add_enum(const char *name, const char *values)
 void qmp_schema_add_event(const char *name, const char *members)
 {
     schema_add(SCHEMA_EVENT, name, members);
+}
+
+void qmp_schema_add_command_features(const char *name, const char *features)
+{
+    schema_add(SCHEMA_FEATURES, name, features);
 }
 
 static const SchemaEntry *schema_find(SchemaKind kind, const char *name)
@@ -202,6 +208,7 @@ static void schema_emit_command(const char *name, const char *args,
     SchemaGen *g = opaque;
     JsonObject *o = json_object_new();
     g_autofree char *arg_type = g_strdup_printf("%s-arg", name);
+    const SchemaEntry *feat;
 
     schema_emit_object(g, arg_type, args);
     json_object_set_string_member(o, "name", name);
@@ -216,6 +223,16 @@ static void schema_emit_command(const char *name, const char *args,
         json_object_set_string_member(o, "ret-type", "q_empty");
     }
     json_object_set_boolean_member(o, "allow-oob", false);
+    feat = schema_find(SCHEMA_FEATURES, name);
+    if (feat) {
+        g_auto(GStrv) list = g_strsplit(feat->spec, ",", -1);
+        JsonArray *fa = json_array_new();
+
+        for (int i = 0; list[i]; i++) {
+            json_array_add_string_element(fa, list[i]);
+        }
+        json_object_set_array_member(o, "features", fa);
+    }
     json_array_add_object_element(g->out, o);
 }
 
@@ -239,6 +256,9 @@ static JsonNode *qmp_query_qmp_schema(JsonObject *args, Error **errp)
         g_autofree char *arg_type = NULL;
         JsonObject *o;
 
+        if (e->kind == SCHEMA_FEATURES) {
+            continue;
+        }
         if (e->kind != SCHEMA_EVENT) {
             /* Types nobody uses are still part of the schema. */
             schema_type(&g, e->name);

@@ -36,6 +36,8 @@ void qmp_foreach_command(void (*fn)(const char *name, const char *args,
 void qmp_schema_add_type(const char *name, const char *members);
 void qmp_schema_add_enum(const char *name, const char *values);
 void qmp_schema_add_event(const char *name, const char *members);
+/* Features of command @name, as introspection lists them: "a,b". */
+void qmp_schema_add_command_features(const char *name, const char *features);
 
 /*
  * The oldest fd the client running the current command passed with

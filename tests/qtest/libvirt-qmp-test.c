@@ -240,6 +240,17 @@ static void test_schema(void)
     }
     /* What libvirt looks up: getfd's argument, device_add, the events. */
     g_assert_true(g_hash_table_contains(by_name, "getfd"));
+    {
+        JsonObject *da = g_hash_table_lookup(by_name, "device_add");
+        g_autoptr(JsonNode) fn = NULL;
+        g_autofree char *ft = NULL;
+
+        g_assert_nonnull(da);
+        g_assert_true(json_object_has_member(da, "features"));
+        fn = json_node_copy(json_object_get_member(da, "features"));
+        ft = json_to_string(fn, FALSE);
+        g_assert_nonnull(strstr(ft, "\"json-cli\""));
+    }
     g_assert_true(g_hash_table_contains(by_name, "SHUTDOWN"));
     g_assert_true(g_hash_table_contains(by_name, "DEVICE_DELETED"));
     qtest_quit(s);
