@@ -25,8 +25,18 @@ static Object *viommu_of(PCIDevice *pd)
         PCIDevice *up;
 
         if (bus->iommu_ops) {
-            /* intel-iommu and arm-smmuv3 register themselves as opaque. */
-            return object_dynamic_cast(bus->iommu_opaque, TYPE_DEVICE);
+            /*
+             * intel-iommu and arm-smmuv3 register themselves as the
+             * opaque; find it among the devices rather than trusting
+             * the pointer to be one.
+             */
+            for (DeviceState *d = qdev_first_realized(); d;
+                 d = qdev_next_realized(d)) {
+                if ((void *)d == bus->iommu_opaque) {
+                    return OBJECT(d);
+                }
+            }
+            return NULL;
         }
         bridge = bus->qbus.parent;
         up = bridge ? (PCIDevice *)object_dynamic_cast(OBJECT(bridge),

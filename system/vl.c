@@ -150,19 +150,25 @@ static const CmdOpt *last_opt(const char *name)
 static void print_help(void)
 {
     printf("usage: %s [options]\n\n"
-           "-machine TYPE[,prop=value,...]   select the machine (q35, virt)\n"
+           "-machine TYPE[,prop=value,...]   select the machine (q35 = pc-q35-11.1,\n"
+           "                                 virt = virt-11.1, none)\n"
            "-m SIZE                          guest RAM size (suffixes K, M, G)\n"
            "-object TYPE,id=ID[,prop=value]  create a backend object\n"
            "-device TYPE[,prop=value,...]    add a device ('-device help')\n"
+           "-global DRIVER.PROP=VALUE        default property value for -device\n"
            "-qtest unix:PATH[,server=on]     qtest protocol socket\n"
            "-qtest-log FILE|none             log the qtest protocol\n"
            "-qmp unix:PATH[,server=on,wait=off]  QMP socket\n"
-           "-chardev socket,id=ID,path=PATH[,server=on,wait=off]\n"
+           "-chardev socket,id=ID,path=PATH|fd=N[,server=on,wait=off]\n"
            "-mon chardev=ID,mode=control     QMP on a chardev\n"
-           "-accel qtest                     qtest accelerator\n"
+           "-accel qtest|tcg                 accelerator (no vCPUs run either way)\n"
            "-trace [enable=]PATTERN|events=FILE|file=FILE\n"
            "-D FILE                          log file for trace output\n"
-           "-display none, -nodefaults, -nographic, -S\n"
+           "-S                               start in the prelaunch state (QMP cont)\n"
+           "-daemonize, -pidfile FILE        as QEMU\n"
+           "-display none, -nodefaults, -nographic, -no-user-config, -no-shutdown\n"
+           "-name, -uuid, -cpu, -smp, -overcommit, -rtc, -boot, -audiodev,\n"
+           "-watchdog-action, -sandbox, -msg, -run-with: accepted, ignored\n"
            "-version                         print the version and exit\n",
            error_get_progname());
 }
