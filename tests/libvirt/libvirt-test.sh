@@ -119,11 +119,15 @@ sim_conf arm-smmuv3 0x200 0x300 > "$T/sim-smmu.conf"
 for arch in x86_64 aarch64; do
     conf=$T/sim-vtd.conf
     [ $arch = aarch64 ] && conf=$T/sim-smmu.conf
+    # Only a domain's VMM (libvirt names it with -name guest=...) writes
+    # the exit report, not the capability probes.
     cat > "$T/emu-$arch" <<EOF
 #!/bin/sh
 export LD_PRELOAD=$sim
 export IOMMUFD_SIM_CONFIG=$conf
-export IOMMUFD_SIM_EXIT_REPORT=$T/exit-$arch
+case " \$* " in
+*" guest="*) export IOMMUFD_SIM_EXIT_REPORT=$T/exit-$arch ;;
+esac
 exec $build/viommu-system-$arch "\$@"
 EOF
     chmod +x "$T/emu-$arch"
@@ -233,6 +237,7 @@ qv='{"execute":"x-query-viommu"}'
 check_domain() {
     local name=$1 xml=$2 conf=$3 arch=$4 vtype=$5 out=$T/$1.out
     local cmds="define $xml; start $name;"
+    rm -f "$T/exit-$arch"
     cmds+=" qemu-monitor-command $name '$qv';"
     cmds+=" attach-device $name $T/hostdev2.xml --live;"
     cmds+=" qemu-monitor-command $name '$qv';"
