@@ -766,7 +766,7 @@ int close(int fd)
  * Returns the path libc should see; buf must be PATH_MAX long.  Call it
  * before touching sim_libc: it is what makes sure libc is resolved.
  */
-const char *sim_redirect(const char *path, char *buf)
+static const char *redirect(const char *path, char *buf)
 {
 	enum sim_path_kind kind;
 
@@ -777,10 +777,16 @@ const char *sim_redirect(const char *path, char *buf)
 	return kind == SIM_PATH_REAL ? path : buf;
 }
 
+/* For the interposers in other files (host.c: realpath). */
+const char *sim_redirect(const char *path, char *buf)
+{
+	return redirect(path, buf);
+}
+
 DIR *opendir(const char *path)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_libc.opendir(p);
 }
@@ -788,7 +794,7 @@ DIR *opendir(const char *path)
 ssize_t readlink(const char *path, char *out, size_t len)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_libc.readlink(p, out, len);
 }
@@ -796,7 +802,7 @@ ssize_t readlink(const char *path, char *out, size_t len)
 int access(const char *path, int mode)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_libc.access(p, mode);
 }
@@ -804,7 +810,7 @@ int access(const char *path, int mode)
 int stat(const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, sim_libc.stat(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -813,7 +819,7 @@ int stat(const char *path, struct stat *st)
 int stat64(const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, real_stat64(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -822,7 +828,7 @@ int stat64(const char *path, struct stat64 *st)
 int lstat(const char *path, struct stat *st)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, sim_libc.lstat(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -831,7 +837,7 @@ int lstat(const char *path, struct stat *st)
 int lstat64(const char *path, struct stat64 *st)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_stat_fixup(AT_FDCWD, path, 0, real_lstat64(p, st),
 			      &st->st_mode, &st->st_rdev);
@@ -841,7 +847,7 @@ int lstat64(const char *path, struct stat64 *st)
 FILE *fopen(const char *path, const char *mode)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_libc.fopen(p, mode);
 }
@@ -849,7 +855,7 @@ FILE *fopen(const char *path, const char *mode)
 FILE *fopen64(const char *path, const char *mode)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return real_fopen64(p, mode);
 }
@@ -858,7 +864,7 @@ FILE *fopen64(const char *path, const char *mode)
 int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_stat_fixup(dirfd, path, flags,
 			      real_fstatat(dirfd, p, st, flags),
@@ -868,7 +874,7 @@ int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_stat_fixup(dirfd, path, flags,
 			      real_fstatat64(dirfd, p, st, flags),
@@ -879,7 +885,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	  struct statx *st)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return sim_statx_fixup(dirfd, path, flags,
 			       real_statx(dirfd, p, flags, mask, st), st);
@@ -888,7 +894,7 @@ int statx(int dirfd, const char *path, int flags, unsigned int mask,
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	char buf[PATH_MAX];
-	const char *p = sim_redirect(path, buf);
+	const char *p = redirect(path, buf);
 
 	return real_faccessat(dirfd, p, mode, flags);
 }
