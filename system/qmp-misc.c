@@ -127,11 +127,17 @@ static JsonNode *qmp_migrate_set_capabilities(JsonObject *args, Error **errp)
         JsonNode *e = json_array_get_element(list, i);
         JsonObject *o = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e) :
                         NULL;
-        const char *name = o && json_object_has_member(o, "capability") ?
-                           json_object_get_string_member_with_default(
-                               o, "capability", "?") : "?";
+        JsonNode *cap = o ? json_object_get_member(o, "capability") : NULL;
         JsonNode *state = o ? json_object_get_member(o, "state") : NULL;
+        const char *name;
 
+        if (!cap || !JSON_NODE_HOLDS_VALUE(cap) ||
+            json_node_get_value_type(cap) != G_TYPE_STRING) {
+            error_setg(errp, "Capability entry needs 'capability' and a "
+                       "boolean 'state'");
+            return NULL;
+        }
+        name = json_node_get_string(cap);
         if (!state || !JSON_NODE_HOLDS_VALUE(state) ||
             json_node_get_value_type(state) != G_TYPE_BOOLEAN) {
             error_setg(errp, "Capability entry needs 'capability' and a "

@@ -439,6 +439,15 @@ static void test_misc_commands(void)
                   "'state': true}]}}");
     assert_error(r, "GenericError", "does not support migration");
     g_clear_pointer(&r, json_object_unref);
+    /* Malformed entries are refused, not trusted. */
+    r = qtest_qmp(s, "{'execute': 'migrate-set-capabilities', 'arguments': "
+                  "{'capabilities': [{'capability': 7, 'state': true}]}}");
+    assert_error(r, "GenericError", "needs 'capability'");
+    g_clear_pointer(&r, json_object_unref);
+    r = qtest_qmp(s, "{'execute': 'migrate-set-capabilities', 'arguments': "
+                  "{'capabilities': [3]}}");
+    assert_error(r, "GenericError", "needs 'capability'");
+    g_clear_pointer(&r, json_object_unref);
 
     /* set-action: QEMU's values are taken, others refused. */
     qtest_qmp_assert_success(s, "{'execute': 'set-action', 'arguments': "
