@@ -7,7 +7,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "system/iommufd.h"
-#include "system/qmp.h"
+#include "qemu/named-fds.h"
 #include "hw/qdev-properties.h"
 #include "trace.h"
 #include <sys/ioctl.h>

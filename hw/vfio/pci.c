@@ -8,7 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "system/qmp.h"
+#include "qemu/named-fds.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "hw/qdev-properties.h"

@@ -46,13 +46,6 @@ void qmp_schema_add_command_features(const char *name, const char *features);
 int qmp_client_take_fd(void);
 
 /*
- * An fd given as a QMP/command-line property: a number (an fd this
- * process holds) or a name given to "getfd", whose fd the caller then
- * owns (*@owned true) (system/qmp-fds.c).  -1 with @errp set if neither.
- */
-int monitor_fd_param(const char *str, bool *owned, Error **errp);
-
-/*
  * Start a QMP server on @spec ("unix:PATH[,server=on][,wait=off]"; without
  * server=on it connects to PATH).
  */

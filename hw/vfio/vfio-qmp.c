@@ -95,7 +95,7 @@ static JsonNode *qmp_x_query_viommu(JsonObject *args, Error **errp)
     return qmp_node_take_array(ret);
 }
 
-static void __attribute__((constructor)) qmp_register_viommu_commands(void)
+static void __attribute__((constructor)) vfio_register_qmp_commands(void)
 {
     qmp_schema_add_type("ViommuDeviceInfo",
                         "qdev_id:str,path:str,guest-bdf:str,host:str,"
