@@ -237,8 +237,10 @@ static const struct {
     { "virtio-gpu-pci", "<video><model type='none'/></video>" },
     { "isa-serial", "no <serial> or <console> element" },
     { "pci-serial", "no <serial> or <console> element" },
-    { "pcie-pci-bridge", "no <controller type='pci' model='pcie-to-pci-bridge'/>" },
-    { "virtio-serial-pci", "no <channel> or <controller type='virtio-serial'/>" },
+    { "pcie-pci-bridge",
+      "no <controller type='pci' model='pcie-to-pci-bridge'/>" },
+    { "virtio-serial-pci",
+      "no <channel> or <controller type='virtio-serial'/>" },
 };
 
 static void device_not_found(const char *driver, Error **errp)

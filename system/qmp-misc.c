@@ -351,7 +351,8 @@ static JsonNode *qmp_qom_list_get(JsonObject *args, Error **errp)
     g_autoptr(GList) members = json_object_get_members(args);
     JsonArray *list, *ret;
 
-    if (g_list_length(members) != 1 || !paths || !JSON_NODE_HOLDS_ARRAY(paths)) {
+    if (g_list_length(members) != 1 || !paths ||
+        !JSON_NODE_HOLDS_ARRAY(paths)) {
         error_setg(errp, "Parameter 'paths' is missing or not an array");
         return NULL;
     }

@@ -114,8 +114,8 @@ static void schema_emit_object(SchemaGen *g, const char *name,
             *colon = '\0';
         }
         json_object_set_string_member(mo, "name", m);
-        json_object_set_string_member(mo, "type",
-                                      schema_type(g, colon ? colon + 1 : "any"));
+        json_object_set_string_member(
+            mo, "type", schema_type(g, colon ? colon + 1 : "any"));
         if (optional) {
             json_object_set_null_member(mo, "default");
         }

@@ -102,7 +102,8 @@ static bool valid_version(const char *v)
         return false;
     }
     major_s = g_strndup(v, dot - v);
-    if (qemu_strtou64(major_s, &major) < 0 || qemu_strtou64(dot + 1, &minor) < 0 ||
+    if (qemu_strtou64(major_s, &major) < 0 ||
+        qemu_strtou64(dot + 1, &minor) < 0 ||
         !g_ascii_isdigit(*v) || !g_ascii_isdigit(dot[1])) {
         return false;
     }
