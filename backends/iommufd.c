@@ -7,6 +7,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "system/iommufd.h"
+#include "qemu/named-fds.h"
 #include "hw/qdev-properties.h"
 #include "trace.h"
 #include <sys/ioctl.h>
@@ -23,31 +24,32 @@ static void iommufd_backend_finalize(Object *obj)
 {
     IOMMUFDBackend *be = IOMMUFD_BACKEND(obj);
 
-    if (be->owned && be->fd >= 0) {
+    if ((be->owned || be->fd_taken) && be->fd >= 0) {
         close(be->fd);
     }
     be->fd = -1;
 }
 
-/* "fd=N": use an fd the management layer opened for us. */
+/*
+ * "fd=N" or "fd=NAME": use an fd the management layer opened for us,
+ * inherited (a number) or passed to getfd (a name; then ours to close).
+ */
 static void iommufd_backend_complete(Object *obj, Error **errp)
 {
     IOMMUFDBackend *be = IOMMUFD_BACKEND(obj);
-    uint64_t fd;
+    bool taken;
+    int fd;
 
     if (!be->fd_str) {
         return;
     }
-    if (qemu_strtou64(be->fd_str, &fd) < 0 || fd > INT_MAX) {
-        error_setg(errp, "Invalid file descriptor '%s'", be->fd_str);
-        return;
-    }
-    if (fcntl(fd, F_GETFD) < 0) {
-        error_setg_errno(errp, errno, "Invalid file descriptor %" PRIu64, fd);
+    fd = monitor_fd_param(be->fd_str, &taken, errp);
+    if (fd < 0) {
         return;
     }
     be->fd = fd;
     be->owned = false;
+    be->fd_taken = taken;
     trace_iommufd_backend_set_fd(be->fd);
 }
 

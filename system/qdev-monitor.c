@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/error-report.h"
 #include "system/qdev-monitor.h"
 #include "hw/qdev-properties.h"
 #include "qemu/cutils.h"
@@ -133,6 +134,128 @@ static BusState *device_find_bus(DeviceClass *dc, const char *driver,
     return bus;
 }
 
+/* -global DRIVER.PROP=VALUE, in command-line order. */
+typedef struct GlobalProp {
+    char *driver;
+    char *prop;
+    char *value;
+} GlobalProp;
+
+static GPtrArray *global_props;
+
+static void global_prop_free(gpointer p)
+{
+    GlobalProp *g = p;
+
+    g_free(g->driver);
+    g_free(g->prop);
+    g_free(g->value);
+    g_free(g);
+}
+
+bool qdev_global_add(const char *str, Error **errp)
+{
+    const char *eq = strchr(str, '=');
+    const char *dot;
+    GlobalProp *g;
+    ObjectClass *oc;
+
+    dot = eq ? memchr(str, '.', eq - str) : NULL;
+    if (!eq || !dot || dot == str || dot + 1 == eq) {
+        error_setg(errp, "Invalid -global '%s': expected DRIVER.PROPERTY=VALUE",
+                   str);
+        return false;
+    }
+    g = g_new0(GlobalProp, 1);
+    g->driver = g_strndup(str, dot - str);
+    g->prop = g_strndup(dot + 1, eq - dot - 1);
+    g->value = g_strdup(eq + 1);
+    /*
+     * As in QEMU, a global for a device type that does not exist here is
+     * not an error (libvirt writes some for devices of the machine that
+     * this runtime does not model), but a property the type lacks is.
+     */
+    oc = object_class_by_name(g->driver);
+    if (!oc) {
+        warn_report("global %s.%s has no device type here, ignored",
+                    g->driver, g->prop);
+    } else if (!object_class_find_property(oc, g->prop)) {
+        error_setg(errp, "can't apply global %s.%s=%s: no property '%s'",
+                   g->driver, g->prop, g->value, g->prop);
+        global_prop_free(g);
+        return false;
+    }
+    if (!global_props) {
+        global_props = g_ptr_array_new_with_free_func(global_prop_free);
+    }
+    g_ptr_array_add(global_props, g);
+    return true;
+}
+
+/* Defaults from -global, before the device's own properties. */
+static bool qdev_apply_globals(DeviceState *dev, Error **errp)
+{
+    if (!global_props) {
+        return true;
+    }
+    for (guint i = 0; i < global_props->len; i++) {
+        GlobalProp *g = g_ptr_array_index(global_props, i);
+
+        if (!object_dynamic_cast(OBJECT(dev), g->driver)) {
+            continue;
+        }
+        if (!qdev_prop_parse(dev, g->prop, g->value, errp)) {
+            error_prepend(errp, "global %s.%s=%s: ", g->driver, g->prop,
+                          g->value);
+            return false;
+        }
+    }
+    return true;
+}
+
+void qdev_globals_cleanup(void)
+{
+    g_clear_pointer(&global_props, g_ptr_array_unref);
+}
+
+/*
+ * Devices libvirt adds by default that this runtime does not model, and
+ * the domain XML that keeps libvirt from adding them.
+ */
+static const struct {
+    const char *driver;
+    const char *xml;
+} device_xml_hints[] = {
+    { "qemu-xhci", "<controller type='usb' model='none'/>" },
+    { "nec-usb-xhci", "<controller type='usb' model='none'/>" },
+    { "ich9-usb-ehci1", "<controller type='usb' model='none'/>" },
+    { "piix3-usb-uhci", "<controller type='usb' model='none'/>" },
+    { "usb-tablet", "no <input type='tablet' bus='usb'/>" },
+    { "virtio-balloon-pci", "<memballoon model='none'/>" },
+    { "virtio-balloon-device", "<memballoon model='none'/>" },
+    { "VGA", "<video><model type='none'/></video>" },
+    { "virtio-gpu-pci", "<video><model type='none'/></video>" },
+    { "isa-serial", "no <serial> or <console> element" },
+    { "pci-serial", "no <serial> or <console> element" },
+    { "pcie-pci-bridge",
+      "no <controller type='pci' model='pcie-to-pci-bridge'/>" },
+    { "virtio-serial-pci",
+      "no <channel> or <controller type='virtio-serial'/>" },
+};
+
+static void device_not_found(const char *driver, Error **errp)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(device_xml_hints); i++) {
+        if (!strcmp(device_xml_hints[i].driver, driver)) {
+            error_setg(errp, "'%s' is not a valid device model name: this "
+                       "runtime does not model it (in libvirt domain XML, "
+                       "use %s)", driver, device_xml_hints[i].xml);
+            return;
+        }
+    }
+    error_setg(errp, "'%s' is not a valid device model name", driver);
+}
+
 DeviceState *qdev_device_add(QemuOpts *opts, Error **errp)
 {
     const char *driver = qemu_opt_get(opts, "driver");
@@ -151,7 +274,7 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp)
     oc = object_class_by_name(driver);
     if (!oc || !object_class_dynamic_cast(oc, TYPE_DEVICE) ||
         object_class_is_abstract(oc)) {
-        error_setg(errp, "'%s' is not a valid device model name", driver);
+        device_not_found(driver, errp);
         return NULL;
     }
     dc = DEVICE_CLASS(oc);
@@ -179,6 +302,9 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp)
 
     dev = qdev_new(driver);
     dev->id = g_strdup(id);
+    if (!qdev_apply_globals(dev, &local_err)) {
+        goto fail;
+    }
     for (guint i = 0; i < opts->opts->len; i++) {
         const QemuOpt *o = &g_array_index(opts->opts, QemuOpt, i);
 

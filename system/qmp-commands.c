@@ -1,5 +1,6 @@
 /*
- * Core QMP commands: query-version, query-status, quit, system_reset.
+ * Core QMP commands: query-version, query-status, cont, stop, quit,
+ * system_reset.
  * (qmp_capabilities and query-commands live in system/qmp.c, as they
  * need the server's state.)
  */
@@ -8,6 +9,7 @@
 #include "hw/qdev-core.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
+#include "system/system.h"
 
 static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
 {
@@ -16,13 +18,17 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
     if (!qmp_check_no_args(args, errp)) {
         return NULL;
     }
+    /*
+     * "qemu" is the QEMU interface level we follow (libvirt checks it
+     * against its minimum); "package" says what this really is.
+     */
     qemu = json_object_new();
-    json_object_set_int_member(qemu, "major", 0);
-    json_object_set_int_member(qemu, "minor", 1);
-    json_object_set_int_member(qemu, "micro", 0);
+    json_object_set_int_member(qemu, "major", QEMU_COMPAT_MAJOR);
+    json_object_set_int_member(qemu, "minor", QEMU_COMPAT_MINOR);
+    json_object_set_int_member(qemu, "micro", QEMU_COMPAT_MICRO);
     ret = json_object_new();
     json_object_set_object_member(ret, "qemu", qemu);
-    json_object_set_string_member(ret, "package", "");
+    json_object_set_string_member(ret, "package", QEMU_PACKAGE);
     return qmp_node_take_object(ret);
 }
 
@@ -33,12 +39,31 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
     if (!qmp_check_no_args(args, errp)) {
         return NULL;
     }
-    /* Stopped only by an error (vm_stop()): there are no vCPUs to pause. */
     ret = json_object_new();
     json_object_set_boolean_member(ret, "running", runstate_is_running());
     json_object_set_string_member(ret, "status",
                                   runstate_name(runstate_get()));
     return qmp_node_take_object(ret);
+}
+
+static JsonNode *qmp_cont(JsonObject *args, Error **errp)
+{
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    if (!vm_start(errp)) {
+        return NULL;
+    }
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_stop(JsonObject *args, Error **errp)
+{
+    if (!qmp_check_no_args(args, errp)) {
+        return NULL;
+    }
+    vm_stop(RUN_STATE_PAUSED);
+    return qmp_return_empty();
 }
 
 /* Event data shared by SHUTDOWN and RESET. */
@@ -103,14 +128,24 @@ static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
      * the machine is already in its reset state.
      */
     qemu_system_reset();
+    runstate_reset();
     schedule_oneshot(reset_event_bh);
     return qmp_return_empty();
 }
 
 static void __attribute__((constructor)) qmp_register_system_commands(void)
 {
-    qmp_register_command("query-version", qmp_query_version);
-    qmp_register_command("query-status", qmp_query_status);
-    qmp_register_command("quit", qmp_quit);
-    qmp_register_command("system_reset", qmp_system_reset);
+    qmp_schema_add_type("VersionTriple", "major:int,minor:int,micro:int");
+    qmp_schema_add_type("VersionInfo", "qemu:VersionTriple,package:str");
+    qmp_schema_add_enum("RunState",
+                        "prelaunch,running,paused,shutdown,internal-error");
+    qmp_schema_add_type("StatusInfo", "running:bool,status:RunState");
+    qmp_register_command_schema("query-version", qmp_query_version, NULL,
+                                "VersionInfo");
+    qmp_register_command_schema("query-status", qmp_query_status, NULL,
+                                "StatusInfo");
+    qmp_register_command_schema("quit", qmp_quit, NULL, NULL);
+    qmp_register_command_schema("system_reset", qmp_system_reset, NULL, NULL);
+    qmp_register_command_schema("cont", qmp_cont, NULL, NULL);
+    qmp_register_command_schema("stop", qmp_stop, NULL, NULL);
 }

@@ -147,6 +147,15 @@ bool qdev_unplug(DeviceState *dev, Error **errp)
 static void __attribute__((constructor)) qmp_register_device_commands(void)
 {
     qdev_unplug_complete_fn = device_unplug_and_notify;
-    qmp_register_command("device_add", qmp_device_add);
-    qmp_register_command("device_del", qmp_device_del);
+    /* device_add takes the device's properties as further members. */
+    qmp_register_command_schema("device_add", qmp_device_add,
+                                "driver:str,?id:str,?bus:str", NULL);
+    qmp_register_command_schema("device_del", qmp_device_del, "id:str",
+                                NULL);
+    /*
+     * As QEMU's: -device takes the same JSON object device_add does, and
+     * device_add's arguments keep their JSON types (libvirt then writes
+     * -device as JSON).
+     */
+    qmp_schema_add_command_features("device_add", "json-cli,json-cli-hotplug");
 }

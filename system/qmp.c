@@ -25,6 +25,7 @@
 #include "qemu/socket-client.h"
 #include "qemu/timer.h"
 #include "system/qmp.h"
+#include "system/system.h"
 #include "trace.h"
 
 /* Larger requests are refused (QEMU's JSON lexer has the same limits). */
@@ -56,8 +57,12 @@ typedef struct QmpClient {
     bool escape;
     bool in_token;              /* a bare top-level scalar */
     bool skip_line;             /* after bad input: drop up to a newline */
+    GArray *fds;                /* passed with SCM_RIGHTS, not yet taken */
     QLIST_ENTRY(QmpClient) next;
 } QmpClient;
+
+/* Fds a client may pass ahead of the commands that take them. */
+#define QMP_MAX_PENDING_FDS 16
 
 /* A listening socket of a "-qmp unix:PATH,server=on" option. */
 typedef struct QmpListener {
@@ -76,6 +81,8 @@ typedef struct QmpServer {
 } QmpServer;
 
 static QmpServer qmp_server;
+/* The client whose command runs now (for getfd). */
+static QmpClient *qmp_current_client;
 static GHashTable *qmp_commands;    /* name -> QmpCommandFunc */
 static bool qmp_atexit_registered;
 
@@ -220,19 +227,50 @@ bool qemu_socket_accept_backoff(int err, unsigned *backoff_ms)
 /* ------------------------------------------------------------------ */
 /* Command registry */
 
+typedef struct QmpCommand {
+    QmpCommandFunc fn;
+    const char *args;           /* schema of the arguments, see qmp.h */
+    const char *ret;            /* schema type of the return value */
+} QmpCommand;
+
 static GHashTable *qmp_command_table(void)
 {
     /* Commands register from constructors, so create on first use. */
     if (!qmp_commands) {
         qmp_commands = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                             g_free, NULL);
+                                             g_free, g_free);
     }
     return qmp_commands;
 }
 
+void qmp_register_command_schema(const char *name, QmpCommandFunc fn,
+                                 const char *args, const char *ret)
+{
+    QmpCommand *cmd = g_new0(QmpCommand, 1);
+
+    cmd->fn = fn;
+    cmd->args = args;
+    cmd->ret = ret;
+    g_hash_table_insert(qmp_command_table(), g_strdup(name), cmd);
+}
+
 void qmp_register_command(const char *name, QmpCommandFunc fn)
 {
-    g_hash_table_insert(qmp_command_table(), g_strdup(name), (gpointer)fn);
+    qmp_register_command_schema(name, fn, NULL, NULL);
+}
+
+void qmp_foreach_command(void (*fn)(const char *name, const char *args,
+                                    const char *ret, void *opaque),
+                         void *opaque)
+{
+    g_autoptr(GList) names = g_list_sort(
+        g_hash_table_get_keys(qmp_command_table()), (GCompareFunc)strcmp);
+
+    for (GList *l = names; l; l = l->next) {
+        QmpCommand *cmd = g_hash_table_lookup(qmp_command_table(), l->data);
+
+        fn(l->data, cmd->args, cmd->ret, opaque);
+    }
 }
 
 JsonNode *qmp_node_take_object(JsonObject *obj)
@@ -297,8 +335,13 @@ static JsonNode *qmp_cmd_query_commands(JsonObject *args, Error **errp)
 
 static void __attribute__((constructor)) qmp_register_core_commands(void)
 {
-    qmp_register_command("qmp_capabilities", qmp_cmd_capabilities_placeholder);
-    qmp_register_command("query-commands", qmp_cmd_query_commands);
+    qmp_schema_add_enum("QMPCapability", "oob");
+    qmp_schema_add_type("CommandInfo", "name:str");
+    qmp_register_command_schema("qmp_capabilities",
+                                qmp_cmd_capabilities_placeholder,
+                                "?enable:[QMPCapability]", NULL);
+    qmp_register_command_schema("query-commands", qmp_cmd_query_commands,
+                                NULL, "[CommandInfo]");
 }
 
 /* ------------------------------------------------------------------ */
@@ -382,11 +425,11 @@ static void qmp_client_send_greeting(QmpClient *c)
     JsonObject *greeting = json_object_new();
     JsonArray *caps = json_array_new();
 
-    json_object_set_int_member(qemu, "micro", 0);
-    json_object_set_int_member(qemu, "minor", 1);
-    json_object_set_int_member(qemu, "major", 0);
+    json_object_set_int_member(qemu, "micro", QEMU_COMPAT_MICRO);
+    json_object_set_int_member(qemu, "minor", QEMU_COMPAT_MINOR);
+    json_object_set_int_member(qemu, "major", QEMU_COMPAT_MAJOR);
     json_object_set_object_member(version, "qemu", qemu);
-    json_object_set_string_member(version, "package", "viommu-system");
+    json_object_set_string_member(version, "package", QEMU_PACKAGE);
     json_array_add_string_element(caps, "oob");
     json_object_set_object_member(qmp, "version", version);
     json_object_set_array_member(qmp, "capabilities", caps);
@@ -469,7 +512,7 @@ static void qmp_negotiate(QmpClient *c, JsonObject *args, JsonNode *id)
 static void qmp_execute(QmpClient *c, const char *name, JsonObject *args,
                         JsonNode *id)
 {
-    QmpCommandFunc fn;
+    QmpCommand *cmd;
     Error *err = NULL;
     JsonNode *ret;
 
@@ -490,14 +533,16 @@ static void qmp_execute(QmpClient *c, const char *name, JsonObject *args,
                               "'qmp_capabilities'", id);
         return;
     }
-    fn = g_hash_table_lookup(qmp_command_table(), name);
-    if (!fn) {
+    cmd = g_hash_table_lookup(qmp_command_table(), name);
+    if (!cmd) {
         g_autofree char *msg = g_strdup_printf(
             "The command %s has not been found", name);
         qmp_client_send_error(c, ERROR_CLASS_COMMAND_NOT_FOUND, msg, id);
         return;
     }
-    ret = fn(args, &err);
+    qmp_current_client = c;
+    ret = cmd->fn(args, &err);
+    qmp_current_client = NULL;
     if (err) {
         if (ret) {
             json_node_unref(ret);
@@ -735,6 +780,36 @@ static void qmp_client_process_input(QmpClient *c)
 /* ------------------------------------------------------------------ */
 /* Clients */
 
+/* Keep what SCM_RIGHTS brought; beyond the limit, close (bounded). */
+static void qmp_client_receive_fds(void *opaque, const int *fds, size_t n)
+{
+    QmpClient *c = opaque;
+
+    for (size_t i = 0; i < n; i++) {
+        if (c->fds->len >= QMP_MAX_PENDING_FDS) {
+            warn_report("QMP client passed more than %d unused fds, "
+                        "closing fd %d", QMP_MAX_PENDING_FDS, fds[i]);
+            close(fds[i]);
+            continue;
+        }
+        trace_qmp_fd_received(c->sc.fd, fds[i]);
+        g_array_append_val(c->fds, fds[i]);
+    }
+}
+
+int qmp_client_take_fd(void)
+{
+    QmpClient *c = qmp_current_client;
+    int fd;
+
+    if (!c || !c->fds->len) {
+        return -1;
+    }
+    fd = g_array_index(c->fds, int, 0);
+    g_array_remove_index(c->fds, 0);
+    return fd;
+}
+
 static void qmp_client_receive(void *opaque, const char *buf, size_t len)
 {
     QmpClient *c = opaque;
@@ -757,6 +832,7 @@ static void qmp_client_broken(void *opaque)
 
 static const SocketClientOps qmp_client_ops = {
     .receive = qmp_client_receive,
+    .receive_fds = qmp_client_receive_fds,
     .resume = qmp_client_resume,
     .broken = qmp_client_broken,
 };
@@ -765,6 +841,10 @@ static void qmp_client_free(QmpClient *c)
 {
     trace_qmp_client_disconnect(c->sc.fd);
     socket_client_cleanup(&c->sc);
+    for (guint i = 0; i < c->fds->len; i++) {
+        close(g_array_index(c->fds, int, i));
+    }
+    g_array_free(c->fds, TRUE);
     QLIST_REMOVE(c, next);
     g_string_free(c->in, TRUE);
     g_free(c);
@@ -789,6 +869,7 @@ static void qmp_client_add(int fd)
     socket_client_init(&c->sc, QMP_OUT_HIGH_WATER, &qmp_client_ops, c);
     socket_client_attach(&c->sc, fd);
     c->in = g_string_new(NULL);
+    c->fds = g_array_new(FALSE, FALSE, sizeof(int));
     QLIST_INSERT_HEAD(&qmp_server.clients, c, next);
     qmp_client_send_greeting(c);
     socket_client_update_handlers(&c->sc);
@@ -893,17 +974,12 @@ static void qmp_atexit(void)
     }
 }
 
-bool monitor_qmp_init(const char *spec, Error **errp)
+static bool monitor_qmp_add(int fd, bool listening, bool wait, char *path_in,
+                            const char *spec, Error **errp)
 {
-    g_autofree char *path = NULL;
+    g_autofree char *path = path_in;
     QmpListener *l;
-    bool listening, wait;
-    int fd;
 
-    fd = qemu_socket_spec_open(spec, &listening, &wait, &path, errp);
-    if (fd < 0) {
-        return false;
-    }
     if (!qmp_server.reap_bh) {
         qmp_server.reap_bh = qemu_bh_new(qmp_reap_clients, NULL);
     }
@@ -932,4 +1008,36 @@ bool monitor_qmp_init(const char *spec, Error **errp)
     }
     qemu_set_fd_handler(fd, qmp_accept, NULL, l);
     return true;
+}
+
+bool monitor_qmp_init(const char *spec, Error **errp)
+{
+    char *path = NULL;
+    bool listening, wait;
+    int fd;
+
+    fd = qemu_socket_spec_open(spec, &listening, &wait, &path, errp);
+    if (fd < 0) {
+        return false;
+    }
+    return monitor_qmp_add(fd, listening, wait, path, spec, errp);
+}
+
+bool monitor_qmp_init_fd(int fd, bool server, Error **errp)
+{
+    g_autofree char *spec = g_strdup_printf("fd=%d", fd);
+    int type;
+    socklen_t len = sizeof(type);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+        type != SOCK_STREAM) {
+        error_setg(errp, "fd %d is not a stream socket", fd);
+        return false;
+    }
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || !set_nonblock(fd, errp)) {
+        error_setg_errno(errp, errno, "fd %d", fd);
+        return false;
+    }
+    /* The creator (libvirt) listens already: no path of ours to remove. */
+    return monitor_qmp_add(fd, server, false, NULL, spec, errp);
 }

@@ -99,14 +99,62 @@ void socket_client_send(SocketClient *sc, const char *buf, size_t len)
     socket_client_update_handlers(sc);
 }
 
+/* Fds one read may bring (SCM_RIGHTS); more are closed by the kernel. */
+#define SOCKET_CLIENT_MAX_FDS 16
+
+/* Hand SCM_RIGHTS fds to the owner, or close them if it takes none. */
+static void socket_client_pass_fds(SocketClient *sc, struct msghdr *msg)
+{
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm;
+         cm = CMSG_NXTHDR(msg, cm)) {
+        int fds[SOCKET_CLIENT_MAX_FDS];
+        size_t n;
+
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+            cm->cmsg_len < CMSG_LEN(0)) {
+            continue;
+        }
+        n = MIN((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int),
+                (size_t)SOCKET_CLIENT_MAX_FDS);
+        memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+        if (sc->ops->receive_fds) {
+            sc->ops->receive_fds(sc->opaque, fds, n);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                close(fds[i]);
+            }
+        }
+    }
+}
+
 static void socket_client_read(void *opaque)
 {
     SocketClient *sc = opaque;
     char buf[65536];
-    ssize_t n = recv(sc->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * SOCKET_CLIENT_MAX_FDS)];
+    } control;
+    struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+    };
+    ssize_t n;
 
+    /*
+     * recvmsg() rather than recv(): a QMP client passes fds with the
+     * command that names them (getfd), and fds must not leak into a
+     * server that does not expect them.
+     */
+    memset(&control, 0, sizeof(control));
+    n = recvmsg(sc->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         return;
+    }
+    /* Only a successful recvmsg() says how much control data is real. */
+    if (n >= 0 && msg.msg_controllen) {
+        socket_client_pass_fds(sc, &msg);
     }
     if (n <= 0) {
         trace_socket_client_error(sc->fd, "recv", n < 0 ? errno : 0);

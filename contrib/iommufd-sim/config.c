@@ -386,7 +386,7 @@ static bool build_tree(struct sim_config *cfg)
 	for (unsigned int i = 0; i < cfg->pdevs->len; i++)
 		if (!build_pdev_tree(cfg->root, g_ptr_array_index(cfg->pdevs, i)))
 			return false;
-	return true;
+	return sim_host_build_tree(cfg->root, cfg->pdevs);
 }
 
 static void remove_tree(const char *path)
@@ -539,6 +539,7 @@ struct sim_pdev *sim_pdev_by_vfio_index(unsigned int idx)
 
 #define SYSFS_PCI "/sys/bus/pci/devices/"
 #define VFIO_CDEV "/dev/vfio/devices/vfio"
+#define SYSFS_GROUPS "/sys/kernel/iommu_groups"
 
 static struct sim_pdev *vfio_node(const char *path)
 {
@@ -583,6 +584,15 @@ enum sim_path_kind sim_path_resolve(const char *path, char *out, size_t len,
 		snprintf(out, len, "%s/dev/iommu", sim.cfg.root);
 		return SIM_PATH_IOMMUFD;
 	}
+	/*
+	 * The VFIO container node: with CONFIG_IOMMUFD_VFIO_CONTAINER the
+	 * kernel serves it with the iommufd fops.  libvirt requires that it
+	 * exists before it assigns any device (host.c creates the node).
+	 */
+	if (!strcmp(path, "/dev/vfio/vfio")) {
+		snprintf(out, len, "%s/dev/vfio/vfio", sim.cfg.root);
+		return SIM_PATH_IOMMUFD;
+	}
 	/* listing the cdev directory shows the simulated nodes */
 	if (!strcmp(path, "/dev/vfio/devices") ||
 	    !strcmp(path, "/dev/vfio/devices/")) {
@@ -600,6 +610,13 @@ enum sim_path_kind sim_path_resolve(const char *path, char *out, size_t len,
 	}
 	if (g_str_has_prefix(path, "/dev/char/"))
 		return sim_devchar_resolve(path, out, len, pdevp);
+	/* libvirt lists the groups and a device's group members (host.c) */
+	if (!strcmp(path, SYSFS_GROUPS) ||
+	    g_str_has_prefix(path, SYSFS_GROUPS "/")) {
+		n = snprintf(out, len, "%s/kernel/iommu_groups%s", sim.cfg.root,
+			     path + strlen(SYSFS_GROUPS));
+		return n < (int)len ? SIM_PATH_REWRITTEN : SIM_PATH_REAL;
+	}
 	if (g_str_has_prefix(path, SYSFS_PCI) && sysfs_pdev(path)) {
 		n = snprintf(out, len, "%s/bus/pci/devices/%s", sim.cfg.root,
 			     path + strlen(SYSFS_PCI));

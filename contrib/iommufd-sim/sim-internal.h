@@ -575,4 +575,18 @@ char *sim_control_exec(const char *line);
 int sim_control_start(const char *path);
 void sim_control_stop(void);
 
+/*
+ * The path libc should see for @path (into our tree, or @path itself);
+ * @buf must be PATH_MAX long.  Takes the lock itself (sim.c).
+ */
+const char *sim_redirect(const char *path, char *buf);
+
+/* ---- what the host does before a VMM runs (host.c) ---- */
+/* sysfs the kernel has for a vfio-pci bound device, and iommu_groups */
+bool sim_host_build_tree(const char *root, GPtrArray *pdevs);
+/* Mark a /dev/iommu or VFIO cdev fd so another process can adopt it */
+void sim_handoff_tag(int fd, bool vfio, unsigned int vfio_index);
+/* An fd from another simulating process: make it ours (lock held) */
+struct sim_file *sim_handoff_adopt(int fd);
+
 #endif /* IOMMUFD_SIM_INTERNAL_H */

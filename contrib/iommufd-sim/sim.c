@@ -243,6 +243,7 @@ static int open_iommufd(int flags)
 
 	if (fd < 0)
 		return -errno;
+	sim_handoff_tag(fd, false, 0);
 	sim_file_add(fd, SIM_FILE_IOMMUFD, sim_ictx_new());
 	return fd;
 }
@@ -254,6 +255,7 @@ static int open_vfio(struct sim_pdev *pdev, int flags)
 
 	if (fd < 0)
 		return -errno;
+	sim_handoff_tag(fd, true, pdev->vfio_index);
 	vf = g_new0(struct sim_vfio_file, 1);
 	vf->pdev = pdev;
 	sim_file_add(fd, SIM_FILE_VFIO, vf);
@@ -397,6 +399,9 @@ int ioctl(int fd, unsigned long request, ...)
 	if (!sim_enter())
 		return sim_libc.ioctl(fd, request, arg);
 	f = sim_file_lookup(fd);
+	/* iommufd and VFIO share the ';' type: maybe an fd handed to us */
+	if (!f && _IOC_TYPE(request) == IOMMUFD_TYPE)
+		f = sim_handoff_adopt(fd);
 	if (!f) {
 		sim_unlock();
 		return sim_libc.ioctl(fd, request, arg);
@@ -770,6 +775,12 @@ static const char *redirect(const char *path, char *buf)
 	kind = sim_path_resolve(path, buf, PATH_MAX, NULL);
 	sim_unlock();
 	return kind == SIM_PATH_REAL ? path : buf;
+}
+
+/* For the interposers in other files (host.c: realpath). */
+const char *sim_redirect(const char *path, char *buf)
+{
+	return redirect(path, buf);
 }
 
 DIR *opendir(const char *path)

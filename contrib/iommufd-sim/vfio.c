@@ -37,6 +37,9 @@ static int bind_ctx(int fd, struct sim_ictx **ictx)
 {
 	struct sim_file *f = sim_file_lookup(fd);
 
+	/* an iommufd another process opened and handed over (host.c) */
+	if (!f)
+		f = sim_handoff_adopt(fd);
 	if (!f)
 		return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EBADFD;
 	if (f->kind != SIM_FILE_IOMMUFD)

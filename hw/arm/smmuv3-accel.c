@@ -668,7 +668,7 @@ static bool smmuv3_accel_hw_compatible(SMMUv3State *s, HostIOMMUDevice *hiod,
 {
     const uint32_t *h = hiod->caps.vendor.smmuv3.idr;
     unsigned host_oas = h[5] & IDR5_OAS_MASK;
-    unsigned our_oas = s->oas == 48 ? IDR5_OAS_48 : IDR5_OAS_44;
+    unsigned our_oas;
     uint32_t grans = IDR5_GRAN4K | IDR5_GRAN16K | IDR5_GRAN64K;
 
     if (hiod->caps.type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
@@ -689,8 +689,16 @@ static bool smmuv3_accel_hw_compatible(SMMUv3State *s, HostIOMMUDevice *hiod,
         if (s->ats == ON_OFF_AUTO_AUTO) {
             s->ats_enabled = h[0] & IDR0_ATS;
         }
+        /* The model has 44 and 48 bits: the largest the host covers. */
+        if (s->oas_auto) {
+            s->oas = host_oas >= IDR5_OAS_48 ? 48 : 44;
+        }
+        if (s->ssidsize_auto) {
+            s->ssidsize = MIN((h[1] >> IDR1_SSIDSIZE_SHIFT) & 0x1f, 20);
+        }
         s->auto_resolved = true;
     }
+    our_oas = s->oas == 48 ? IDR5_OAS_48 : IDR5_OAS_44;
     if (!(((h[0] >> IDR0_TTF_SHIFT) & 3) & IDR0_TTF_AA64)) {
         error_setg(errp, "host SMMUv3 lacks AArch64 page tables");
         return false;

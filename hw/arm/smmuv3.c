@@ -12,6 +12,7 @@
  * must know about.
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "hw/qdev-properties.h"
@@ -1063,9 +1064,95 @@ static const char *smmuv3_on_off_auto_str(OnOffAuto v)
     return v == ON_OFF_AUTO_ON ? "on" : v == ON_OFF_AUTO_OFF ? "off" : "auto";
 }
 
+/*
+ * oas and ssidsize take a number or, as upstream's, "auto": the host
+ * SMMUv3's value, known once the first passthrough device arrives
+ * (smmuv3-accel.c).  A uint8 property with SMMUV3_PROP_AUTO for "auto".
+ */
+static bool smmuv3_set_uint8_auto(Object *obj, const Property *prop,
+                                  const char *value, Error **errp)
+{
+    uint64_t max = prop->max ? prop->max : UINT8_MAX - 1;
+    uint64_t v;
+
+    if (!strcmp(value, "auto")) {
+        *(uint8_t *)((char *)obj + prop->offset) = SMMUV3_PROP_AUTO;
+        return true;
+    }
+    if (qemu_strtou64(value, &v) < 0 || v > max) {
+        error_setg(errp, "Parameter '%s' expects 0..%" PRIu64 " or auto",
+                   prop->name, max);
+        return false;
+    }
+    *(uint8_t *)((char *)obj + prop->offset) = v;
+    return true;
+}
+
+static char *smmuv3_print_uint8_auto(Object *obj, const Property *prop)
+{
+    uint8_t v = *(uint8_t *)((char *)obj + prop->offset);
+
+    return v == SMMUV3_PROP_AUTO ? g_strdup("auto") : g_strdup_printf("%u", v);
+}
+
+static void smmuv3_default_uint8_auto(Object *obj, const Property *prop)
+{
+    *(uint8_t *)((char *)obj + prop->offset) = prop->defval.u;
+}
+
+static const PropertyInfo smmuv3_prop_uint8_auto = {
+    .type = "uint8",
+    .description = "a number or \"auto\" (the host SMMUv3's value)",
+    .set = smmuv3_set_uint8_auto,
+    .print = smmuv3_print_uint8_auto,
+    .set_default = smmuv3_default_uint8_auto,
+};
+
+/* Resolve what "auto" can mean before any host device is known. */
+static bool smmuv3_prepare_auto(SMMUv3State *s, Error **errp)
+{
+    /*
+     * CMDQV (Tegra241 command-queue virtualization) is not modelled and
+     * the simulated host reports none (GET_HW_INFO for it fails), so
+     * "auto" resolves to off and "on" is refused, as upstream refuses it
+     * on a host without one.
+     */
+    if (!s->smmu_per_bus) {
+        error_setg(errp, "smmu_per_bus=off is not supported: each arm-smmuv3 "
+                   "here translates for its primary-bus and what is below "
+                   "it");
+        return false;
+    }
+    if (s->cmdqv == ON_OFF_AUTO_ON) {
+        error_setg(errp, "cmdqv=on: the host SMMUv3 has no CMDQV and this "
+                   "model does not implement it; use cmdqv=off or auto "
+                   "(libvirt: cmdqv='off')");
+        return false;
+    }
+    if ((s->oas == SMMUV3_PROP_AUTO || s->ssidsize == SMMUV3_PROP_AUTO) &&
+        !s->accel) {
+        error_setg(errp, "%s=auto requires accel=on (auto means the host "
+                   "SMMUv3's value)",
+                   s->oas == SMMUV3_PROP_AUTO ? "oas" : "ssidsize");
+        return false;
+    }
+    s->oas_auto = s->oas == SMMUV3_PROP_AUTO;
+    if (s->oas_auto) {
+        s->oas = 44;
+    }
+    s->ssidsize_auto = s->ssidsize == SMMUV3_PROP_AUTO;
+    if (s->ssidsize_auto) {
+        s->ssidsize = 0;
+    }
+    return true;
+}
+
 /* Combinations QEMU refuses, with the same reasons. */
 static bool smmuv3_validate_props(SMMUv3State *s, Error **errp)
 {
+    if (!smmuv3_prepare_auto(s, errp)) {
+        return false;
+    }
     if (!s->stage) {
         s->stage = g_strdup("1");       /* QEMU's default */
     }
@@ -1188,7 +1275,9 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     }
     s->ril_enabled = s->ril != ON_OFF_AUTO_OFF;
     s->ats_enabled = s->ats == ON_OFF_AUTO_ON;
-    s->auto_resolved = s->ril != ON_OFF_AUTO_AUTO && s->ats != ON_OFF_AUTO_AUTO;
+    s->auto_resolved = s->ril != ON_OFF_AUTO_AUTO &&
+                       s->ats != ON_OFF_AUTO_AUTO && !s->oas_auto &&
+                       !s->ssidsize_auto;
     s->base = VIRT_SMMU_BASE;
     for (int i = 0; i < SMMU_NUM_IRQ; i++) {
         s->irq[i] = virt_get_spi(vms, VIRT_SMMU_IRQ + i);
@@ -1235,8 +1324,12 @@ static const Property smmuv3_properties[] = {
     DEFINE_PROP_BOOL("accel", SMMUv3State, accel, false),
     DEFINE_PROP_ON_OFF_AUTO("ril", SMMUv3State, ril, ON_OFF_AUTO_ON),
     DEFINE_PROP_ON_OFF_AUTO("ats", SMMUv3State, ats, ON_OFF_AUTO_OFF),
-    DEFINE_PROP_UINT8("oas", SMMUv3State, oas, 44),
-    DEFINE_PROP_UINT8_RANGE("ssidsize", SMMUv3State, ssidsize, 0, 0, 20),
+    DEFINE_PROP("oas", SMMUv3State, oas, smmuv3_prop_uint8_auto, uint8_t,
+                .set_default = true, .defval.u = 44),
+    DEFINE_PROP("ssidsize", SMMUv3State, ssidsize, smmuv3_prop_uint8_auto,
+                uint8_t, .set_default = true, .defval.u = 0, .max = 20),
+    DEFINE_PROP_ON_OFF_AUTO("cmdqv", SMMUv3State, cmdqv, ON_OFF_AUTO_OFF),
+    DEFINE_PROP_BOOL("smmu_per_bus", SMMUv3State, smmu_per_bus, true),
     DEFINE_PROP_UINT64("msi-gpa", SMMUv3State, msi_gpa, 0),
     DEFINE_PROP_END_OF_LIST(),
 };

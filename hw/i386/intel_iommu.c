@@ -1169,6 +1169,27 @@ static const PCIIOMMUOps vtd_iommu_ops = {
 
 static bool vtd_decide_config(IntelIOMMUState *s, Error **errp)
 {
+    /*
+     * There are no vCPUs and no interrupt controller to remap for, so
+     * ECAP.IR (and EIM, which needs it) is 0: "auto" resolves to off and
+     * "on" is refused.  DMA translation is what this model is for.
+     */
+    if (s->intremap == ON_OFF_AUTO_ON) {
+        error_setg(errp, "intremap=on: interrupt remapping is not modelled "
+                   "(ECAP.IR=0); use intremap=off (libvirt: <driver "
+                   "intremap='off'/>)");
+        return false;
+    }
+    if (s->eim == ON_OFF_AUTO_ON) {
+        error_setg(errp, "eim=on requires interrupt remapping, which is not "
+                   "modelled; use eim=off (libvirt: <driver eim='off'/>)");
+        return false;
+    }
+    if (!s->dma_translation) {
+        error_setg(errp, "dma-translation=off is not supported: this model "
+                   "only translates DMA (libvirt: drop dma_translation='off')");
+        return false;
+    }
     if (s->aw_bits != VTD_HOST_AW_39BIT && s->aw_bits != VTD_HOST_AW_48BIT) {
         error_setg(errp, "aw-bits must be %d or %d (got %d)",
                    VTD_HOST_AW_39BIT, VTD_HOST_AW_48BIT, s->aw_bits);
@@ -1273,6 +1294,12 @@ static const Property vtd_properties[] = {
     DEFINE_PROP_UINT32_RANGE("max-bound-pasids", IntelIOMMUState,
                              max_bound_pasids, VTD_MAX_BOUND_PASIDS_DEFAULT,
                              1, 1U << VTD_PASID_BITS_MAX),
+    /* Upstream's names; the values this model implements (see below). */
+    DEFINE_PROP_ON_OFF_AUTO("intremap", IntelIOMMUState, intremap,
+                            ON_OFF_AUTO_AUTO),
+    DEFINE_PROP_ON_OFF_AUTO("eim", IntelIOMMUState, eim, ON_OFF_AUTO_AUTO),
+    DEFINE_PROP_BOOL("dma-translation", IntelIOMMUState, dma_translation,
+                     true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -240,8 +240,17 @@ static const TypeInfo q35_types[] = {
         .instance_init = x86_msi_window_instance_init,
         .class_init = x86_msi_window_class_init,
     }, {
-        .name = TYPE_Q35_MACHINE,
+        /*
+         * QEMU's abstract base of its PC machines: management layers
+         * list its properties, so q35 derives from it as in QEMU.
+         */
+        .name = "generic-pc-machine",
         .parent = TYPE_MACHINE,
+        .instance_size = sizeof(Q35MachineState),
+        .abstract = true,
+    }, {
+        .name = TYPE_Q35_MACHINE,
+        .parent = "generic-pc-machine",
         .instance_size = sizeof(Q35MachineState),
         .class_init = q35_machine_class_init,
     },

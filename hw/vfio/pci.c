@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/named-fds.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "hw/qdev-properties.h"
@@ -82,15 +83,15 @@ static bool vfio_open_device(VFIOPCIDevice *vdev, Error **errp)
         return false;
     }
     if (vdev->fd_str) {
-        uint64_t fd;
+        /* A number (inherited) or a getfd name; ours to close either way. */
+        bool taken;
+        int fd = monitor_fd_param(vdev->fd_str, &taken, errp);
 
-        if (qemu_strtou64(vdev->fd_str, &fd) < 0 || fd > INT_MAX ||
-            fcntl(fd, F_GETFD) < 0) {
-            error_setg(errp, "invalid file descriptor '%s'", vdev->fd_str);
+        if (fd < 0) {
             return false;
         }
         vdev->fd = fd;
-        vdev->name = g_strdup_printf("fd%" PRIu64, fd);
+        vdev->name = g_strdup_printf("fd%d", fd);
         return true;
     }
     if (vdev->host) {

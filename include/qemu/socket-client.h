@@ -20,6 +20,11 @@ typedef struct SocketClient SocketClient;
 typedef struct SocketClientOps {
     /* @len bytes (at least one) arrived. */
     void (*receive)(void *opaque, const char *buf, size_t len);
+    /*
+     * Optional: @n fds arrived with SCM_RIGHTS, before the bytes they
+     * came with; the owner owns them now.  Without it they are closed.
+     */
+    void (*receive_fds)(void *opaque, const int *fds, size_t n);
     /* The output queue was written out: go on with held-back input. */
     void (*resume)(void *opaque);
     /*

@@ -18,6 +18,7 @@ typedef struct IOMMUFDBackend {
     Object parent_obj;
     int fd;                     /* -1 until the first user connects */
     bool owned;                 /* we opened /dev/iommu ourselves */
+    bool fd_taken;              /* fd= named a getfd fd: ours to close */
     uint32_t users;
     char *fd_str;               /* "fd" property: a passed-in fd number */
 } IOMMUFDBackend;

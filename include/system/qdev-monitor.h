@@ -31,6 +31,13 @@ QemuOpts *qemu_opts_parse_maybe_json(const char *arg, const char *implied_key,
  */
 bool qdev_unplug(DeviceState *dev, Error **errp);
 
+/*
+ * -global DRIVER.PROP=VALUE: a default for PROP of every device of type
+ * DRIVER (or a subtype) created from now on by -device or device_add.
+ */
+bool qdev_global_add(const char *str, Error **errp);
+void qdev_globals_cleanup(void);
+
 /* The members of a JSON object (scalars only) as options, in order. */
 QemuOpts *qemu_opts_from_json_object(JsonObject *obj, Error **errp);
 

@@ -20,10 +20,38 @@ typedef JsonNode *(*QmpCommandFunc)(JsonObject *args, Error **errp);
 void qmp_register_command(const char *name, QmpCommandFunc fn);
 
 /*
+ * The same, with the command's schema, which query-qmp-schema reports
+ * (system/qmp-schema.c).  @args lists the members of the arguments,
+ * comma-separated, as "name:TYPE", "?name:TYPE" if optional; @ret is the
+ * TYPE of the return value.  TYPE is a builtin (str, int, bool, number,
+ * size, any, null), a type or enum added with qmp_schema_add_*(), or
+ * "[TYPE]" for an array.  NULL @args: no arguments; NULL @ret: {}.
+ */
+void qmp_register_command_schema(const char *name, QmpCommandFunc fn,
+                                 const char *args, const char *ret);
+void qmp_foreach_command(void (*fn)(const char *name, const char *args,
+                                    const char *ret, void *opaque),
+                         void *opaque);
+/* Object types ("name:TYPE,?name:TYPE"), enums ("a,b,c") and events. */
+void qmp_schema_add_type(const char *name, const char *members);
+void qmp_schema_add_enum(const char *name, const char *values);
+void qmp_schema_add_event(const char *name, const char *members);
+/* Features of command @name, as introspection lists them: "a,b". */
+void qmp_schema_add_command_features(const char *name, const char *features);
+
+/*
+ * The oldest fd the client running the current command passed with
+ * SCM_RIGHTS, now the caller's; -1 if none (system/qmp.c).
+ */
+int qmp_client_take_fd(void);
+
+/*
  * Start a QMP server on @spec ("unix:PATH[,server=on][,wait=off]"; without
  * server=on it connects to PATH).
  */
 bool monitor_qmp_init(const char *spec, Error **errp);
+/* QMP on a socket @fd we inherited: listening if @server, else a client. */
+bool monitor_qmp_init_fd(int fd, bool server, Error **errp);
 
 /* Broadcast an event to every QMP client; takes ownership of @data. */
 void qapi_event_send(const char *event, JsonObject *data);

@@ -182,6 +182,24 @@ static void test_err_stops(void)
 
     /* The device stays: stopping is management's cue, not an unplug */
     g_assert_cmpuint(simh_objects(&e.sim, "device"), ==, 1);
+
+    /* As QEMU: no "cont" out of internal-error before a reset */
+    {
+        g_autoptr(JsonObject) rsp = qtest_qmp(e.qts, "{'execute': 'cont'}");
+        JsonObject *err;
+
+        g_assert_true(json_object_has_member(rsp, "error"));
+        err = json_object_get_object_member(rsp, "error");
+        g_assert_cmpstr(json_object_get_string_member(err, "desc"), ==,
+                        "Resetting the Virtual Machine is required");
+    }
+    assert_status(&e, false, "internal-error");
+    /* QEMU's main loop: reset while not running leaves "prelaunch" */
+    qtest_qmp_assert_success(e.qts, "{'execute': 'system_reset'}");
+    assert_status(&e, false, "prelaunch");
+    qtest_qmp_assert_success(e.qts, "{'execute': 'cont'}");
+    qtest_qmp_eventwait(e.qts, "RESUME");
+    assert_status(&e, true, "running");
     env_stop(&e);
 }
 

@@ -14,6 +14,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -2633,6 +2635,84 @@ static void test_control_burst(void)
 	venv_close(&v);
 }
 
+/*
+ * What libvirt reads before it assigns a device: the groups directory,
+ * the device's driver and group links, its config space, /dev/vfio/vfio.
+ */
+static void test_host_sysfs(void)
+{
+	char buf[PATH_MAX];
+	g_autofree char *real = NULL;
+	g_autofree char *cfg = NULL;
+	gsize len;
+	ssize_t n;
+	DIR *d;
+	struct dirent *de;
+	int count = 0;
+
+	sim_setup(vtd_cfg);
+	d = opendir("/sys/kernel/iommu_groups");
+	g_assert_nonnull(d);
+	while ((de = readdir(d)))
+		count += de->d_name[0] != '.';
+	closedir(d);
+	g_assert_cmpint(count, ==, 2);
+
+	n = readlink("/sys/bus/pci/devices/" BDF0 "/iommu_group", buf,
+		     sizeof(buf) - 1);
+	g_assert_cmpint(n, >, 0);
+	buf[n] = 0;
+	g_assert_true(g_str_has_suffix(buf, "/kernel/iommu_groups/0"));
+	g_assert_cmpint(access("/sys/kernel/iommu_groups/0/devices/" BDF0,
+			       F_OK), ==, 0);
+	real = realpath("/sys/bus/pci/devices/" BDF0 "/driver", NULL);
+	g_assert_cmpstr(real, ==, "/sys/bus/pci/drivers/vfio-pci");
+	g_assert_true(g_file_get_contents("/sys/bus/pci/devices/" BDF0
+					  "/config", &cfg, &len, NULL));
+	g_assert_cmpuint(len, ==, 4096);
+	g_assert_cmphex(((uint8_t)cfg[0] | (uint8_t)cfg[1] << 8), ==, 0x8086);
+	g_assert_cmpint(access("/dev/vfio/vfio", F_OK), ==, 0);
+}
+
+/*
+ * An fd opened elsewhere (libvirt) and handed over: the simulator has
+ * not seen its number.  dup() makes such a number here (dup is not
+ * tracked); the first iommufd/VFIO ioctl must adopt it.
+ */
+static void test_handoff(void)
+{
+	uint32_t devid = 0;
+	int iommufd, vfio, iommufd2, vfio2;
+
+	sim_setup(vtd_cfg);
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	vfio = open_vfio(BDF0);
+	iommufd2 = dup(iommufd);
+	vfio2 = dup(vfio);
+	g_assert_cmpint(iommufd2, >=, 0);
+	g_assert_cmpint(vfio2, >=, 0);
+	close(iommufd);
+	close(vfio);
+	/* The iommufd is first met as VFIO_DEVICE_BIND_IOMMUFD's argument. */
+	g_assert_cmpint(bind_dev(vfio2, iommufd2, sizeof(struct vfio_device_bind_iommufd),
+				 &devid), ==, 0);
+	g_assert_cmpuint(devid, !=, 0);
+	g_assert_cmpuint(ioas_alloc(iommufd2), !=, 0);
+	/* An ordinary fd is not adopted. */
+	{
+		int p[2];
+		struct iommu_ioas_alloc a = { .size = sizeof(a) };
+
+		g_assert_cmpint(pipe(p), ==, 0);
+		g_assert_cmpint(xioctl(p[0], IOMMU_IOAS_ALLOC, &a), ==, -ENOTTY);
+		close(p[0]);
+		close(p[1]);
+	}
+	close(vfio2);
+	close(iommufd2);
+	g_assert_cmpuint(sim_live_objects(), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* the cases pick their kernel behaviour themselves */
@@ -2644,6 +2724,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/iommufd-sim/sysfs", test_sysfs);
 	g_test_add_func("/iommufd-sim/bind", test_bind);
 	g_test_add_func("/iommufd-sim/ioas", test_ioas);
+	g_test_add_func("/iommufd-sim/host-sysfs", test_host_sysfs);
+	g_test_add_func("/iommufd-sim/handoff", test_handoff);
 	g_test_add_func("/iommufd-sim/hw-info/vtd", test_hw_info_vtd);
 	g_test_add_func("/iommufd-sim/hw-info/smmuv3", test_hw_info_smmu);
 	g_test_add_func("/iommufd-sim/hwpt-alloc", test_hwpt_alloc);

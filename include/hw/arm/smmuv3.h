@@ -2,8 +2,8 @@
  * arm-smmuv3: the Arm SMMUv3 model of the virt machine.
  *
  *   -device arm-smmuv3,primary-bus=pcie.0[,id=ID][,accel=on]
- *           [,ril=on|off|auto][,ats=on|off|auto][,oas=44|48]
- *           [,ssidsize=0..20][,stage=1|2|nested]
+ *           [,ril=on|off|auto][,ats=on|off|auto][,oas=44|48|auto]
+ *           [,ssidsize=0..20|auto][,cmdqv=off|auto][,stage=1|2|nested]
  *
  * Without accel the model exposes the programming interface (registers,
  * stream table, command and event queues, wired interrupts and MSIs).
@@ -40,6 +40,9 @@ typedef struct SMMUQueue {
 
 typedef struct SMMUv3AccelState SMMUv3AccelState;
 
+/* "auto" in the oas and ssidsize properties, until resolved at realize */
+#define SMMUV3_PROP_AUTO 0xff
+
 typedef struct SMMUv3State {
     DeviceState parent_obj;
 
@@ -51,6 +54,8 @@ typedef struct SMMUv3State {
     OnOffAuto ats;
     uint8_t oas;                /* output address size in bits: 44, 48 */
     uint8_t ssidsize;
+    OnOffAuto cmdqv;            /* no CMDQV here: off, or auto (= off) */
+    bool smmu_per_bus;          /* upstream's: serves its primary bus only */
     uint64_t msi_gpa;
 
     PCIBus *primary_bus;
@@ -61,6 +66,8 @@ typedef struct SMMUv3State {
 
     /* 'auto' properties, once resolved from the first host device */
     bool auto_resolved;
+    bool oas_auto;              /* oas=auto: s->oas is 44 until resolved */
+    bool ssidsize_auto;         /* ssidsize=auto: 0 until resolved */
     bool ril_enabled;
     bool ats_enabled;
 

@@ -14,6 +14,7 @@
 
 #include "hw/qdev-core.h"
 #include "hw/pci/pci.h"
+#include "hw/qdev-properties.h"
 #include "system/memory.h"
 
 #define TYPE_INTEL_IOMMU_DEVICE "intel-iommu"
@@ -45,6 +46,9 @@ typedef struct IntelIOMMUState {
     bool snoop_control;         /* "snoop-control" */
     bool fs1gp;                 /* "fs1gp" */
     uint32_t max_bound_pasids;  /* "max-bound-pasids", per device */
+    OnOffAuto intremap;         /* "intremap": only off (auto = off) */
+    OnOffAuto eim;              /* "eim": needs intremap, so only off */
+    bool dma_translation;       /* "dma-translation": only on */
 
     MemoryRegion csrmem;
     uint8_t csr[DMAR_REG_SIZE];     /* register values */
