@@ -16,22 +16,24 @@
 
 int sim_eventfd_new(void)
 {
-	return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
 void sim_eventfd_set(int fd, bool *ready, bool want)
 {
-	uint64_t v = 1;
+    uint64_t v = 1;
 
-	if (fd < 0 || *ready == want)
-		return;
-	if (want) {
-		if (sim_libc.write(fd, &v, sizeof(v)) == sizeof(v))
-			*ready = true;
-	} else {
-		/* drains the counter back to 0; EAGAIN means already 0 */
-		if (sim_libc.read(fd, &v, sizeof(v)) == sizeof(v) ||
-		    errno == EAGAIN)
-			*ready = false;
-	}
+    if (fd < 0 || *ready == want) {
+        return;
+    }
+    if (want) {
+        if (sim_libc.write(fd, &v, sizeof(v)) == sizeof(v)) {
+            *ready = true;
+        }
+    } else {
+        /* drains the counter back to 0; EAGAIN means already 0 */
+        if (sim_libc.read(fd, &v, sizeof(v)) == sizeof(v) || errno == EAGAIN) {
+            *ready = false;
+        }
+    }
 }

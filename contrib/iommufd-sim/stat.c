@@ -36,10 +36,10 @@
 
 #include "sim-internal.h"
 
-#define SIM_VFIO_CDEV_MAJOR	511
-#define SIM_MISC_MAJOR		10
-#define SIM_IOMMU_MINOR		123
-#define DEV_CHAR		"/dev/char/"
+#define SIM_VFIO_CDEV_MAJOR 511
+#define SIM_MISC_MAJOR 10
+#define SIM_IOMMU_MINOR 123
+#define DEV_CHAR "/dev/char/"
 
 static int (*real_fstat)(int, struct stat *);
 static int (*real_fstat64)(int, struct stat64 *);
@@ -48,70 +48,71 @@ static pthread_once_t stat_once = PTHREAD_ONCE_INIT;
 
 static void resolve_stat(void)
 {
-	/* fstat is a real symbol only from glibc 2.33 on; fall back to fstatat */
-	real_fstat = dlsym(RTLD_NEXT, "fstat");
-	real_fstat64 = dlsym(RTLD_NEXT, "fstat64");
-	real_fstatat64 = dlsym(RTLD_NEXT, "fstatat64");
-	if (!real_fstatat64) {
-		fprintf(stderr, "iommufd-sim: cannot resolve fstatat64\n");
-		abort();
-	}
+    /* fstat is a real symbol only from glibc 2.33 on; fall back to fstatat */
+    real_fstat = dlsym(RTLD_NEXT, "fstat");
+    real_fstat64 = dlsym(RTLD_NEXT, "fstat64");
+    real_fstatat64 = dlsym(RTLD_NEXT, "fstatat64");
+    if (!real_fstatat64) {
+        fprintf(stderr, "iommufd-sim: cannot resolve fstatat64\n");
+        abort();
+    }
 }
 
 struct chrdev_id {
-	mode_t perm;
-	unsigned int major, minor;
+    mode_t perm;
+    unsigned int major, minor;
 };
 
 static void id_of_vfio(const struct sim_pdev *pdev, struct chrdev_id *id)
 {
-	id->perm = 0600;
-	id->major = SIM_VFIO_CDEV_MAJOR;
-	id->minor = pdev->vfio_index;
+    id->perm = 0600;
+    id->major = SIM_VFIO_CDEV_MAJOR;
+    id->minor = pdev->vfio_index;
 }
 
 static void id_of_iommu(struct chrdev_id *id)
 {
-	id->perm = 0660;
-	id->major = SIM_MISC_MAJOR;
-	id->minor = SIM_IOMMU_MINOR;
+    id->perm = 0660;
+    id->major = SIM_MISC_MAJOR;
+    id->minor = SIM_IOMMU_MINOR;
 }
 
 /* Lock held.  Is @fd one of our device fds (not a queue fd)? */
 static bool fd_chrdev(int fd, struct chrdev_id *id)
 {
-	struct sim_file *f = sim_file_lookup(fd);
+    struct sim_file *f = sim_file_lookup(fd);
 
-	if (!f)
-		return false;
-	if (f->kind == SIM_FILE_IOMMUFD) {
-		id_of_iommu(id);
-		return true;
-	}
-	if (f->kind == SIM_FILE_VFIO) {
-		id_of_vfio(f->vfio->pdev, id);
-		return true;
-	}
-	/* fault and vEVENTQ fds are anon inodes in the kernel too */
-	return false;
+    if (!f) {
+        return false;
+    }
+    if (f->kind == SIM_FILE_IOMMUFD) {
+        id_of_iommu(id);
+        return true;
+    }
+    if (f->kind == SIM_FILE_VFIO) {
+        id_of_vfio(f->vfio->pdev, id);
+        return true;
+    }
+    /* fault and vEVENTQ fds are anon inodes in the kernel too */
+    return false;
 }
 
 /* Lock held.  Does @path name one of our device nodes? */
 static bool path_chrdev(const char *path, struct chrdev_id *id)
 {
-	char buf[PATH_MAX];
-	struct sim_pdev *pdev = NULL;
+    char buf[PATH_MAX];
+    struct sim_pdev *pdev = NULL;
 
-	switch (sim_path_resolve(path, buf, sizeof(buf), &pdev)) {
-	case SIM_PATH_IOMMUFD:
-		id_of_iommu(id);
-		return true;
-	case SIM_PATH_VFIO:
-		id_of_vfio(pdev, id);
-		return true;
-	default:
-		return false;
-	}
+    switch (sim_path_resolve(path, buf, sizeof(buf), &pdev)) {
+    case SIM_PATH_IOMMUFD:
+        id_of_iommu(id);
+        return true;
+    case SIM_PATH_VFIO:
+        id_of_vfio(pdev, id);
+        return true;
+    default:
+        return false;
+    }
 }
 
 /*
@@ -121,68 +122,73 @@ static bool path_chrdev(const char *path, struct chrdev_id *id)
  */
 static bool lookup(int fd, const char *path, int flags, struct chrdev_id *id)
 {
-	bool ours = false;
+    bool ours = false;
 
-	if (!sim_enter())
-		return false;
-	if (!path || ((flags & AT_EMPTY_PATH) && !*path))
-		ours = fd_chrdev(fd, id);
-	else if (path[0] == '/')
-		ours = path_chrdev(path, id);
-	sim_unlock();
-	return ours;
+    if (!sim_enter()) {
+        return false;
+    }
+    if (!path || ((flags & AT_EMPTY_PATH) && !*path)) {
+        ours = fd_chrdev(fd, id);
+    } else if (path[0] == '/') {
+        ours = path_chrdev(path, id);
+    }
+    sim_unlock();
+    return ours;
 }
 
-int sim_stat_fixup(int fd, const char *path, int flags, int rc,
-		   mode_t *mode, dev_t *rdev)
+int sim_stat_fixup(int fd, const char *path, int flags, int rc, mode_t *mode,
+                   dev_t *rdev)
 {
-	struct chrdev_id id;
+    struct chrdev_id id;
 
-	if (rc || !lookup(fd, path, flags, &id))
-		return rc;
-	*mode = S_IFCHR | id.perm;
-	*rdev = makedev(id.major, id.minor);
-	return rc;
+    if (rc || !lookup(fd, path, flags, &id)) {
+        return rc;
+    }
+    *mode = S_IFCHR | id.perm;
+    *rdev = makedev(id.major, id.minor);
+    return rc;
 }
 
 int sim_statx_fixup(int fd, const char *path, int flags, int rc,
-		    struct statx *stx)
+                    struct statx *stx)
 {
-	struct chrdev_id id;
+    struct chrdev_id id;
 
-	if (rc || !lookup(fd, path, flags, &id))
-		return rc;
-	stx->stx_mode = S_IFCHR | id.perm;
-	stx->stx_rdev_major = id.major;
-	stx->stx_rdev_minor = id.minor;
-	stx->stx_mask |= STATX_TYPE | STATX_MODE;
-	stx->stx_size = 0;
-	return rc;
+    if (rc || !lookup(fd, path, flags, &id)) {
+        return rc;
+    }
+    stx->stx_mode = S_IFCHR | id.perm;
+    stx->stx_rdev_major = id.major;
+    stx->stx_rdev_minor = id.minor;
+    stx->stx_mask |= STATX_TYPE | STATX_MODE;
+    stx->stx_size = 0;
+    return rc;
 }
 
 int fstat(int fd, struct stat *st)
 {
-	int rc;
+    int rc;
 
-	pthread_once(&stat_once, resolve_stat);
-	if (real_fstat)
-		rc = real_fstat(fd, st);
-	else
-		rc = real_fstatat64(fd, "", (struct stat64 *)st,
-				    AT_EMPTY_PATH);
-	return sim_stat_fixup(fd, NULL, 0, rc, &st->st_mode, &st->st_rdev);
+    pthread_once(&stat_once, resolve_stat);
+    if (real_fstat) {
+        rc = real_fstat(fd, st);
+    } else {
+        rc = real_fstatat64(fd, "", (struct stat64 *)st, AT_EMPTY_PATH);
+    }
+    return sim_stat_fixup(fd, NULL, 0, rc, &st->st_mode, &st->st_rdev);
 }
 
 int fstat64(int fd, struct stat64 *st)
 {
-	int rc;
+    int rc;
 
-	pthread_once(&stat_once, resolve_stat);
-	if (real_fstat64)
-		rc = real_fstat64(fd, st);
-	else
-		rc = real_fstatat64(fd, "", st, AT_EMPTY_PATH);
-	return sim_stat_fixup(fd, NULL, 0, rc, &st->st_mode, &st->st_rdev);
+    pthread_once(&stat_once, resolve_stat);
+    if (real_fstat64) {
+        rc = real_fstat64(fd, st);
+    } else {
+        rc = real_fstatat64(fd, "", st, AT_EMPTY_PATH);
+    }
+    return sim_stat_fixup(fd, NULL, 0, rc, &st->st_mode, &st->st_rdev);
 }
 
 /*
@@ -190,27 +196,31 @@ int fstat64(int fd, struct stat64 *st)
  * they point at (the kernel's char_dev lookup: kobj_lookup() by devt), so
  * that open() gives a device fd and stat() the node's identity.
  */
-enum sim_path_kind sim_devchar_resolve(const char *path, char *out,
-				       size_t len, struct sim_pdev **pdevp)
+enum sim_path_kind sim_devchar_resolve(const char *path, char *out, size_t len,
+                                       struct sim_pdev **pdevp)
 {
-	unsigned int maj, min;
-	struct sim_pdev *pdev;
-	char end;
+    unsigned int maj, min;
+    struct sim_pdev *pdev;
+    char end;
 
-	if (strncmp(path, DEV_CHAR, strlen(DEV_CHAR)) ||
-	    sscanf(path + strlen(DEV_CHAR), "%u:%u%c", &maj, &min, &end) != 2)
-		return SIM_PATH_REAL;
-	if (maj == SIM_MISC_MAJOR && min == SIM_IOMMU_MINOR) {
-		snprintf(out, len, "%s/dev/iommu", sim.cfg.root);
-		return SIM_PATH_IOMMUFD;
-	}
-	if (maj != SIM_VFIO_CDEV_MAJOR)
-		return SIM_PATH_REAL;
-	pdev = sim_pdev_by_vfio_index(min);
-	if (!pdev)
-		return SIM_PATH_REAL;
-	if (pdevp)
-		*pdevp = pdev;
-	snprintf(out, len, "%s/dev/vfio/devices/vfio%u", sim.cfg.root, min);
-	return SIM_PATH_VFIO;
+    if (strncmp(path, DEV_CHAR, strlen(DEV_CHAR)) ||
+        sscanf(path + strlen(DEV_CHAR), "%u:%u%c", &maj, &min, &end) != 2) {
+        return SIM_PATH_REAL;
+    }
+    if (maj == SIM_MISC_MAJOR && min == SIM_IOMMU_MINOR) {
+        snprintf(out, len, "%s/dev/iommu", sim.cfg.root);
+        return SIM_PATH_IOMMUFD;
+    }
+    if (maj != SIM_VFIO_CDEV_MAJOR) {
+        return SIM_PATH_REAL;
+    }
+    pdev = sim_pdev_by_vfio_index(min);
+    if (!pdev) {
+        return SIM_PATH_REAL;
+    }
+    if (pdevp) {
+        *pdevp = pdev;
+    }
+    snprintf(out, len, "%s/dev/vfio/devices/vfio%u", sim.cfg.root, min);
+    return SIM_PATH_VFIO;
 }
