@@ -47,10 +47,15 @@ static int vfio_irq_ioctl(int fd, unsigned long cmd, void *arg)
 static int vfio_irq_set_trigger(VFIOPCIDevice *vdev, unsigned index,
                                 int32_t efd)
 {
-    struct {
+    /*
+     * The header and its one eventfd in a buffer of their own: a struct
+     * ending in a flexible array cannot be embedded in another (clang's
+     * -Wgnu-variable-sized-type-not-at-end).
+     */
+    union {
         struct vfio_irq_set hdr;
-        int32_t fd;
-    } QEMU_PACKED set = {
+        uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+    } set = {
         .hdr = {
             .argsz = sizeof(set),
             .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
@@ -58,9 +63,11 @@ static int vfio_irq_set_trigger(VFIOPCIDevice *vdev, unsigned index,
             .start = 0,
             .count = 1,
         },
-        .fd = efd,
     };
-    int ret = vfio_irq_ioctl(vdev->fd, VFIO_DEVICE_SET_IRQS, &set);
+    int ret;
+
+    memcpy(set.bytes + sizeof(struct vfio_irq_set), &efd, sizeof(efd));
+    ret = vfio_irq_ioctl(vdev->fd, VFIO_DEVICE_SET_IRQS, &set);
 
     trace_vfio_irq_set_trigger(vdev->name, irq_names[index], efd, ret);
     return ret;
