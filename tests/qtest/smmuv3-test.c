@@ -162,6 +162,7 @@ static void test_cmdq_error(void)
     /* An illegal opcode, then a sync that must wait behind it */
     qsmmu_cmd(&s, 0xff, 0);
     qsmmu_cmd(&s, QSMMU_CMD_SYNC, 0);
+    g_assert_false(qsmmu_cmdq_wait(&s));        /* stopped by the error */
     g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, cons);
     g_assert_cmphex((qsmmu_cmdq_cons(&s) >> 24) & 0x7f, ==, 1); /* ILL */
     gerror = qsmmu_readl(&s, QSMMU_GERROR);
@@ -174,10 +175,12 @@ static void test_cmdq_error(void)
     /* The driver replaces the bad command and acknowledges */
     qtest_writeq(qts, slot, QSMMU_CMD_SYNC);
     qsmmu_writel(&s, QSMMU_GERRORN, gerror);
+    g_assert_true(qsmmu_cmdq_wait(&s));
     g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, s.cmdq_prod);
 
     /* PRI_RESP with IDR0.PRI == 0 is illegal as well */
     qsmmu_cmd(&s, QSMMU_CMD_PRI_RESP, 0);
+    g_assert_false(qsmmu_cmdq_wait(&s));
     g_assert_cmphex((qsmmu_cmdq_cons(&s) >> 24) & 0x7f, ==, 1);
     g_assert_true((qsmmu_readl(&s, QSMMU_GERROR) ^
                    qsmmu_readl(&s, QSMMU_GERRORN)) & QSMMU_GERROR_CMDQ_ERR);
@@ -193,7 +196,10 @@ static void test_cmdq_abort(void)
     /* A command queue outside RAM: the fetch aborts (CERROR_ABT) */
     qsmmu_writeq(&s, QSMMU_CMDQ_BASE, UNASSIGNED | 4);
     g_assert_true(qsmmu_write_cr0(&s, QSMMU_CR0_CMDQEN));
+    s.cmdq_log2 = 4;
+    s.cmdq_prod = 1;
     qsmmu_writel(&s, QSMMU_CMDQ_PROD, 1);
+    g_assert_false(qsmmu_cmdq_wait(&s));
     g_assert_cmphex((qsmmu_cmdq_cons(&s) >> 24) & 0x7f, ==, 2);
     g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, 0);
     g_assert_true(qsmmu_readl(&s, QSMMU_GERROR) & QSMMU_GERROR_CMDQ_ERR);
