@@ -238,7 +238,10 @@ static bool qsmmu_cmdq_poll(QSMMUv3 *s, bool (*done)(QSMMUv3 *, uint32_t))
             stalled = 0;
             continue;
         }
-        if (qsmmu_cmdq_error_active(s) || ++stalled >= QSMMU_POLL_STALL ||
+        /* Stopped by an error, or disabled: nothing will move CONS. */
+        if (qsmmu_cmdq_error_active(s) ||
+            !(qsmmu_readl(s, QSMMU_CR0ACK) & QSMMU_CR0_CMDQEN) ||
+            ++stalled >= QSMMU_POLL_STALL ||
             g_get_monotonic_time() > deadline) {
             return false;
         }
