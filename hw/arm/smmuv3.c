@@ -563,24 +563,68 @@ static void smmuv3_cmdq_error(SMMUv3State *s, const SMMUCmd *cmd,
 }
 
 /*
- * Consume commands from CONS to PROD.  Stops at the first bad one: CONS
- * stays on it, CMDQ_CONS.ERR says why and GERROR.CMDQ_ERR is activated;
- * consumption resumes once the guest acknowledges with GERRORN (after
- * fixing the command or moving PROD/CONS while the queue is disabled).
+ * Command-queue slices: a command costs 1, one that makes the host work
+ * (a vSTE install, configuration or TLB invalidations forwarded to the
+ * host, the flush a CMD_SYNC implies) costs SMMU_CMDQ_COST_HOST with
+ * accel=on; a slice stops once SMMU_CMDQ_SLICE_BUDGET is spent.  One
+ * CMDQ_PROD write may hand over 2^19 commands: the rest waits for the
+ * next run of the bottom half, after the main loop has served QMP,
+ * qtest and host fds.
  */
-static void smmuv3_cmdq_consume(SMMUv3State *s)
+#define SMMU_CMDQ_SLICE_BUDGET  256
+#define SMMU_CMDQ_COST_HOST     16
+
+static unsigned smmuv3_cmd_cost(const SMMUv3State *s, const SMMUCmd *cmd)
 {
+    if (!s->accel_state) {
+        return 1;
+    }
+    switch (CMD_OPCODE(cmd)) {
+    case SMMU_CMD_SYNC:
+    case SMMU_CMD_CFGI_STE:
+    case SMMU_CMD_CFGI_STE_RANGE:
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL:
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+    case SMMU_CMD_TLBI_NSNH_ALL:
+    case SMMU_CMD_ATC_INV:
+        return SMMU_CMDQ_COST_HOST;
+    default:
+        return 1;
+    }
+}
+
+static bool smmuv3_cmdq_runnable(SMMUv3State *s)
+{
+    return (s->cr[0] & CR0_CMDQEN) && !smmu_q_empty(&s->cmdq) &&
+           !smmuv3_gerror_active(s, GERROR_CMDQ_ERR);
+}
+
+/*
+ * One slice: commands from CONS towards PROD until the budget is spent
+ * or one is bad.  CONS advances after each command, as the hardware's
+ * does (IHI0070 3.5.2: consumption is asynchronous; a driver polls CONS
+ * or waits for a CMD_SYNC's completion, which is signalled only once
+ * every earlier command was consumed, since this loop is in order).
+ * A bad command stops consumption with CONS on it, CMDQ_CONS.ERR saying
+ * why and GERROR.CMDQ_ERR active; consumption resumes once the guest
+ * acknowledges with GERRORN (after fixing the command or moving
+ * PROD/CONS while the queue is disabled).
+ *
+ * A guarded bottom half: the re-entrancy guard is engaged, so a CMD_SYNC
+ * MSI aimed at our own registers is refused, not recursed.
+ */
+static void smmuv3_cmdq_bh(void *opaque)
+{
+    SMMUv3State *s = opaque;
     SMMUQueue *q = &s->cmdq;
     Error *err = NULL;
+    unsigned cost = 0, n = 0;
 
-    /*
-     * Only from MMIO writes, with the re-entrancy guard engaged: a
-     * CMD_SYNC MSI aimed at our own CMDQ_PROD is refused, not recursed.
-     */
-    if (!(s->cr[0] & CR0_CMDQEN)) {
-        return;
-    }
-    while (!smmu_q_empty(q) && !smmuv3_gerror_active(s, GERROR_CMDQ_ERR)) {
+    while (smmuv3_cmdq_runnable(s) && cost < SMMU_CMDQ_SLICE_BUDGET) {
         hwaddr addr = smmu_q_entry_addr(q, smmu_q_idx(q->cons, q->log2size),
                                         sizeof(SMMUCmd));
         SMMUCmd cmd;
@@ -596,21 +640,38 @@ static void smmuv3_cmdq_consume(SMMUv3State *s)
         cmd.word[1] = le64_to_cpu(cmd.word[1]);
         trace_smmuv3_cmdq_opcode(smmuv3_cmd_name(CMD_OPCODE(&cmd)),
                                  CMD_OPCODE(&cmd), cmd.word[0], cmd.word[1]);
+        cost += smmuv3_cmd_cost(s, &cmd);
         cerr = smmuv3_cmd_exec(s, &cmd);
         if (cerr != SMMU_CERROR_NONE) {
             smmuv3_cmdq_error(s, &cmd, cerr);
             break;
         }
         q->cons = smmu_q_inc(q->cons, q->log2size);
+        n++;
+    }
+    trace_smmuv3_cmdq_slice(n, q->prod, q->cons);
+    if (smmuv3_cmdq_runnable(s)) {
+        /* The batch of invalidations carries on in the next slice. */
+        qemu_bh_schedule(s->cmdq_bh);
+        return;
     }
     /*
-     * The guest may not end a batch with CMD_SYNC (it polls CONS
-     * instead): do not leave its invalidations waiting.
+     * Consumption stopped (drained, disabled or an error).  The guest
+     * may not end a batch with CMD_SYNC (it polls CONS instead): do not
+     * leave its invalidations waiting.
      */
     if (!smmuv3_accel_flush_invalidations(s, &err)) {
         error_report_once("arm-smmuv3: invalidation: %s",
                           error_get_pretty(err));
         error_free(err);
+    }
+}
+
+/* PROD, CR0 or GERRORN changed: consume from the bottom half. */
+static void smmuv3_cmdq_consume(SMMUv3State *s)
+{
+    if (smmuv3_cmdq_runnable(s)) {
+        qemu_bh_schedule(s->cmdq_bh);
     }
 }
 
@@ -1284,6 +1345,8 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     }
     smmuv3_init_idrs(s);
     smmuv3_reset_regs(s);
+    s->cmdq_bh = qemu_bh_new_guarded(smmuv3_cmdq_bh, s,
+                                     &DEVICE(s)->engaged_in_io);
 
     memory_region_init_io(&s->iomem, OBJECT(s), &smmuv3_mmio_ops, s,
                           "smmuv3", VIRT_SMMU_SIZE);
@@ -1304,6 +1367,8 @@ static void smmuv3_unrealize(DeviceState *dev)
     if (s->primary_bus && s->primary_bus->iommu_opaque == s) {
         pci_setup_iommu(s->primary_bus, NULL, NULL);
     }
+    qemu_bh_delete(s->cmdq_bh);
+    s->cmdq_bh = NULL;
     smmuv3_accel_finalize(s);
     /* Unmaps the registers and frees the region's name. */
     memory_region_finalize(&s->iomem);
@@ -1314,6 +1379,7 @@ static void smmuv3_reset(DeviceState *dev)
     SMMUv3State *s = ARM_SMMUV3(dev);
 
     trace_smmuv3_reset();
+    qemu_bh_cancel(s->cmdq_bh);
     smmuv3_reset_regs(s);
     smmuv3_accel_reset(s);
 }

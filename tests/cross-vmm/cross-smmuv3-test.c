@@ -123,6 +123,7 @@ static void scenario(Run *r)
                                   ((1u << r->q.cmdq_log2) - 1)) * 16;
     qsmmu_cmd(&r->q, 0xff, 0);
     qsmmu_cmd(&r->q, QSMMU_CMD_SYNC, 0);
+    qsmmu_cmdq_wait(&r->q);     /* fails: the error stops consumption */
     note(r, "illegal: stopped=%d",
          (qsmmu_cmdq_cons(&r->q) & 0xfffff) == (cons & 0xfffff));
     note(r, "illegal: cerror=%u", (qsmmu_cmdq_cons(&r->q) >> 24) & 0x7f);
@@ -133,6 +134,7 @@ static void scenario(Run *r)
     /* the driver replaces it and acknowledges: the queue drains */
     qtest_writeq(r->s.qts, slot, QSMMU_CMD_SYNC);
     qsmmu_writel(&r->q, QSMMU_GERRORN, gerror);
+    qsmmu_cmdq_wait(&r->q);
     note(r, "recovered: drained=%d",
          (qsmmu_cmdq_cons(&r->q) & 0xfffff) == r->q.cmdq_prod);
 
@@ -151,7 +153,10 @@ static void scenario(Run *r)
     /* a command queue outside RAM: the fetch aborts (CERROR_ABT, 2) */
     qsmmu_writeq(&r->q, QSMMU_CMDQ_BASE, UNASSIGNED | 4);
     note(r, "abort: enabled=%d", qsmmu_write_cr0(&r->q, QSMMU_CR0_CMDQEN));
+    r->q.cmdq_log2 = 4;
+    r->q.cmdq_prod = 1;
     qsmmu_writel(&r->q, QSMMU_CMDQ_PROD, 1);
+    qsmmu_cmdq_wait(&r->q);
     note(r, "abort: cons=0x%x gerror.cmdq_err=%u", qsmmu_cmdq_cons(&r->q),
          qsmmu_readl(&r->q, QSMMU_GERROR) & QSMMU_GERROR_CMDQ_ERR);
 

@@ -589,7 +589,8 @@ static uint32_t smmu_cons(Fix *f)
 static bool smmu_kick(Fix *f)
 {
     qsmmu_writel(&f->s, QSMMU_CMDQ_PROD, f->s.cmdq_prod);
-    return smmu_cons(f) == f->s.cmdq_prod;
+    /* Consumed from a bottom half: poll CONS, bounded. */
+    return qsmmu_cmdq_wait(&f->s) && smmu_cons(f) == f->s.cmdq_prod;
 }
 
 static bool smmu_sync(Fix *f)
@@ -616,6 +617,8 @@ static unsigned smmu_skip_err(Fix *f)
     qtest_writeq(f->qts, addr, QSMMU_CMD_SYNC);
     qtest_writeq(f->qts, addr + 8, 0);
     qsmmu_writel(s, QSMMU_GERRORN, gerrorn ^ QSMMU_GERROR_CMDQ_ERR);
+    /* Consumption resumes from the bottom half; callers check CONS. */
+    qsmmu_cmdq_wait(s);
     return SMMU_CONS_ERR(cons);
 }
 

@@ -162,6 +162,7 @@ static void test_cmdq_error(void)
     /* An illegal opcode, then a sync that must wait behind it */
     qsmmu_cmd(&s, 0xff, 0);
     qsmmu_cmd(&s, QSMMU_CMD_SYNC, 0);
+    g_assert_false(qsmmu_cmdq_wait(&s));        /* stopped by the error */
     g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, cons);
     g_assert_cmphex((qsmmu_cmdq_cons(&s) >> 24) & 0x7f, ==, 1); /* ILL */
     gerror = qsmmu_readl(&s, QSMMU_GERROR);
@@ -174,10 +175,12 @@ static void test_cmdq_error(void)
     /* The driver replaces the bad command and acknowledges */
     qtest_writeq(qts, slot, QSMMU_CMD_SYNC);
     qsmmu_writel(&s, QSMMU_GERRORN, gerror);
+    g_assert_true(qsmmu_cmdq_wait(&s));
     g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, s.cmdq_prod);
 
     /* PRI_RESP with IDR0.PRI == 0 is illegal as well */
     qsmmu_cmd(&s, QSMMU_CMD_PRI_RESP, 0);
+    g_assert_false(qsmmu_cmdq_wait(&s));
     g_assert_cmphex((qsmmu_cmdq_cons(&s) >> 24) & 0x7f, ==, 1);
     g_assert_true((qsmmu_readl(&s, QSMMU_GERROR) ^
                    qsmmu_readl(&s, QSMMU_GERRORN)) & QSMMU_GERROR_CMDQ_ERR);
@@ -193,13 +196,152 @@ static void test_cmdq_abort(void)
     /* A command queue outside RAM: the fetch aborts (CERROR_ABT) */
     qsmmu_writeq(&s, QSMMU_CMDQ_BASE, UNASSIGNED | 4);
     g_assert_true(qsmmu_write_cr0(&s, QSMMU_CR0_CMDQEN));
+    s.cmdq_log2 = 4;
+    s.cmdq_prod = 1;
     qsmmu_writel(&s, QSMMU_CMDQ_PROD, 1);
+    g_assert_false(qsmmu_cmdq_wait(&s));
     g_assert_cmphex((qsmmu_cmdq_cons(&s) >> 24) & 0x7f, ==, 2);
     g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, 0);
     g_assert_true(qsmmu_readl(&s, QSMMU_GERROR) & QSMMU_GERROR_CMDQ_ERR);
     /* Base writes while the queue is enabled are ignored */
     qsmmu_writeq(&s, QSMMU_CMDQ_BASE, RAM_BASE | 4);
     g_assert_cmphex(qsmmu_readq(&s, QSMMU_CMDQ_BASE), ==, UNASSIGNED | 4);
+    qtest_quit(qts);
+}
+
+/*
+ * A large command queue: 2^17 slots, @n commands written with one PROD
+ * write (CFGI_STE, an illegal opcode at @bad if it is below @n, and a
+ * CMD_SYNC with an MSI to @msi last).
+ */
+#define BIG_LOG2        17
+#define BIG_MSI_DATA    0xcafe0042u
+
+static void big_queue_fill(QSMMUv3 *s, uint32_t n, uint32_t bad, uint64_t msi)
+{
+    g_autofree uint64_t *buf = g_new0(uint64_t, 2 * (size_t)n);
+
+    g_assert_true(qsmmu_write_cr0(s, QSMMU_CR0_EVENTQEN | QSMMU_CR0_SMMUEN));
+    qsmmu_setup_cmdq(s, BIG_LOG2);
+    g_assert_true(qsmmu_write_cr0(s, QSMMU_CR0_CMDQEN | QSMMU_CR0_EVENTQEN |
+                                     QSMMU_CR0_SMMUEN));
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        buf[2 * i] = GUINT64_TO_LE(QSMMU_CMD_CFGI_STE |
+                                 (uint64_t)(i & 0xff) << 32);
+        buf[2 * i + 1] = GUINT64_TO_LE(1);
+    }
+    if (bad < n) {
+        buf[2 * bad] = GUINT64_TO_LE(0xff);
+        buf[2 * bad + 1] = 0;
+    }
+    buf[2 * (n - 1)] = GUINT64_TO_LE(QSMMU_CMD_SYNC | QSMMU_SYNC_CS_IRQ |
+                                   (uint64_t)BIG_MSI_DATA << 32);
+    buf[2 * (n - 1) + 1] = GUINT64_TO_LE(msi);
+    qtest_memwrite(s->qts, s->cmdq, buf, 16 * (size_t)n);
+    s->cmdq_prod = n;
+}
+
+static uint32_t reply_value(QTestState *qts)
+{
+    g_autofree char *line = qtest_recv_line(qts);
+
+    g_assert_true(g_str_has_prefix(line, "OK"));
+    return line[2] ? strtoul(line + 3, NULL, 0) : 0;
+}
+
+/*
+ * One PROD write handing over 2^17 - 1 commands returns before they are
+ * consumed: the reads pipelined behind it in the same qtest input (run
+ * back to back, with no main-loop iteration between them) see CONS and
+ * the sync's MSI untouched.  QMP issued meanwhile is answered, and the
+ * queue then drains from the main loop with the sync completing last.
+ */
+static void test_cmdq_large(void)
+{
+    QSMMUv3 s;
+    QTestState *qts = start_smmu(&s, NULL);
+    uint32_t n = (1u << BIG_LOG2) - 1;
+    uint64_t msi;
+    uint32_t cons, seen, last;
+    gint64 t0;
+    g_autoptr(JsonObject) rsp = NULL;
+
+    g_assert_true(qsmmu_probe(&s, 8, false, 4));
+    msi = qsmmu_alloc(&s, 4, 4);
+    big_queue_fill(&s, n, UINT32_MAX, msi);
+
+    qtest_sendf_raw(qts, "writel 0x%" PRIx64 " 0x%x\n"
+                    "readl 0x%" PRIx64 "\nreadl 0x%" PRIx64 "\n",
+                    s.base + QSMMU_CMDQ_PROD, n,
+                    s.base + QSMMU_CMDQ_CONS, msi);
+    t0 = g_get_monotonic_time();
+    qtest_qmp_send(qts, "{'execute': 'query-status'}");
+    reply_value(qts);
+    cons = reply_value(qts);
+    g_assert_cmphex(cons, ==, 0);               /* nothing consumed yet */
+    g_assert_cmphex(reply_value(qts), ==, 0);   /* the sync not complete */
+    rsp = qtest_qmp_receive(qts);
+    g_assert_true(json_object_has_member(rsp, "return"));
+    cons = qsmmu_cmdq_cons(&s);
+    g_test_message("QMP answered after %" PRId64 " us, CONS then 0x%x of 0x%x",
+                   g_get_monotonic_time() - t0, cons, n);
+
+    /* CONS only moves forward, and reaches PROD: the sync last. */
+    last = cons;
+    seen = 0;
+    while (cons != n) {
+        /* The MSI first: once it is written, CONS must be past the sync. */
+        bool completed = qtest_readl(qts, msi) == BIG_MSI_DATA;
+
+        cons = qsmmu_cmdq_cons(&s);
+        g_assert_cmphex(cons & 0xfffff, >=, last);
+        if (completed) {
+            g_assert_cmphex(cons, ==, n);
+        }
+        seen += cons != last && cons != n;
+        last = cons;
+        g_assert_cmpuint(seen, <=, n);
+    }
+    g_test_message("%u intermediate CONS values seen", seen);
+    g_assert_cmphex(qtest_readl(qts, msi), ==, BIG_MSI_DATA);
+    g_assert_cmphex(qsmmu_readl(&s, QSMMU_GERROR), ==, 0);
+    qsmmu_cleanup(&s);
+    qtest_quit(qts);
+}
+
+/*
+ * An illegal command deep in a large queue still stops consumption on
+ * it, with CMDQ_CONS.ERR = CERROR_ILL and GERROR.CMDQ_ERR, and the sync
+ * behind it never completes until the guest fixes it and acknowledges.
+ */
+static void test_cmdq_large_error(void)
+{
+    QSMMUv3 s;
+    QTestState *qts = start_smmu(&s, NULL);
+    uint32_t n = (1u << BIG_LOG2) - 1, bad = 70001;
+    uint64_t msi, slot;
+    uint32_t cons, gerror;
+
+    g_assert_true(qsmmu_probe(&s, 8, false, 4));
+    msi = qsmmu_alloc(&s, 4, 4);
+    big_queue_fill(&s, n, bad, msi);
+    qsmmu_writel(&s, QSMMU_CMDQ_PROD, n);
+    g_assert_false(qsmmu_cmdq_wait(&s));
+    cons = qsmmu_cmdq_cons(&s);
+    g_assert_cmphex(cons & 0xfffff, ==, bad);
+    g_assert_cmphex((cons >> 24) & 0x7f, ==, 1);        /* CERROR_ILL */
+    gerror = qsmmu_readl(&s, QSMMU_GERROR);
+    g_assert_cmphex(gerror & QSMMU_GERROR_CMDQ_ERR, ==, QSMMU_GERROR_CMDQ_ERR);
+    g_assert_cmphex(qtest_readl(qts, msi), ==, 0);
+
+    /* Fixed and acknowledged: the rest drains and the sync completes. */
+    slot = s.cmdq + (uint64_t)bad * 16;
+    qtest_writeq(qts, slot, QSMMU_CMD_SYNC);
+    qsmmu_writel(&s, QSMMU_GERRORN, gerror);
+    g_assert_true(qsmmu_cmdq_wait(&s));
+    g_assert_cmphex(qsmmu_cmdq_cons(&s) & 0xfffff, ==, n);
+    g_assert_cmphex(qtest_readl(qts, msi), ==, BIG_MSI_DATA);
+    qsmmu_cleanup(&s);
     qtest_quit(qts);
 }
 
@@ -286,6 +428,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmuv3/cmdq/sync", test_cmdq_sync);
     g_test_add_func("/smmuv3/cmdq/error", test_cmdq_error);
     g_test_add_func("/smmuv3/cmdq/abort", test_cmdq_abort);
+    g_test_add_func("/smmuv3/cmdq/large", test_cmdq_large);
+    g_test_add_func("/smmuv3/cmdq/large-error", test_cmdq_large_error);
     g_test_add_func("/smmuv3/refusals", test_refusals);
     g_test_add_func("/smmuv3/dtb", test_dtb);
     return g_test_run();

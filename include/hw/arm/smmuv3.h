@@ -19,6 +19,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/pci/pci.h"
 #include "system/memory.h"
+#include "qemu/main-loop.h"
 
 #define TYPE_ARM_SMMUV3 "arm-smmuv3"
 
@@ -88,6 +89,7 @@ typedef struct SMMUv3State {
     uint64_t strtab_base;
     uint32_t strtab_base_cfg;
     SMMUQueue cmdq;
+    QEMUBH *cmdq_bh;            /* consumes the command queue in slices */
     SMMUQueue eventq;
     uint64_t eventq_irq_cfg0;
     uint32_t eventq_irq_cfg1;

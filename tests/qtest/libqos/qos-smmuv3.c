@@ -195,27 +195,101 @@ void qsmmu_make_ste_s1(QSMMUv3 *s, uint64_t ste[8], uint16_t asid,
     ste[1] = 1ULL << 0;         /* S1DSS: bypass for no-SSID traffic */
 }
 
+uint32_t qsmmu_cmdq_cons(QSMMUv3 *s)
+{
+    return qsmmu_readl(s, QSMMU_CMDQ_CONS);
+}
+
+/*
+ * The SMMU consumes commands asynchronously (IHI0070 3.5.2), as the
+ * model does from a bottom half: a driver polls CONS, as Linux's
+ * arm_smmu_cmdq_poll_until_sync() does, within a bound.  Each poll is a
+ * register read, after which the VMM's main loop (or the in-process
+ * shim) has run a slice, so a CONS that has not moved for
+ * QSMMU_POLL_STALL polls means consumption stopped (queue disabled or
+ * stuck); QSMMU_POLL_TIMEOUT_US bounds the whole wait like Linux's
+ * ARM_SMMU_POLL_TIMEOUT_US, generously for sanitizer builds.
+ */
+#define QSMMU_POLL_STALL        1000
+#define QSMMU_POLL_TIMEOUT_US   (20 * G_USEC_PER_SEC)
+
+static bool qsmmu_cmdq_error_active(QSMMUv3 *s)
+{
+    return (qsmmu_readl(s, QSMMU_GERROR) ^ qsmmu_readl(s, QSMMU_GERRORN)) &
+           QSMMU_GERROR_CMDQ_ERR;
+}
+
+/* Poll until @done(cons) holds; false on an error, a stall or timeout. */
+static bool qsmmu_cmdq_poll(QSMMUv3 *s, bool (*done)(QSMMUv3 *, uint32_t))
+{
+    uint32_t ptr_mask = (2u << s->cmdq_log2) - 1;
+    int64_t deadline = g_get_monotonic_time() + QSMMU_POLL_TIMEOUT_US;
+    uint32_t last = qsmmu_cmdq_cons(s) & ptr_mask;
+    unsigned stalled = 0;
+
+    for (;;) {
+        uint32_t cons = qsmmu_cmdq_cons(s) & ptr_mask;
+
+        if (done(s, cons)) {
+            return true;
+        }
+        if (cons != last) {
+            last = cons;
+            stalled = 0;
+            continue;
+        }
+        /* Stopped by an error, or disabled: nothing will move CONS. */
+        if (qsmmu_cmdq_error_active(s) ||
+            !(qsmmu_readl(s, QSMMU_CR0ACK) & QSMMU_CR0_CMDQEN) ||
+            ++stalled >= QSMMU_POLL_STALL ||
+            g_get_monotonic_time() > deadline) {
+            return false;
+        }
+    }
+}
+
+static bool qsmmu_cmdq_drained(QSMMUv3 *s, uint32_t cons)
+{
+    return cons == s->cmdq_prod;
+}
+
+static bool qsmmu_cmdq_has_space(QSMMUv3 *s, uint32_t cons)
+{
+    /* Full: same index, different wrap bit. */
+    return (cons ^ s->cmdq_prod) != (1u << s->cmdq_log2);
+}
+
+bool qsmmu_cmdq_wait(QSMMUv3 *s)
+{
+    return qsmmu_cmdq_poll(s, qsmmu_cmdq_drained);
+}
+
 void qsmmu_cmd(QSMMUv3 *s, uint64_t w0, uint64_t w1)
 {
     uint32_t mask = (1u << s->cmdq_log2) - 1;
-    uint64_t addr = s->cmdq + (uint64_t)(s->cmdq_prod & mask) * QSMMU_CMD_SIZE;
+    uint64_t addr;
 
+    /*
+     * A full queue: wait for room as a driver does.  If none comes (an
+     * error the caller provoked), overwrite anyway: the caller's checks
+     * of CONS and GERROR then say what happened.
+     */
+    qsmmu_cmdq_poll(s, qsmmu_cmdq_has_space);
+    addr = s->cmdq + (uint64_t)(s->cmdq_prod & mask) * QSMMU_CMD_SIZE;
     qtest_writeq(s->qts, addr, w0);
     qtest_writeq(s->qts, addr + 8, w1);
     s->cmdq_prod = (s->cmdq_prod + 1) & ((2u << s->cmdq_log2) - 1);
     qsmmu_writel(s, QSMMU_CMDQ_PROD, s->cmdq_prod);
 }
 
-uint32_t qsmmu_cmdq_cons(QSMMUv3 *s)
-{
-    return qsmmu_readl(s, QSMMU_CMDQ_CONS);
-}
-
 bool qsmmu_sync(QSMMUv3 *s, uint64_t w0_extra, uint64_t w1)
 {
     qsmmu_cmd(s, QSMMU_CMD_SYNC | w0_extra, w1);
-    /* Consumed, with no error code, means complete. */
-    return qsmmu_cmdq_cons(s) == s->cmdq_prod;
+    /*
+     * Complete once consumed: the sync is consumed only after every
+     * earlier command was, and an error stops consumption before it.
+     */
+    return qsmmu_cmdq_wait(s);
 }
 
 void qsmmu_cfgi_ste(QSMMUv3 *s, uint32_t sid)

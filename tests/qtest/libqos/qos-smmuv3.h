@@ -125,10 +125,21 @@ void qsmmu_make_ste_s1(QSMMUv3 *s, uint64_t ste[8], uint16_t asid,
                        uint64_t ttb0);
 void qsmmu_make_ste(uint64_t ste[8], uint64_t word0);
 
-/* Append one command (PROD written at once). */
+/*
+ * Append one command (PROD written at once), first waiting (bounded)
+ * for room if the queue is full.
+ */
 void qsmmu_cmd(QSMMUv3 *s, uint64_t w0, uint64_t w1);
-/* Append CMD_SYNC (@w0_extra: CS bits...) and check it was consumed. */
+/*
+ * Append CMD_SYNC (@w0_extra: CS bits...) and poll CONS, bounded, until
+ * it was consumed; false on a CMDQ error, a stall or the timeout.
+ */
 bool qsmmu_sync(QSMMUv3 *s, uint64_t w0_extra, uint64_t w1);
+/*
+ * Poll CONS (bounded) until it reaches the driver's PROD; false if a
+ * CMDQ error stopped consumption first, or it stalled or timed out.
+ */
+bool qsmmu_cmdq_wait(QSMMUv3 *s);
 void qsmmu_cfgi_ste(QSMMUv3 *s, uint32_t sid);
 uint32_t qsmmu_cmdq_cons(QSMMUv3 *s);
 
