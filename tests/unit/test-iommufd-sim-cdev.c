@@ -157,23 +157,24 @@ static void test_dev_char(void)
     g_assert_cmpint(open(path, O_RDWR), ==, -1);
 }
 
-struct irq_set1 {
+/* The header and one eventfd (no struct after a flexible array: clang). */
+union irq_set1 {
     struct vfio_irq_set hdr;
-    int32_t fd;
+    uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
 };
 
 static int set_irqs(int dev, uint32_t argsz, uint32_t flags, uint32_t index,
                     uint32_t start, uint32_t count, int32_t fd)
 {
-    struct irq_set1 s = {
+    union irq_set1 s = {
         .hdr = {.argsz = argsz,
                 .flags = flags,
                 .index = index,
                 .start = start,
                 .count = count},
-        .fd = fd,
     };
 
+    memcpy(s.bytes + sizeof(struct vfio_irq_set), &fd, sizeof(fd));
     return ioctl(dev, VFIO_DEVICE_SET_IRQS, &s) ? -errno : 0;
 }
 
@@ -191,7 +192,7 @@ static void test_set_irqs(void)
 {
     const uint32_t trig_efd =
         VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_EVENTFD;
-    const uint32_t sz = sizeof(struct irq_set1);
+    const uint32_t sz = sizeof(union irq_set1);
     struct vfio_device_bind_iommufd bind = {.argsz = sizeof(bind)};
     int dev, iommufd, efd, notefd;
     char *reply;
