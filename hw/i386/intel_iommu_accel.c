@@ -366,7 +366,9 @@ static void vtd_group_remember(VTDAccelState *a, VTDPASIDCacheEntry *pce,
 {
     VTDPRQGroup *g = vtd_group_alloc(a);
 
-    if (vtd_group_find_oldest(a, key)) {
+    /* The bucket walk only feeds the trace: not per fault otherwise. */
+    if (trace_event_get_state_vtd_prq_group_dup() &&
+        vtd_group_find_oldest(a, key)) {
         /*
          * The device reused a group index before we answered the previous
          * group: keep both, the guest's next answers go oldest first.
@@ -381,14 +383,27 @@ static void vtd_group_remember(VTDAccelState *a, VTDPASIDCacheEntry *pce,
     vtd_group_hash_insert(a, g);
 }
 
-/* Take the oldest group of @key out of the table. */
+/*
+ * Take the oldest group of @key out of the table, in one walk of its
+ * bucket (this runs per answer).
+ */
 static VTDPRQGroup *vtd_group_take(VTDAccelState *a, uint64_t key)
 {
-    VTDPRQGroup *g = vtd_group_find_oldest(a, key);
+    VTDPRQGroup **oldest = NULL;
+    VTDPRQGroup *g;
 
-    if (g) {
-        vtd_group_hash_remove(a, g);
+    for (VTDPRQGroup **pg = &a->buckets[vtd_group_bucket(a, key)]; *pg;
+         pg = &(*pg)->hnext) {
+        if ((*pg)->key == key && (!oldest || (*pg)->seq < (*oldest)->seq)) {
+            oldest = pg;
+        }
     }
+    if (!oldest) {
+        return NULL;
+    }
+    g = *oldest;
+    *oldest = g->hnext;
+    g->hnext = NULL;
     return g;
 }
 
