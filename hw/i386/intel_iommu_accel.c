@@ -242,9 +242,19 @@ static inline uint64_t vtd_route_key(uint32_t dev_id, uint32_t pasid)
 
 #define VTD_ROUTE_BITS_MIN 4
 
+/*
+ * A device's PASIDs keep their order (dev_id moves the whole run): the
+ * PASIDs a guest binds are mostly consecutive, and faults spread over
+ * them then touch neighbouring slots.  Scattering them (a multiplicative
+ * hash of the whole key) cost 1.17x the CPU time of 1 PASID at 65,536
+ * in bench-fault-paths, against 1.0x this way, for the same instruction
+ * count: cache and TLB misses beyond L1.
+ */
 static inline unsigned vtd_route_home(const VTDAccelState *a, uint64_t key)
 {
-    return (key * 0x9e3779b97f4a7c15ULL) >> (64 - a->route_bits);
+    uint32_t dev_id = key >> 32, pasid = (uint32_t)key;
+
+    return (pasid + dev_id * 0x9e3779b1u) & ((1u << a->route_bits) - 1);
 }
 
 static inline VTDPASIDCacheEntry *vtd_route_find(const VTDAccelState *a,
