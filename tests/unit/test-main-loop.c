@@ -564,6 +564,77 @@ static void test_bh_wakes_blocking_wait(void)
     tbh_free(&a);
 }
 
+/*
+ * The one moment a BH needs a wake-up: scheduled after the main loop's
+ * source computed its timeout, by another source's prepare() (glib
+ * prepares every source before it polls).  The main loop's source is
+ * attached first, so it is prepared before this one.
+ */
+typedef struct LateSource {
+    GSource source;
+    QEMUBH *bh;
+} LateSource;
+
+static gboolean late_prepare(GSource *source, gint *timeout)
+{
+    LateSource *ls = (LateSource *)source;
+
+    if (ls->bh) {
+        qemu_bh_schedule(ls->bh);
+        ls->bh = NULL;
+    }
+    *timeout = -1;
+    return FALSE;
+}
+
+static gboolean late_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs late_funcs = {
+    .prepare = late_prepare,
+    .dispatch = late_dispatch,
+};
+
+static gboolean watchdog_cb(gpointer data)
+{
+    bool *fired = data;
+
+    *fired = true;
+    return G_SOURCE_REMOVE;
+}
+
+static void test_bh_from_other_prepare(void)
+{
+    GSource *src;
+    LateSource *ls;
+    bool fired = false;
+    guint watchdog;
+    TestBH a;
+
+    bh_setup();
+    tbh_init(&a, 'a');
+    qemu_get_main_context();    /* the main loop's source first */
+    src = g_source_new(&late_funcs, sizeof(LateSource));
+    ls = (LateSource *)src;
+    ls->bh = a.bh;
+    g_source_attach(src, g_main_context_default());
+    /* Without a wake-up the wait below would sleep until this fires. */
+    watchdog = g_timeout_add_seconds(5, watchdog_cb, &fired);
+
+    while (!a.runs && !fired) {
+        main_loop_wait(false);
+    }
+    g_assert_cmpint(a.runs, ==, 1);
+    g_assert_false(fired);
+
+    g_source_remove(watchdog);
+    g_source_destroy(src);
+    g_source_unref(src);
+    tbh_free(&a);
+}
+
 /* One iteration dispatches ready fds, then expired timers, then BHs. */
 static void order_timer_cb(void *opaque)
 {
@@ -674,6 +745,8 @@ int main(int argc, char **argv)
                     test_bh_schedule_other_next_poll);
     g_test_add_func("/main-loop/bh/wakes-blocking-wait",
                     test_bh_wakes_blocking_wait);
+    g_test_add_func("/main-loop/bh/scheduled-by-other-prepare-wakes",
+                    test_bh_from_other_prepare);
     g_test_add_func("/main-loop/dispatch-order", test_dispatch_order);
     g_test_add_func("/main-loop/guarded-dispatch", test_guarded_dispatch);
     return g_test_run();
