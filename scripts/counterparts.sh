@@ -35,7 +35,7 @@ MIRROR=${COUNTERPARTS_MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Seconds allowed for each network step: a hung mirror must end in a skip,
 # not in a CI time-out.
-NET_TIMEOUT=${COUNTERPARTS_TIMEOUT:-900}
+NET_TIMEOUT=${COUNTERPARTS_TIMEOUT:-600}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${COUNTERPARTS_DIR:-$top/build/counterparts}
