@@ -144,7 +144,8 @@ bool iommufd_backend_map_dma(IOMMUFDBackend *be, uint32_t ioas_id, hwaddr iova,
         map.flags |= IOMMU_IOAS_MAP_WRITEABLE;
     }
     ret = iommufd_ioctl(be, IOMMU_IOAS_MAP, &map);
-    trace_iommufd_backend_map_dma(be->fd, ioas_id, iova, size, vaddr, readonly, ret);
+    trace_iommufd_backend_map_dma(be->fd, ioas_id, iova, size, vaddr, readonly,
+                                  ret);
     if (ret) {
         error_setg_errno(errp, -ret, "IOMMU_IOAS_MAP of [0x%" HWADDR_PRIx
                          ", +0x%" PRIx64 ") into IOAS %u failed", iova, size,

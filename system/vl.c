@@ -150,23 +150,29 @@ static const CmdOpt *last_opt(const char *name)
 static void print_help(void)
 {
     printf("usage: %s [options]\n\n"
-           "-machine TYPE[,prop=value,...]   select the machine (q35 = pc-q35-11.1,\n"
+           "-machine TYPE[,prop=value,...]   select the machine "
+           "(q35 = pc-q35-11.1,\n"
            "                                 virt = virt-11.1, none)\n"
-           "-m SIZE                          guest RAM size (suffixes K, M, G)\n"
+           "-m SIZE                          guest RAM size "
+           "(suffixes K, M, G)\n"
            "-object TYPE,id=ID[,prop=value]  create a backend object\n"
            "-device TYPE[,prop=value,...]    add a device ('-device help')\n"
-           "-global DRIVER.PROP=VALUE        default property value for -device\n"
+           "-global DRIVER.PROP=VALUE        default property value "
+           "for -device\n"
            "-qtest unix:PATH[,server=on]     qtest protocol socket\n"
            "-qtest-log FILE|none             log the qtest protocol\n"
            "-qmp unix:PATH[,server=on,wait=off]  QMP socket\n"
            "-chardev socket,id=ID,path=PATH|fd=N[,server=on,wait=off]\n"
            "-mon chardev=ID,mode=control     QMP on a chardev\n"
-           "-accel qtest|tcg                 accelerator (no vCPUs run either way)\n"
+           "-accel qtest|tcg                 accelerator "
+           "(no vCPUs run either way)\n"
            "-trace [enable=]PATTERN|events=FILE|file=FILE\n"
            "-D FILE                          log file for trace output\n"
-           "-S                               start in the prelaunch state (QMP cont)\n"
+           "-S                               start in the prelaunch state "
+           "(QMP cont)\n"
            "-daemonize, -pidfile FILE        as QEMU\n"
-           "-display none, -nodefaults, -nographic, -no-user-config, -no-shutdown\n"
+           "-display none, -nodefaults, -nographic, -no-user-config, "
+           "-no-shutdown\n"
            "-name, -uuid, -cpu, -smp, -overcommit, -rtc, -boot, -audiodev,\n"
            "-watchdog-action, -sandbox, -msg, -run-with: accepted, ignored\n"
            "-version                         print the version and exit\n",
@@ -432,7 +438,8 @@ static const struct {
     { "i8042", "bool", "q35", true }, { "sata", "bool", "q35", true },
     { "pcspk", "bool", "q35", true }, { "smm", "OnOffAuto", "q35", false },
     { "nvdimm", "bool", NULL, true },
-    { "its", "bool", "virt", false }, { "virtualization", "bool", "virt", true },
+    { "its", "bool", "virt", false },
+    { "virtualization", "bool", "virt", true },
     { "secure", "bool", "virt", true }, { "mte", "bool", "virt", true },
     { "ras", "bool", "virt", false }, { "gic-version", "str", "virt", false },
     { "iommu", "str", "virt", false },
@@ -950,8 +957,9 @@ void qemu_cleanup(void)
      * their host objects back before the vIOMMU and the backends go.
      */
     for (dev = qdev_first_realized(); dev; dev = qdev_next_realized(dev)) {
-        if (dev->id || (OBJECT(dev)->parent && OBJECT(dev)->parent->name &&
-                        g_str_has_prefix(OBJECT(dev)->parent->name, "peripheral"))) {
+        if (dev->id ||
+            (OBJECT(dev)->parent && OBJECT(dev)->parent->name &&
+             g_str_has_prefix(OBJECT(dev)->parent->name, "peripheral"))) {
             g_ptr_array_add(devs, dev);
         }
     }

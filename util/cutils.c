@@ -10,7 +10,8 @@ int qemu_strtou64(const char *nptr, uint64_t *result)
     char *end;
     uint64_t v;
 
-    if (!nptr || !*nptr || g_ascii_isspace(*nptr) || *nptr == '-' || *nptr == '+') {
+    if (!nptr || !*nptr || g_ascii_isspace(*nptr) || *nptr == '-' ||
+        *nptr == '+') {
         return -EINVAL;
     }
     errno = 0;

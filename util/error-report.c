@@ -46,7 +46,8 @@ static void vreport(const char *kind, const char *fmt, va_list ap)
 
     g_string_append(line, ": ");
     if (loc_opt) {
-        g_string_append_printf(line, "%s %s: ", loc_opt, loc_arg ? loc_arg : "");
+        g_string_append_printf(line, "%s %s: ", loc_opt,
+                               loc_arg ? loc_arg : "");
     }
     if (kind) {
         g_string_append(line, kind);

@@ -95,7 +95,8 @@ static void io_handlers_dispatch(GSource *source)
         if (ioh->fd_read && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
             ioh->fd_read(ioh->opaque);
         }
-        if (!ioh->deleted && ioh->fd_write && (revents & (G_IO_OUT | G_IO_ERR))) {
+        if (!ioh->deleted && ioh->fd_write &&
+            (revents & (G_IO_OUT | G_IO_ERR))) {
             ioh->fd_write(ioh->opaque);
         }
         qemu_guard_restore(guard, was);

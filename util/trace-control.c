@@ -122,7 +122,8 @@ bool qemu_set_log_filename(const char *filename, Error **errp)
     if (filename) {
         f = fopen(filename, "a");
         if (!f) {
-            error_setg_errno(errp, errno, "cannot open log file '%s'", filename);
+            error_setg_errno(errp, errno, "cannot open log file '%s'",
+                             filename);
             return false;
         }
         setvbuf(f, NULL, _IOLBF, 0);

@@ -169,8 +169,8 @@ int sim_inject_write(enum sim_queue_kind kind, int err, unsigned int n);
  * checks of the fd and the other read injections), instead of real records,
  * which stay queued; the fds stay readable until all are consumed.  Bytes
  * add up over calls (at most SIM_INJECT_RAW_MAX pending, else -ENOSPC; one
- * call of more is -EINVAL); len == 0 drops what is pending.  For fuzzing what a VMM does with
- * records the kernel would never produce.
+ * call of more is -EINVAL); len == 0 drops what is pending.  For fuzzing what a
+ * VMM does with records the kernel would never produce.
  */
 #define SIM_INJECT_RAW_MAX (1u << 20)
 int sim_inject_raw_read(enum sim_queue_kind kind, const void *bytes,

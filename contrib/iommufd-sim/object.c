@@ -87,8 +87,8 @@ void sim_ictx_put(struct sim_ictx *ictx)
         return;
     }
     /* children first: each pass frees what the previous one released */
-    while (g_hash_table_size(ictx->objs) && teardown_pass(ictx))
-        ;
+    while (g_hash_table_size(ictx->objs) && teardown_pass(ictx)) {
+    }
     if (g_hash_table_size(ictx->objs)) {
         g_printerr("iommufd-sim: %u objects left at context teardown\n",
                    g_hash_table_size(ictx->objs));

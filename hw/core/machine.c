@@ -26,7 +26,8 @@ MachineClass *machine_find_class(const char *name)
     for (GSList *l = list; l; l = l->next) {
         MachineClass *mc = l->data;
 
-        if (!strcmp(mc->name, name) || (mc->alias && !strcmp(mc->alias, name))) {
+        if (!strcmp(mc->name, name) ||
+            (mc->alias && !strcmp(mc->alias, name))) {
             found = mc;
             break;
         }

@@ -60,7 +60,8 @@ static void default_bool(Object *obj, const Property *prop)
 
 static char *print_default_bool(const Property *prop)
 {
-    return prop->set_default ? g_strdup(prop->defval.u ? "true" : "false") : NULL;
+    return prop->set_default ? g_strdup(prop->defval.u ? "true" : "false")
+                             : NULL;
 }
 
 const PropertyInfo qdev_prop_bool = {
@@ -144,7 +145,8 @@ static bool set_uint(Object *obj, const Property *prop, const char *value,
     uint64_t v;
 
     if (!prop_check_settable(obj, prop, errp) ||
-        !qdev_prop_parse_uint(prop, value, uint_type_max(prop->info), &v, errp)) {
+        !qdev_prop_parse_uint(prop, value, uint_type_max(prop->info), &v,
+                              errp)) {
         return false;
     }
     stn_le_p(prop_ptr(obj, prop), uint_size(prop->info), v);
@@ -153,8 +155,8 @@ static bool set_uint(Object *obj, const Property *prop, const char *value,
 
 static char *print_uint(Object *obj, const Property *prop)
 {
-    return g_strdup_printf("%" PRIu64,
-                           ldn_le_p(prop_ptr(obj, prop), uint_size(prop->info)));
+    return g_strdup_printf(
+        "%" PRIu64, ldn_le_p(prop_ptr(obj, prop), uint_size(prop->info)));
 }
 
 static void default_uint(Object *obj, const Property *prop)
@@ -166,7 +168,8 @@ static void default_uint(Object *obj, const Property *prop)
 
 static char *print_default_uint(const Property *prop)
 {
-    return prop->set_default ? g_strdup_printf("%" PRIu64, prop->defval.u) : NULL;
+    return prop->set_default ? g_strdup_printf("%" PRIu64, prop->defval.u)
+                             : NULL;
 }
 
 #define UINT_PROPERTY_INFO(_type, _desc) {  \
@@ -223,7 +226,8 @@ static void default_int32(Object *obj, const Property *prop)
 
 static char *print_default_int(const Property *prop)
 {
-    return prop->set_default ? g_strdup_printf("%" PRId64, prop->defval.i) : NULL;
+    return prop->set_default ? g_strdup_printf("%" PRId64, prop->defval.i)
+                             : NULL;
 }
 
 const PropertyInfo qdev_prop_int32 = {

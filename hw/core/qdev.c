@@ -48,7 +48,10 @@ static void bus_remove_child(BusState *bus, DeviceState *dev)
     object_unref(dev);
 }
 
-/* Name in the tree: /machine/peripheral/ID or /machine/peripheral-anon/device[N] */
+/*
+ * Name in the tree: /machine/peripheral/ID or
+ * /machine/peripheral-anon/device[N]
+ */
 static void qdev_add_to_tree(DeviceState *dev)
 {
     static unsigned anon_count;
@@ -66,7 +69,8 @@ static void qdev_add_to_tree(DeviceState *dev)
         object_property_add_child(machine, cname, container);
         object_unref(container);
     }
-    name = dev->id ? g_strdup(dev->id) : g_strdup_printf("device[%u]", anon_count++);
+    name = dev->id ? g_strdup(dev->id)
+                   : g_strdup_printf("device[%u]", anon_count++);
     object_property_add_child(container, name, OBJECT(dev));
 }
 
@@ -94,7 +98,8 @@ bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp)
     dev->realized = true;
     QTAILQ_INSERT_TAIL(&realized_devices, dev, realized_link);
     qdev_add_to_tree(dev);
-    trace_qdev_realize(object_get_typename(OBJECT(dev)), dev->id ? dev->id : "");
+    trace_qdev_realize(object_get_typename(OBJECT(dev)),
+                       dev->id ? dev->id : "");
     return true;
 
 fail:
@@ -128,7 +133,8 @@ void qdev_unrealize(DeviceState *dev)
             qdev_unplug_and_free(d);
         }
     }
-    trace_qdev_unrealize(object_get_typename(OBJECT(dev)), dev->id ? dev->id : "");
+    trace_qdev_unrealize(object_get_typename(OBJECT(dev)),
+                         dev->id ? dev->id : "");
     if (dc->unrealize) {
         dc->unrealize(dev);
     }
@@ -368,8 +374,8 @@ char *qdev_device_help_text(const char *typename, Error **errp)
 
         if (prop->alias_target) {
             desc = g_strdup_printf("alias of '%s'", prop->alias_target);
-            const Property *target = object_class_find_property(klass,
-                                                                prop->alias_target);
+            const Property *target =
+                object_class_find_property(klass, prop->alias_target);
             type = target ? target->info->type : "alias";
         } else if (prop->info->print_default) {
             def = prop->info->print_default(prop);

@@ -335,7 +335,8 @@ void msix_reset(PCIDevice *dev)
         return;
     }
     pci_word_test_and_clear_mask(dev->config + dev->msix_cap + PCI_MSIX_FLAGS,
-                                 PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+                                 PCI_MSIX_FLAGS_ENABLE |
+                                 PCI_MSIX_FLAGS_MASKALL);
     memset(dev->msix_table, 0,
            (size_t)dev->msix_entries_nr * PCI_MSIX_ENTRY_SIZE);
     memset(dev->msix_pba, 0, QEMU_ALIGN_UP(dev->msix_entries_nr, 64) / 8);

@@ -540,7 +540,8 @@ void pci_set_irq(PCIDevice *d, int level)
     old_eff = d->irq_state && !pci_intx_disabled(d);
     d->irq_state = level;
     if (level) {
-        pci_word_test_and_set_mask(d->config + PCI_STATUS, PCI_STATUS_INTERRUPT);
+        pci_word_test_and_set_mask(d->config + PCI_STATUS,
+                                   PCI_STATUS_INTERRUPT);
     } else {
         pci_word_test_and_clear_mask(d->config + PCI_STATUS,
                                      PCI_STATUS_INTERRUPT);
@@ -636,7 +637,8 @@ static bool pci_bridges_forward(const PCIDevice *d, pcibus_t first,
                (pcibus_t)pci_get_long(br->config + PCI_PREF_BASE_UPPER32) << 32;
         limit = ((pcibus_t)(pci_get_word(br->config + PCI_PREF_MEMORY_LIMIT) &
                             PCI_PREF_RANGE_MASK) << 16) | 0xfffff |
-                (pcibus_t)pci_get_long(br->config + PCI_PREF_LIMIT_UPPER32) << 32;
+                (pcibus_t)pci_get_long(br->config +
+                                       PCI_PREF_LIMIT_UPPER32) << 32;
         if (first >= base && last <= limit) {
             continue;
         }
@@ -891,7 +893,8 @@ void pci_default_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     if (d->msi_cap && ranges_overlap(addr, len, d->msi_cap, d->msi_cap_size)) {
         msi_write_config(d, addr, val, len);
     }
-    if (d->msix_cap && ranges_overlap(addr, len, d->msix_cap, PCI_MSIX_SIZEOF)) {
+    if (d->msix_cap &&
+        ranges_overlap(addr, len, d->msix_cap, PCI_MSIX_SIZEOF)) {
         msix_write_config(d, addr, val, len);
     }
     if (pci_is_express(d)) {
@@ -1011,7 +1014,8 @@ static void pci_config_init(PCIDevice *d, PCIDeviceClass *pc)
     pci_config_set_revision(c, pc->revision);
     pci_config_set_class(c, pc->class_id);
     c[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL |
-                         (d->multifunction ? PCI_HEADER_TYPE_MULTI_FUNCTION : 0);
+                         (d->multifunction ?
+                          PCI_HEADER_TYPE_MULTI_FUNCTION : 0);
     if (pc->subsystem_vendor_id) {
         pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, pc->subsystem_vendor_id);
         pci_set_word(c + PCI_SUBSYSTEM_ID, pc->subsystem_id);

@@ -8,7 +8,8 @@
 #include "trace.h"
 
 /* Upper bound on list length: every dword of extended space. */
-#define PCIE_EXT_CAP_MAX_WALK ((PCIE_CONFIG_SPACE_SIZE - PCI_CONFIG_SPACE_SIZE) / 4)
+#define PCIE_EXT_CAP_MAX_WALK \
+    ((PCIE_CONFIG_SPACE_SIZE - PCI_CONFIG_SPACE_SIZE) / 4)
 
 /* DEVCTL after reset: relaxed ordering, no snoop, 512-byte read requests. */
 #define PCIE_DEVCTL_RESET_VALUE (PCI_EXP_DEVCTL_RELAX_EN | \
@@ -75,7 +76,9 @@ int pcie_endpoint_cap_init(PCIDevice *dev, uint8_t offset)
 {
     uint8_t type = PCI_EXP_TYPE_ENDPOINT;
 
-    /* As in QEMU: an endpoint on a root bus is integrated in the root complex. */
+    /*
+     * As in QEMU: an endpoint on a root bus is integrated in the root complex.
+     */
     if (dev->bus && pci_bus_is_root(dev->bus)) {
         type = PCI_EXP_TYPE_RC_END;
     }
@@ -193,8 +196,8 @@ int pcie_add_capability(PCIDevice *dev, uint16_t cap_id, uint8_t cap_ver,
     }
     empty = pcie_ext_list_empty(dev);
     if (!offset) {
-        for (uint32_t off = PCI_EXT_CAP_START; off + sz <= PCIE_CONFIG_SPACE_SIZE;
-             off += 4) {
+        for (uint32_t off = PCI_EXT_CAP_START;
+             off + sz <= PCIE_CONFIG_SPACE_SIZE; off += 4) {
             /* Leave room for the filler header if the list is empty. */
             if (empty && off != PCI_EXT_CAP_START &&
                 off < PCI_EXT_CAP_START + PCI_EXT_CAP_HEADER_SIZEOF) {

@@ -3,7 +3,8 @@
  *
  *   static const Property vtd_properties[] = {
  *       DEFINE_PROP_BOOL("x-flts", IntelIOMMUState, flts, false),
- *       DEFINE_PROP_UINT8_RANGE("pasid-bits", IntelIOMMUState, pasid, 0, 0, 20),
+ *       DEFINE_PROP_UINT8_RANGE("pasid-bits", IntelIOMMUState, pasid,
+ *                               0, 0, 20),
  *       DEFINE_PROP_ALIAS("pasid", "pasid-bits"),
  *       DEFINE_PROP_END_OF_LIST(),
  *   };
@@ -25,7 +26,8 @@
  * -Wnull-pointer-subtraction.)
  */
 #define type_check(t1, t2) \
-    (sizeof(struct { int : __builtin_types_compatible_p(t1, t2) ? 1 : -1; }) * 0)
+    (sizeof(struct { int : __builtin_types_compatible_p(t1, t2) ? 1 : -1; }) \
+     * 0)
 
 /* Property and PropertyInfo: include/qom/property.h. */
 
@@ -77,16 +79,20 @@ extern const PropertyInfo qdev_prop_alias;
 /* Integer properties with an inclusive range [_min, _max]. */
 #define DEFINE_PROP_UINT8_RANGE(_n, _s, _f, _d, _min, _max) \
     DEFINE_PROP(_n, _s, _f, qdev_prop_uint8, uint8_t, \
-                .set_default = true, .defval.u = (_d), .min = (_min), .max = (_max))
+                .set_default = true, .defval.u = (_d), \
+                .min = (_min), .max = (_max))
 #define DEFINE_PROP_UINT16_RANGE(_n, _s, _f, _d, _min, _max) \
     DEFINE_PROP(_n, _s, _f, qdev_prop_uint16, uint16_t, \
-                .set_default = true, .defval.u = (_d), .min = (_min), .max = (_max))
+                .set_default = true, .defval.u = (_d), \
+                .min = (_min), .max = (_max))
 #define DEFINE_PROP_UINT32_RANGE(_n, _s, _f, _d, _min, _max) \
     DEFINE_PROP(_n, _s, _f, qdev_prop_uint32, uint32_t, \
-                .set_default = true, .defval.u = (_d), .min = (_min), .max = (_max))
+                .set_default = true, .defval.u = (_d), \
+                .min = (_min), .max = (_max))
 #define DEFINE_PROP_UINT64_RANGE(_n, _s, _f, _d, _min, _max) \
     DEFINE_PROP(_n, _s, _f, qdev_prop_uint64, uint64_t, \
-                .set_default = true, .defval.u = (_d), .min = (_min), .max = (_max))
+                .set_default = true, .defval.u = (_d), \
+                .min = (_min), .max = (_max))
 #define DEFINE_PROP_SIZE(_n, _s, _f, _d) \
     DEFINE_PROP(_n, _s, _f, qdev_prop_size, uint64_t, \
                 .set_default = true, .defval.u = (_d))

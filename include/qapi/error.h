@@ -33,7 +33,8 @@ void error_set_internal(Error **errp, const char *src, int line,
     G_GNUC_PRINTF(6, 7);
 
 #define error_setg(errp, fmt, ...) \
-    error_setg_internal((errp), __FILE__, __LINE__, __func__, fmt, ## __VA_ARGS__)
+    error_setg_internal((errp), __FILE__, __LINE__, __func__, \
+                        fmt, ## __VA_ARGS__)
 #define error_setg_errno(errp, os_errno, fmt, ...) \
     error_setg_errno_internal((errp), __FILE__, __LINE__, __func__, \
                               (os_errno), fmt, ## __VA_ARGS__)

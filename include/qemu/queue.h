@@ -9,7 +9,8 @@
 /* Doubly linked list with a head pointer. */
 #define QLIST_HEAD(name, type) struct name { struct type *lh_first; }
 #define QLIST_HEAD_INITIALIZER(head) { NULL }
-#define QLIST_ENTRY(type) struct { struct type *le_next; struct type **le_prev; }
+#define QLIST_ENTRY(type) \
+    struct { struct type *le_next; struct type **le_prev; }
 
 #define QLIST_INIT(head) ((head)->lh_first = NULL)
 #define QLIST_EMPTY(head) ((head)->lh_first == NULL)

@@ -34,9 +34,12 @@ void timer_init_full(QEMUTimer *ts, QEMUClockType type, int scale,
                      QEMUTimerCB *cb, void *opaque);
 QEMUTimer *timer_new_full(QEMUClockType type, int scale,
                           QEMUTimerCB *cb, void *opaque);
-#define timer_new_ns(type, cb, opaque) timer_new_full(type, SCALE_NS, cb, opaque)
-#define timer_new_us(type, cb, opaque) timer_new_full(type, SCALE_US, cb, opaque)
-#define timer_new_ms(type, cb, opaque) timer_new_full(type, SCALE_MS, cb, opaque)
+#define timer_new_ns(type, cb, opaque) \
+    timer_new_full(type, SCALE_NS, cb, opaque)
+#define timer_new_us(type, cb, opaque) \
+    timer_new_full(type, SCALE_US, cb, opaque)
+#define timer_new_ms(type, cb, opaque) \
+    timer_new_full(type, SCALE_MS, cb, opaque)
 
 /*
  * @ts's callback runs with @guard (a device's engaged_in_io) engaged:

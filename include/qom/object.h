@@ -64,7 +64,8 @@ void type_register_static_array(const TypeInfo *infos, int nr_infos);
     type_init(do_qemu_init_ ## type_array)
 
 ObjectClass *object_class_by_name(const char *typename);
-ObjectClass *object_class_dynamic_cast(ObjectClass *klass, const char *typename);
+ObjectClass *object_class_dynamic_cast(ObjectClass *klass,
+                                       const char *typename);
 const char *object_class_get_name(ObjectClass *klass);
 ObjectClass *object_class_get_parent(ObjectClass *klass);
 const char *object_class_get_description(ObjectClass *klass);
@@ -84,7 +85,8 @@ ObjectClass *object_class_dynamic_cast_assert(ObjectClass *klass,
 #define OBJECT(obj) ((Object *)(obj))
 #define OBJECT_CLASS(klass) ((ObjectClass *)(klass))
 #define OBJECT_CHECK(type, obj, name) \
-    ((type *)object_dynamic_cast_assert(OBJECT(obj), (name), __FILE__, __LINE__))
+    ((type *)object_dynamic_cast_assert(OBJECT(obj), (name), \
+                                        __FILE__, __LINE__))
 #define OBJECT_CLASS_CHECK(class_type, klass, name) \
     ((class_type *)object_class_dynamic_cast_assert(OBJECT_CLASS(klass), \
                                                     (name), __FILE__, __LINE__))
@@ -102,9 +104,11 @@ ObjectClass *object_class_dynamic_cast_assert(ObjectClass *klass,
     typedef struct ClassType ClassType;                                    \
     G_GNUC_UNUSED static inline InstanceType *MODULE_OBJ_NAME(const void *obj) \
     { return OBJECT_CHECK(InstanceType, obj, TYPE_##MODULE_OBJ_NAME); }    \
-    G_GNUC_UNUSED static inline ClassType *MODULE_OBJ_NAME##_GET_CLASS(const void *obj) \
+    G_GNUC_UNUSED static inline ClassType *                                \
+    MODULE_OBJ_NAME##_GET_CLASS(const void *obj)                           \
     { return OBJECT_GET_CLASS(ClassType, obj, TYPE_##MODULE_OBJ_NAME); }   \
-    G_GNUC_UNUSED static inline ClassType *MODULE_OBJ_NAME##_CLASS(const void *klass) \
+    G_GNUC_UNUSED static inline ClassType *                                \
+    MODULE_OBJ_NAME##_CLASS(const void *klass)                             \
     { return OBJECT_CLASS_CHECK(ClassType, klass, TYPE_##MODULE_OBJ_NAME); }
 
 #define OBJECT_DECLARE_SIMPLE_TYPE(InstanceType, MODULE_OBJ_NAME)           \
@@ -138,7 +142,8 @@ int object_child_foreach(Object *obj, int (*fn)(Object *child, void *opaque),
  * table macros: include/hw/qdev-properties.h).
  */
 void object_class_add_props(ObjectClass *klass, const Property *props);
-const Property *object_class_find_property(ObjectClass *klass, const char *name);
+const Property *object_class_find_property(ObjectClass *klass,
+                                           const char *name);
 bool object_property_parse(Object *obj, const char *name, const char *value,
                            Error **errp);
 /* Printed value (caller frees), or NULL if no such property. */

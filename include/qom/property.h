@@ -13,7 +13,8 @@
 typedef struct PropertyInfo {
     const char *type;           /* shown by "-device TYPE,help" */
     const char *description;
-    bool (*set)(Object *obj, const Property *prop, const char *value, Error **errp);
+    bool (*set)(Object *obj, const Property *prop, const char *value,
+                Error **errp);
     char *(*print)(Object *obj, const Property *prop);
     void (*set_default)(Object *obj, const Property *prop);
     /* Default value as text for help, or NULL if none worth printing. */

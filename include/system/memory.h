@@ -118,7 +118,8 @@ void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
 
 /*
  * Access @len bytes at @addr.  Spans across regions are split; the result
- * is the bitwise OR of the pieces' results (MEMTX_OK only if all were).  Unassigned bytes read as 0xff.
+ * is the bitwise OR of the pieces' results (MEMTX_OK only if all were).
+ * Unassigned bytes read as 0xff.
  */
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                void *buf, hwaddr len);

@@ -26,8 +26,8 @@ bool qtest_server_init(const char *spec, const char *logfile, Error **errp);
  * In-process client, for fuzzers and tests (tests/fuzz): the bytes
  * @buf[0..@len) go through the same line assembler and command dispatcher
  * as the socket's input, and every reply line (and "IRQ raise/lower" line
- * raised meanwhile) is appended to @out (not NULL).  A partial last line is kept for
- * the next call; qtest_inject_reset() drops it.  Independent of any
+ * raised meanwhile) is appended to @out (not NULL).  A partial last line is
+ * kept for the next call; qtest_inject_reset() drops it.  Independent of any
  * -qtest socket client.  IRQ lines raised between calls are dropped.
  */
 void qtest_inject_input(const char *buf, size_t len, GString *out);

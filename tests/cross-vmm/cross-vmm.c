@@ -128,8 +128,10 @@ static XVmm upstream = {
     .vtd_host_prq = false,
     .vtd_bind_without_rid_pasid = false,
     .vtd_max_bound_pasids = 0,
-    /* native PCIe hot-plug: q35 defaults to ACPI hot-plug on root ports,
-     * which needs the guest's ACPI (_EJ0) for unplug */
+    /*
+     * native PCIe hot-plug: q35 defaults to ACPI hot-plug on root ports,
+     * which needs the guest's ACPI (_EJ0) for unplug
+     */
     .vtd_root_port_args = "-global ICH9-LPC.acpi-pci-hotplug-with-"
                              "bridge-support=off "
                              "-device pcie-root-port,id=rp0,bus=pcie.0,"

@@ -113,8 +113,10 @@ void xs_start(XSession *s, const XVmm *vmm, const char *binary,
  */
 char *xvmm_refusal(const XVmm *vmm, const char *binary, const char *conf,
                    const char *args);
-/* Control-socket command; the reply's data lines (without the OK line).
- * Fails the test on ERR. */
+/*
+ * Control-socket command; the reply's data lines (without the OK line).
+ * Fails the test on ERR.
+ */
 char *xs_data(XSession *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Raw reply, OK or ERR. */
 char *xs_cmd(XSession *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

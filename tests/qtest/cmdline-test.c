@@ -107,8 +107,10 @@ static void test_device_type_help(void)
     g_assert_cmpint(status, ==, 0);
     g_assert_true(g_str_has_prefix(out, "intel-iommu options:\n"));
     g_assert_nonnull(strstr(out, "  aw-bits=<uint8>        - (default: 48)\n"));
-    g_assert_nonnull(strstr(out, "  x-flts=<bool>          - alias of 'fsts'\n"));
-    g_assert_nonnull(strstr(out, "  pasid=<uint8>          - alias of 'pasid-bits'\n"));
+    g_assert_nonnull(
+        strstr(out, "  x-flts=<bool>          - alias of 'fsts'\n"));
+    g_assert_nonnull(
+        strstr(out, "  pasid=<uint8>          - alias of 'pasid-bits'\n"));
     g_clear_pointer(&out, g_free);
     g_clear_pointer(&err, g_free);
 

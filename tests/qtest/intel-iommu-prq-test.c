@@ -588,8 +588,10 @@ static void test_dma(void)
     fix_stop(&f);
 }
 
-/* Unplug with a group outstanding: the kernel answers it; the other
- * device goes on; plugging the device back binds from the tables. */
+/*
+ * Unplug with a group outstanding: the kernel answers it; the other
+ * device goes on; plugging the device back binds from the tables.
+ */
 static void test_unplug(void)
 {
     Fix f = { 0 };
@@ -807,8 +809,10 @@ static void test_rid_no_pasid(void)
     fix_stop(&f);
 }
 
-/* The FAULTQ fd dies: torn down (in a BH), the guest goes on, and the
- * next binding with page requests gets a new FAULTQ. */
+/*
+ * The FAULTQ fd dies: torn down (in a BH), the guest goes on, and the
+ * next binding with page requests gets a new FAULTQ.
+ */
 static void test_faultq_hangup(void)
 {
     Fix f = { 0 };
@@ -1286,8 +1290,10 @@ static void test_prq_event_masked(void)
     fix_stop(&f);
 }
 
-/* A device reusing a group index before the answer: both are kept,
- * answered oldest first, each exactly once. */
+/*
+ * A device reusing a group index before the answer: both are kept,
+ * answered oldest first, each exactly once.
+ */
 static void test_duplicate_group_index(void)
 {
     Fix f = { 0 };

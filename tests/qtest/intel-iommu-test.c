@@ -407,8 +407,10 @@ static void test_json_device(void)
     qtest_quit(qts);
 }
 
-/* Width mismatches: 128-bit queue with a scalable root (IQEI 7),
- * 256-bit queue on a unit without scalable mode (IQEI 5). */
+/*
+ * Width mismatches: 128-bit queue with a scalable root (IQEI 7),
+ * 256-bit queue on a unit without scalable mode (IQEI 5).
+ */
 static void test_iq_width(void)
 {
     QTestState *qts = start(",x-scalable-mode=on");

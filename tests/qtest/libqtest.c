@@ -5,9 +5,9 @@
  * in a private temporary directory and the binary connects to both
  * ("-qtest unix:SOCK -qmp unix:QMPSOCK").  The binary is run directly
  * (arguments split with shell quoting rules), not through /bin/sh, so
- * that extra environment such as LD_PRELOAD only reaches the binary.  Accepting is bounded in time
- * and watches the child, so a binary that dies at start-up fails the test
- * (its stderr, inherited, shows why) instead of hanging it.
+ * that extra environment such as LD_PRELOAD only reaches the binary.  Accepting
+ * is bounded in time and watches the child, so a binary that dies at start-up
+ * fails the test (its stderr, inherited, shows why) instead of hanging it.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -181,9 +181,9 @@ char *qtest_json_to_string(JsonObject *obj);
 /* Path of the binary under test. */
 const char *qtest_binary_path(void);
 /*
- * Run "BINARY @args" (split with shell quoting rules) and wait for it (killing it after a
- * timeout).  *@exit_status gets the exit code (128 + signal number if it
- * was killed); *@stderr_out, if not NULL, its whole stderr.  False if it
+ * Run "BINARY @args" (split with shell quoting rules) and wait for it (killing
+ * it after a timeout).  *@exit_status gets the exit code (128 + signal number
+ * if it was killed); *@stderr_out, if not NULL, its whole stderr.  False if it
  * could not be started or did not finish in time.
  */
 bool qtest_run_binary(const char *args, int *exit_status, char **stderr_out);

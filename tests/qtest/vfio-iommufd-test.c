@@ -123,7 +123,8 @@ static void test_config_space(void)
     g_assert_cmpuint(pri, !=, 0);
     g_assert_cmpuint(ats, !=, 0);
     /* PASID capability: Max PASID Width in bits 12:8. */
-    g_assert_cmpuint((qtest_readw(qts, cfg_addr(pasid + 4)) >> 8) & 0x1f, ==, 20);
+    g_assert_cmpuint((qtest_readw(qts, cfg_addr(pasid + 4)) >> 8) & 0x1f, ==,
+                     20);
     /* PRI capability: Outstanding Page Request Capacity at +8. */
     g_assert_cmpuint(qtest_readl(qts, cfg_addr(pri + 8)), ==, 64);
     /* No host BAR leaks to the guest. */
@@ -182,14 +183,16 @@ static void test_no_dev_iommu(void)
                                    "0000:02:00.0,iommufd=iommufd0",
                                    &status, &err));
     g_assert_cmpint(status, ==, 1);
-    g_assert_nonnull(strstr(err, "cannot open /nonexistent/0000:02:00.0/vfio-dev"));
+    g_assert_nonnull(
+        strstr(err, "cannot open /nonexistent/0000:02:00.0/vfio-dev"));
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio-iommufd/config-space", test_config_space);
-    g_test_add_func("/vfio-iommufd/unknown-host-device", test_unknown_host_device);
+    g_test_add_func("/vfio-iommufd/unknown-host-device",
+                    test_unknown_host_device);
     g_test_add_func("/vfio-iommufd/needs-iommufd", test_needs_iommufd);
     g_test_add_func("/vfio-iommufd/no-dev-iommu", test_no_dev_iommu);
     return g_test_run();

@@ -54,7 +54,8 @@ static void test_skip_reason(void)
 
     put(dir, "linux.skip", "Debian archive unreachable (Err:1 sid)\n");
     g_assert_null(counterpart_load("linux", &reason));
-    g_assert_cmpstr(reason, ==, "linux: Debian archive unreachable (Err:1 sid)");
+    g_assert_cmpstr(reason, ==,
+                    "linux: Debian archive unreachable (Err:1 sid)");
     g_clear_pointer(&reason, g_free);
     g_assert_null(counterpart_load("libvirt", &reason));
     g_assert_nonnull(strstr(reason, "scripts/counterparts.sh install libvirt"));

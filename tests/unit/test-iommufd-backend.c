@@ -119,7 +119,8 @@ static void fixture_teardown(Fixture *f)
         g_assert_false(call);                                               \
         g_assert_nonnull(local_err);                                        \
         g_assert_nonnull(strstr(error_get_pretty(local_err), fragment));    \
-        g_assert_nonnull(strstr(error_get_pretty(local_err), g_strerror(err))); \
+        g_assert_nonnull(strstr(error_get_pretty(local_err),                \
+                                g_strerror(err)));                          \
         error_free(local_err);                                              \
     } while (0)
 
@@ -197,7 +198,8 @@ static void test_free_id_errors(void)
 
     fixture_setup(&f, vtd_config);
     g_assert_false(iommufd_backend_free_id(f.be, 0xdead, &err));
-    g_assert_nonnull(strstr(error_get_pretty(err), "IOMMU_DESTROY of id 57005"));
+    g_assert_nonnull(
+        strstr(error_get_pretty(err), "IOMMU_DESTROY of id 57005"));
     g_assert_nonnull(strstr(error_get_pretty(err), g_strerror(ENOENT)));
     error_free(err);
     fixture_teardown(&f);
@@ -232,7 +234,8 @@ static void test_host_iommu_device(void)
     HostIOMMUDevice *hiod;
 
     fixture_setup(&f, smmu_config);
-    hiod = HOST_IOMMU_DEVICE(object_new(TYPE_HOST_IOMMU_DEVICE "-iommufd-vfio"));
+    hiod =
+        HOST_IOMMU_DEVICE(object_new(TYPE_HOST_IOMMU_DEVICE "-iommufd-vfio"));
     hiod->name = g_strdup(BDF);
     g_assert_true(host_iommu_device_iommufd_realize(hiod, f.be, f.devid,
                                                     &error_abort));
@@ -305,10 +308,9 @@ static void test_hwpt_faultq_invalidate(void)
     g_clear_pointer(&err, error_free);
 
     n = 2;
-    g_assert_true(iommufd_backend_invalidate_cache(f.be, nested,
-                                                   IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-                                                   sizeof(inv[0]), &n, inv,
-                                                   &error_abort));
+    g_assert_true(iommufd_backend_invalidate_cache(
+        f.be, nested, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, sizeof(inv[0]), &n,
+        inv, &error_abort));
     g_assert_cmpuint(n, ==, 2);
     n = 2;
     ASSERT_FAILS_NAMED("IOMMU_HWPT_INVALIDATE", EINVAL,
@@ -318,7 +320,8 @@ static void test_hwpt_faultq_invalidate(void)
                        "IOMMU_HWPT_INVALIDATE on id");
     ASSERT_FAILS_NAMED("IOMMU_HWPT_ALLOC", ENOSPC,
                        iommufd_backend_alloc_hwpt(f.be, f.devid, parent, 0,
-                           IOMMU_HWPT_DATA_VTD_S1, sizeof(s1), &s1, 0, &n, errp),
+                                                  IOMMU_HWPT_DATA_VTD_S1,
+                                                  sizeof(s1), &s1, 0, &n, errp),
                        "IOMMU_HWPT_ALLOC (device");
     ASSERT_FAILS_NAMED("IOMMU_FAULT_QUEUE_ALLOC", EMFILE,
                        iommufd_backend_alloc_faultq(f.be, &n, &fault_fd, errp),
@@ -360,7 +363,8 @@ static void test_viommu_vdev_veventq(void)
     g_assert_false(iommufd_backend_alloc_veventq(f.be, viommu,
                                                  IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
                                                  64, &id, &fd2, &err));
-    g_assert_nonnull(strstr(error_get_pretty(err), "IOMMU_VEVENTQ_ALLOC (vIOMMU"));
+    g_assert_nonnull(
+        strstr(error_get_pretty(err), "IOMMU_VEVENTQ_ALLOC (vIOMMU"));
     g_assert_nonnull(strstr(error_get_pretty(err), g_strerror(EEXIST)));
     g_clear_pointer(&err, error_free);
 
@@ -399,8 +403,8 @@ static void test_passed_fd(void)
     g_assert_cmpint(fd, >=, 0);
     fdstr = g_strdup_printf("%d", fd);
     qemu_opt_set(opts, "fd", fdstr);
-    be = IOMMUFD_BACKEND(user_creatable_add_type("iommufd", "passed", opts->opts,
-                                                 &error_abort));
+    be = IOMMUFD_BACKEND(
+        user_creatable_add_type("iommufd", "passed", opts->opts, &error_abort));
     g_assert_false(be->owned);
     g_assert_true(iommufd_backend_connect(be, &error_abort));
     g_assert_cmpint(be->fd, ==, fd);
@@ -438,7 +442,8 @@ int main(int argc, char **argv)
     g_test_add_func("/iommufd-backend/passed-fd", test_passed_fd);
     g_test_add_func("/iommufd-backend/free-id", test_free_id_errors);
     g_test_add_func("/iommufd-backend/device-info", test_device_info_vtd);
-    g_test_add_func("/iommufd-backend/host-iommu-device", test_host_iommu_device);
+    g_test_add_func("/iommufd-backend/host-iommu-device",
+                    test_host_iommu_device);
     g_test_add_func("/iommufd-backend/hwpt-faultq-invalidate",
                     test_hwpt_faultq_invalidate);
     g_test_add_func("/iommufd-backend/viommu-vdev-veventq",

@@ -260,8 +260,10 @@ static void test_fd_remove_other(void)
     qemu_set_fd_handler(b.rfd, read_cb_remove_peer, NULL, &b);
     g_assert_cmpuint(qemu_fd_handler_count(), ==, base + 2);
 
-    /* Both readable in the same iteration: whichever runs first removes
-     * the other, which then must not run although its fd was ready. */
+    /*
+     * Both readable in the same iteration: whichever runs first removes
+     * the other, which then must not run although its fd was ready.
+     */
     pipe_poke(&a);
     pipe_poke(&b);
     for (int i = 0; i < 200 && !total; i++) {

@@ -196,7 +196,8 @@ static void test_mmio_ld_st_helpers(void)
     address_space_stl_le(&f.as, MMIO_BASE + 16, 0xcafef00d, ATTRS, &r);
     g_assert_cmpint(r, ==, MEMTX_OK);
     g_assert_cmphex(regs_value(&f, 16, 4), ==, 0xcafef00d);
-    address_space_stq_le(&f.as, MMIO_BASE + 24, 0x0123456789abcdefULL, ATTRS, &r);
+    address_space_stq_le(&f.as, MMIO_BASE + 24, 0x0123456789abcdefULL, ATTRS,
+                         &r);
     g_assert_cmphex(regs_value(&f, 24, 8), ==, 0x0123456789abcdefULL);
     /* A NULL result pointer is allowed. */
     address_space_stl_le(&f.as, MMIO_BASE + 32, 1, ATTRS, NULL);
@@ -461,11 +462,12 @@ static void test_unassigned(void)
     memset(buf, 0x77, sizeof(buf));
     g_assert_cmpint(address_space_write(&f.as, RAM_BASE + RAM_SIZE - 4, ATTRS,
                                         buf, 8), ==, MEMTX_DECODE_ERROR);
-    g_assert_cmphex(((uint8_t *)memory_region_get_ram_ptr(&f.ram))[RAM_SIZE - 5],
-                    ==, 0xa5);
+    g_assert_cmphex(
+        ((uint8_t *)memory_region_get_ram_ptr(&f.ram))[RAM_SIZE - 5], ==, 0xa5);
     for (int i = 1; i <= 4; i++) {
-        g_assert_cmphex(((uint8_t *)memory_region_get_ram_ptr(&f.ram))[RAM_SIZE - i],
-                        ==, 0x77);
+        g_assert_cmphex(
+            ((uint8_t *)memory_region_get_ram_ptr(&f.ram))[RAM_SIZE - i], ==,
+            0x77);
     }
 
     /* Hitting MMIO with an 8-byte access that runs past its end. */
@@ -796,8 +798,9 @@ static void test_nested_and_foreach_ram(void)
     memory_region_add_subregion(&f.root, 0x400000, &container);
 
     address_space_stl_le(&f.as, 0x403010, 0xfeedface, ATTRS, NULL);
-    g_assert_cmphex(ldl_le_p((uint8_t *)memory_region_get_ram_ptr(&ram2) + 0x10),
-                    ==, 0xfeedface);
+    g_assert_cmphex(
+        ldl_le_p((uint8_t *)memory_region_get_ram_ptr(&ram2) + 0x10), ==,
+        0xfeedface);
     g_assert_true(address_space_map_ram(&f.as, 0x403000, &len) ==
                   memory_region_get_ram_ptr(&ram2));
     g_assert_cmphex(len, ==, 0x2000);

@@ -27,7 +27,8 @@ static GString *finalize_log;
 static void test_backend_finalize(Object *obj)
 {
     if (finalize_log) {
-        g_string_append_printf(finalize_log, "%s;", obj->name ? obj->name : "?");
+        g_string_append_printf(finalize_log, "%s;",
+                               obj->name ? obj->name : "?");
     }
 }
 
@@ -227,8 +228,8 @@ static void assert_print(TestDev *td, const char *name, const char *expect)
 
 static Object *add_object(const char *type, const char *id, const char *props)
 {
-    g_autoptr(QemuOpts) opts = props ? qemu_opts_parse(props, NULL, &error_abort)
-                                     : NULL;
+    g_autoptr(QemuOpts) opts =
+        props ? qemu_opts_parse(props, NULL, &error_abort) : NULL;
 
     return user_creatable_add_type(type, id, opts ? opts->opts : NULL,
                                    &error_abort);
@@ -332,8 +333,10 @@ static void test_uint_limits(void)
     g_assert_cmpuint(td->u8, ==, 255);
     set_ok(td, "u8", "0x7f");
     g_assert_cmpuint(td->u8, ==, 0x7f);
-    set_fail(td, "u8", "256", "Parameter 'u8' expects a value in range [0, 255]");
-    set_fail(td, "u8", "0x100", "Parameter 'u8' expects a value in range [0, 255]");
+    set_fail(td, "u8", "256",
+             "Parameter 'u8' expects a value in range [0, 255]");
+    set_fail(td, "u8", "0x100",
+             "Parameter 'u8' expects a value in range [0, 255]");
     set_fail(td, "u8", "-1", "Parameter 'u8' expects an unsigned integer");
     set_fail(td, "u8", "abc", "Parameter 'u8' expects an unsigned integer");
     set_fail(td, "u8", "", "Parameter 'u8' expects an unsigned integer");
@@ -372,8 +375,9 @@ static void test_uint_limits(void)
     assert_print(td, "u64", "18446744073709551615");
     set_ok(td, "u64", "0xfee00000");
     g_assert_cmphex(td->u64, ==, 0xfee00000);
-    set_fail(td, "u64", "18446744073709551616",
-             "Parameter 'u64' expects a value in range [0, 18446744073709551615]");
+    set_fail(
+        td, "u64", "18446744073709551616",
+        "Parameter 'u64' expects a value in range [0, 18446744073709551615]");
     set_fail(td, "u64", "-1", "Parameter 'u64' expects an unsigned integer");
     set_fail(td, "u64", "0x", "Parameter 'u64' expects an unsigned integer");
     free_dev(td);
@@ -389,22 +393,27 @@ static void test_uint_ranges(void)
     g_assert_cmpuint(td->bits, ==, 20);
     set_ok(td, "bits", "0x10");
     g_assert_cmpuint(td->bits, ==, 16);
-    set_fail(td, "bits", "0", "Parameter 'bits' expects a value in range [1, 20]");
-    set_fail(td, "bits", "21", "Parameter 'bits' expects a value in range [1, 20]");
-    set_fail(td, "bits", "256", "Parameter 'bits' expects a value in range [1, 20]");
+    set_fail(td, "bits", "0",
+             "Parameter 'bits' expects a value in range [1, 20]");
+    set_fail(td, "bits", "21",
+             "Parameter 'bits' expects a value in range [1, 20]");
+    set_fail(td, "bits", "256",
+             "Parameter 'bits' expects a value in range [1, 20]");
     set_fail(td, "bits", "-1", "Parameter 'bits' expects an unsigned integer");
     g_assert_cmpuint(td->bits, ==, 16);
 
     set_ok(td, "r16", "10");
     set_ok(td, "r16", "1000");
     g_assert_cmpuint(td->r16, ==, 1000);
-    set_fail(td, "r16", "9", "Parameter 'r16' expects a value in range [10, 1000]");
+    set_fail(td, "r16", "9",
+             "Parameter 'r16' expects a value in range [10, 1000]");
     set_fail(td, "r16", "1001",
              "Parameter 'r16' expects a value in range [10, 1000]");
 
     set_ok(td, "r32", "4096");
     g_assert_cmpuint(td->r32, ==, 4096);
-    set_fail(td, "r32", "15", "Parameter 'r32' expects a value in range [16, 4096]");
+    set_fail(td, "r32", "15",
+             "Parameter 'r32' expects a value in range [16, 4096]");
     set_fail(td, "r32", "4097",
              "Parameter 'r32' expects a value in range [16, 4096]");
 
@@ -431,13 +440,16 @@ static void test_int32(void)
     set_ok(td, "i32", "-0x10");
     g_assert_cmpint(td->i32, ==, -16);
     assert_print(td, "i32", "-16");
-    set_fail(td, "i32", "2147483648",
-             "Parameter 'i32' expects a value in range [-2147483648, 2147483647]");
-    set_fail(td, "i32", "-2147483649",
-             "Parameter 'i32' expects a value in range [-2147483648, 2147483647]");
+    set_fail(
+        td, "i32", "2147483648",
+        "Parameter 'i32' expects a value in range [-2147483648, 2147483647]");
+    set_fail(
+        td, "i32", "-2147483649",
+        "Parameter 'i32' expects a value in range [-2147483648, 2147483647]");
     set_fail(td, "i32", "x", "Parameter 'i32' expects an integer");
     set_fail(td, "i32", "", "Parameter 'i32' expects an integer");
-    set_fail(td, "i32", "99999999999999999999", "Parameter 'i32' expects an integer");
+    set_fail(td, "i32", "99999999999999999999",
+             "Parameter 'i32' expects an integer");
     free_dev(td);
 }
 
@@ -640,8 +652,8 @@ static void test_link(void)
 static void add_object_fail(const char *type, const char *id,
                             const char *props, const char *msg)
 {
-    g_autoptr(QemuOpts) opts = props ? qemu_opts_parse(props, NULL, &error_abort)
-                                     : NULL;
+    g_autoptr(QemuOpts) opts =
+        props ? qemu_opts_parse(props, NULL, &error_abort) : NULL;
     Error *err = NULL;
 
     g_assert_null(user_creatable_add_type(type, id, opts ? opts->opts : NULL,
@@ -660,7 +672,8 @@ static void test_user_creatable_errors(void)
 {
     Object *dup = add_object(TYPE_TEST_BACKEND, "dup", NULL);
 
-    add_object_fail("no-such-type", "x1", NULL, "invalid object type: no-such-type");
+    add_object_fail("no-such-type", "x1", NULL,
+                    "invalid object type: no-such-type");
     add_object_fail(TYPE_TEST_DEV, "x2", NULL, "invalid object type: test-dev");
     add_object_fail(TYPE_OBJECT, "x3", NULL, "invalid object type: object");
     add_object_fail(TYPE_TEST_BACKEND, NULL, NULL, "Parameter 'id' is missing");
@@ -670,10 +683,11 @@ static void test_user_creatable_errors(void)
                     "(type 'container')");
     add_object_fail(TYPE_TEST_BACKEND, "x4", "nosuch=1",
                     "Property 'test-backend.nosuch' not found");
-    add_object_fail(TYPE_TEST_BACKEND, "x5", "size=1Q",
-                    "Parameter 'size' expects a non-negative number below 2^64\n"
-                    "Optional suffix k, M, G, T, P or E means kilo-, mega-, "
-                    "giga-, tera-, peta-\nand exabytes, respectively.");
+    add_object_fail(
+        TYPE_TEST_BACKEND, "x5", "size=1Q",
+        "Parameter 'size' expects a non-negative number below 2^64\n"
+        "Optional suffix k, M, G, T, P or E means kilo-, mega-, "
+        "giga-, tera-, peta-\nand exabytes, respectively.");
     add_object_fail(TYPE_TEST_BACKEND, "x6", "fail=on",
                     "backend refused to start");
     g_assert_true(object_resolve_path_component(object_get_objects_root(),
@@ -750,7 +764,8 @@ static void test_realize_failure(void)
     set_ok(td, "name", "fail");
     g_assert_false(qdev_realize(DEVICE(td), NULL, &err));
     g_assert_nonnull(err);
-    g_assert_cmpstr(error_get_pretty(err), ==, "cannot realize with name 'fail'");
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "cannot realize with name 'fail'");
     error_free(err);
     g_assert_false(DEVICE(td)->realized);
     /* Still configurable, and realizes once fixed. */

@@ -118,8 +118,10 @@ static void test_opts_flag(void)
 
 static void test_opts_errors(void)
 {
-    /* Empty element at the start, at the end (",," in the middle is an
-     * escaped comma, never an empty element). */
+    /*
+     * Empty element at the start, at the end (",," in the middle is an
+     * escaped comma, never an empty element).
+     */
     parse_fail(",a=1", NULL, "Invalid parameter ''");
     parse_fail("a=1,", NULL, "Invalid parameter ''");
     parse_fail("a=1,", "driver", "Invalid parameter ''");

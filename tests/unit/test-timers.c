@@ -368,7 +368,8 @@ static void test_scale_and_past(void)
     ms = timer_new_ms(QEMU_CLOCK_VIRTUAL, timer_cb, &t);
     t.ts = ms;      /* the callback reads the clock of t.ts */
     timer_mod(ms, now / SCALE_MS + 3);
-    g_assert_cmpint(timer_expire_time_ns(ms), ==, (now / SCALE_MS + 3) * SCALE_MS);
+    g_assert_cmpint(timer_expire_time_ns(ms), ==,
+                    (now / SCALE_MS + 3) * SCALE_MS);
     qemu_clock_advance_virtual((now / SCALE_MS + 3) * SCALE_MS - 1);
     g_assert_cmpuint(fired->len, ==, 0);
     qemu_clock_advance_virtual((now / SCALE_MS + 3) * SCALE_MS);

@@ -147,10 +147,12 @@ static void test_enable_patterns(void)
     n = trace_enable_events("*");
     g_assert_cmpint(n, >, N_TEST_EVENTS);
     assert_states("1111111");
-    g_assert_true(trace_event_get_state(trace_event_find("qemu_set_fd_handler")));
+    g_assert_true(
+        trace_event_get_state(trace_event_find("qemu_set_fd_handler")));
     g_assert_cmpint(trace_enable_events("-*"), ==, n);
     assert_states("0000000");
-    g_assert_false(trace_event_get_state(trace_event_find("qemu_set_fd_handler")));
+    g_assert_false(
+        trace_event_get_state(trace_event_find("qemu_set_fd_handler")));
 }
 
 static char *write_temp(const char *contents)
@@ -340,7 +342,8 @@ static void test_tracetool_rejects(void)
         const char *message;
     } bad[] = {
         { "not an event\n", "cannot parse" },
-        { "ev(int x) \"x %d\"\nev(int y) \"y %d\"\n", "duplicate trace event ev" },
+        { "ev(int x) \"x %d\"\nev(int y) \"y %d\"\n",
+          "duplicate trace event ev" },
         { "ev(int x) \"x %d\\n\"\n", "newline" },
     };
     g_autofree char *ok_err = NULL;

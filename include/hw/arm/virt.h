@@ -83,7 +83,8 @@ struct VirtMachineState {
     bool fdt_finalized;         /* hooks have run */
 };
 
-#define VIRT_MACHINE(obj) OBJECT_CHECK(VirtMachineState, (obj), TYPE_VIRT_MACHINE)
+#define VIRT_MACHINE(obj) \
+    OBJECT_CHECK(VirtMachineState, (obj), TYPE_VIRT_MACHINE)
 
 /* The running machine if it is virt, else NULL. */
 VirtMachineState *virt_machine(void);
@@ -93,8 +94,10 @@ qemu_irq virt_get_spi(VirtMachineState *vms, int spi);
 uint32_t virt_fdt_alloc_phandle(VirtMachineState *vms);
 /* Register a hook (see VirtFdtHook); must be called before machine done. */
 void virt_add_fdt_hook(VirtMachineState *vms, VirtFdtHook fn, void *opaque);
-/* Offset of the PCIe host node in the current tree (offsets move when
- * nodes are added: look it up again after each addition). */
+/*
+ * Offset of the PCIe host node in the current tree (offsets move when
+ * nodes are added: look it up again after each addition).
+ */
 int virt_fdt_pcie_node_offset(VirtMachineState *vms);
 /*
  * Route every requester ID of the PCIe host through @iommu_phandle:

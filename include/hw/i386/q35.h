@@ -27,7 +27,8 @@
 /* RAM must stay below MMCONFIG: there is no high-memory split. */
 #define Q35_RAM_MAX                     Q35_PCIEXBAR_BASE
 
-#define Q35_PCIEXBAR_BASE               0xB0000000ULL   /* MCH_HOST_BRIDGE_PCIEXBAR_DEFAULT */
+/* MCH_HOST_BRIDGE_PCIEXBAR_DEFAULT */
+#define Q35_PCIEXBAR_BASE               0xB0000000ULL
 #define Q35_PCIEXBAR_SIZE               0x10000000ULL   /* 256 buses */
 #define Q35_PCI_MMIO_BASE               0xC0000000ULL
 #define Q35_PCI_MMIO_SIZE               (Q35_IOAPIC_BASE - Q35_PCI_MMIO_BASE)
@@ -40,7 +41,8 @@
 #define Q35_HOST_BRIDGE_IOMMU_ADDR      0xFED90000ULL
 #define Q35_HOST_BRIDGE_IOMMU_SIZE      0x1000ULL
 
-#define Q35_MSI_ADDR_BASE               0xFEE00000ULL   /* APIC_DEFAULT_ADDRESS */
+/* APIC_DEFAULT_ADDRESS */
+#define Q35_MSI_ADDR_BASE               0xFEE00000ULL
 #define Q35_MSI_ADDR_SIZE               0x100000ULL
 #define Q35_MSI_NUM_VECTORS             256
 /* Above RAM and BARs, so that MSI writes always reach the window. */
@@ -51,7 +53,8 @@
 #define X86_MSI_ADDR_DEST_ID_MASK       0xff
 #define X86_MSI_ADDR_REDIR_HINT         (1u << 3)
 #define X86_MSI_ADDR_DEST_MODE_LOGICAL  (1u << 2)
-#define X86_MSI_ADDR_IF_REMAPPABLE      (1u << 4)   /* interrupt remapping format */
+/* interrupt remapping format */
+#define X86_MSI_ADDR_IF_REMAPPABLE      (1u << 4)
 #define X86_MSI_DATA_VECTOR_MASK        0xff
 #define X86_MSI_DATA_DELIVERY_SHIFT     8
 #define X86_MSI_DATA_TRIGGER_LEVEL      (1u << 15)

@@ -27,13 +27,17 @@ bool msi_enabled(const PCIDevice *dev);
 unsigned int msi_nr_vectors_allocated(const PCIDevice *dev);
 bool msi_is_masked(const PCIDevice *dev, unsigned int vector);
 MSIMessage msi_get_message(PCIDevice *dev, unsigned int vector);
-/* Send @vector: dropped (traced) if MSI is off, bus mastering is off or
- * the vector is beyond those enabled; held pending while masked. */
+/*
+ * Send @vector: dropped (traced) if MSI is off, bus mastering is off or
+ * the vector is beyond those enabled; held pending while masked.
+ */
 void msi_notify(PCIDevice *dev, unsigned int vector);
 /* The raw message write, for callers that build their own message. */
 void msi_send_message(PCIDevice *dev, MSIMessage msg);
-/* Side effects of a config write in the MSI capability (called by
- * pci_default_write_config after the masks are applied). */
+/*
+ * Side effects of a config write in the MSI capability (called by
+ * pci_default_write_config after the masks are applied).
+ */
 void msi_write_config(PCIDevice *dev, uint32_t address, uint32_t val, int len);
 
 #endif

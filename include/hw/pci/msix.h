@@ -36,8 +36,10 @@ bool msix_is_masked(const PCIDevice *dev, unsigned int vector);
 bool msix_is_pending(const PCIDevice *dev, unsigned int vector);
 unsigned int msix_nr_vectors(const PCIDevice *dev);
 MSIMessage msix_get_message(PCIDevice *dev, unsigned int vector);
-/* Send @vector: dropped (traced) if MSI-X is off, bus mastering is off or
- * the vector is out of range; held pending while masked. */
+/*
+ * Send @vector: dropped (traced) if MSI-X is off, bus mastering is off or
+ * the vector is out of range; held pending while masked.
+ */
 void msix_notify(PCIDevice *dev, unsigned int vector);
 /* Mask every entry, clear pending bits, enable and function mask. */
 void msix_reset(PCIDevice *dev);

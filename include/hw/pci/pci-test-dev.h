@@ -27,7 +27,8 @@
 #define PCI_TEST_DEV_REG_SCRATCH        0x04    /* RW */
 #define PCI_TEST_DEV_REG_MSI_TRIGGER    0x08    /* WO: vector -> msi_notify */
 #define PCI_TEST_DEV_REG_MSIX_TRIGGER   0x0c    /* WO: vector -> msix_notify */
-#define PCI_TEST_DEV_REG_INTX           0x10    /* RW: 1 assert INTA, 0 deassert */
+/* RW: 1 assert INTA, 0 deassert */
+#define PCI_TEST_DEV_REG_INTX           0x10
 #define PCI_TEST_DEV_REG_IRQ_COUNT      0x14    /* RO: interrupts requested */
 #define PCI_TEST_DEV_REG_DMA_ADDR_LO    0x20    /* RW */
 #define PCI_TEST_DEV_REG_DMA_ADDR_HI    0x24    /* RW */
@@ -50,8 +51,10 @@
 #define PCI_TEST_DEV_PRI_CMD_PRIV       (1u << 3)
 #define PCI_TEST_DEV_PRI_CMD_LPIG       (1u << 4)
 #define PCI_TEST_DEV_PRI_CMD_PRGI_SHIFT 16      /* bits 24:16 */
-/* PRI_RESPONSE: [3:0] PCIe code (0 success, 1 invalid, 0xf failure),
- * [24:16] PRGI, [31] valid */
+/*
+ * PRI_RESPONSE: [3:0] PCIe code (0 success, 1 invalid, 0xf failure),
+ * [24:16] PRGI, [31] valid
+ */
 #define PCI_TEST_DEV_PRI_RESP_VALID     (1u << 31)
 
 #define PCI_TEST_DEV_ID_VALUE           0x50434954u     /* "TICP" in memory */

@@ -41,7 +41,8 @@
 #define PCI_DEVFN(slot, func)   ((((slot) & 0x1f) << 3) | ((func) & 0x07))
 #define PCI_SLOT(devfn)         (((devfn) >> 3) & 0x1f)
 #define PCI_FUNC(devfn)         ((devfn) & 0x07)
-#define PCI_BUILD_BDF(bus, devfn) ((uint16_t)((((bus) & 0xff) << 8) | ((devfn) & 0xff)))
+#define PCI_BUILD_BDF(bus, devfn) \
+    ((uint16_t)((((bus) & 0xff) << 8) | ((devfn) & 0xff)))
 #define PCI_BUS_NUM(bdf)        (((bdf) >> 8) & 0xff)
 #define PCI_BDF_TO_DEVFN(bdf)   ((bdf) & 0xff)
 
@@ -119,7 +120,9 @@ typedef struct PCIIOMMUOps {
      * through.  NULL (or no callback): address_space_memory.
      */
     AddressSpace *(*get_address_space)(PCIBus *bus, void *opaque, int devfn);
-    /* A passthrough device attaches its host IOMMU device (vfio-pci realize). */
+    /*
+     * A passthrough device attaches its host IOMMU device (vfio-pci realize).
+     */
     bool (*set_iommu_device)(PCIBus *bus, void *opaque, int devfn,
                              HostIOMMUDevice *dev, Error **errp);
     void (*unset_iommu_device)(PCIBus *bus, void *opaque, int devfn);
@@ -176,7 +179,8 @@ struct PCIDeviceClass {
      * never crosses the end of config space.
      */
     uint32_t (*config_read)(PCIDevice *dev, uint32_t address, int len);
-    void (*config_write)(PCIDevice *dev, uint32_t address, uint32_t val, int len);
+    void (*config_write)(PCIDevice *dev, uint32_t address, uint32_t val,
+                         int len);
     /*
      * Device reset after the common PCI reset (COMMAND, BARs, MSI/MSI-X
      * enables); set this rather than DeviceClass.reset.

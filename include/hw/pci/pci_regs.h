@@ -46,7 +46,8 @@
                                          PCI_STATUS_DETECTED_PARITY)
 #define PCI_REVISION_ID                 0x08    /* 8 bits */
 #define PCI_CLASS_PROG                  0x09    /* 8 bits */
-#define PCI_CLASS_DEVICE                0x0a    /* 16 bits: base class << 8 | sub */
+/* 16 bits: base class << 8 | sub */
+#define PCI_CLASS_DEVICE                0x0a
 #define PCI_CACHE_LINE_SIZE             0x0c
 #define PCI_LATENCY_TIMER               0x0d
 #define PCI_HEADER_TYPE                 0x0e
@@ -348,8 +349,10 @@
 #define PCIE_MMCFG_DEVFN_SHIFT          12
 #define PCIE_MMCFG_DEVFN_MASK           0xff
 #define PCIE_MMCFG_CONFOFFSET_MASK      0xfff
-#define PCIE_MMCFG_BUS(addr)   (((addr) >> PCIE_MMCFG_BUS_SHIFT) & PCIE_MMCFG_BUS_MASK)
-#define PCIE_MMCFG_DEVFN(addr) (((addr) >> PCIE_MMCFG_DEVFN_SHIFT) & PCIE_MMCFG_DEVFN_MASK)
+#define PCIE_MMCFG_BUS(addr) \
+    (((addr) >> PCIE_MMCFG_BUS_SHIFT) & PCIE_MMCFG_BUS_MASK)
+#define PCIE_MMCFG_DEVFN(addr) \
+    (((addr) >> PCIE_MMCFG_DEVFN_SHIFT) & PCIE_MMCFG_DEVFN_MASK)
 #define PCIE_MMCFG_CONFOFFSET(addr) ((addr) & PCIE_MMCFG_CONFOFFSET_MASK)
 
 #endif

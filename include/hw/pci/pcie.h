@@ -15,8 +15,10 @@
  */
 int pcie_cap_init(PCIDevice *dev, uint8_t offset, uint8_t type, uint8_t port,
                   Error **errp);
-/* Endpoint on the root bus: a root-complex integrated endpoint, as QEMU
- * makes it; elsewhere a plain endpoint.  Returns offset or -errno. */
+/*
+ * Endpoint on the root bus: a root-complex integrated endpoint, as QEMU
+ * makes it; elsewhere a plain endpoint.  Returns offset or -errno.
+ */
 int pcie_endpoint_cap_init(PCIDevice *dev, uint8_t offset);
 uint8_t pcie_cap_get_type(const PCIDevice *dev);
 
@@ -35,15 +37,21 @@ void pcie_del_capability(PCIDevice *dev, uint16_t cap_id, uint16_t size);
 /* Offset of extended capability @cap_id, 0 if absent. */
 uint16_t pcie_find_capability(PCIDevice *dev, uint16_t cap_id);
 
-/* ATS: invalidate queue depth 0 (= 32), page-aligned requests optional;
- * Control (enable, STU) writable.  Returns offset or -errno. */
+/*
+ * ATS: invalidate queue depth 0 (= 32), page-aligned requests optional;
+ * Control (enable, STU) writable.  Returns offset or -errno.
+ */
 int pcie_ats_init(PCIDevice *dev, uint16_t offset, bool aligned);
-/* PRI: capacity @outstanding_pr_cap; Control, allocation writable, status
- * RF/UPRGI write-1-to-clear.  Returns offset or -errno. */
+/*
+ * PRI: capacity @outstanding_pr_cap; Control, allocation writable, status
+ * RF/UPRGI write-1-to-clear.  Returns offset or -errno.
+ */
 int pcie_pri_init(PCIDevice *dev, uint16_t offset, uint32_t outstanding_pr_cap,
                   bool prg_response_pasid_req);
-/* PASID: max width @pasid_width (1..20); Control writable for the
- * supported features.  Returns offset or -errno. */
+/*
+ * PASID: max width @pasid_width (1..20); Control writable for the
+ * supported features.  Returns offset or -errno.
+ */
 int pcie_pasid_init(PCIDevice *dev, uint16_t offset, uint8_t pasid_width,
                     bool exec_perm, bool priv_mode);
 /* Device serial number.  Returns offset or -errno. */
@@ -55,8 +63,10 @@ bool pcie_pasid_enabled(const PCIDevice *dev);
 /* Max PASID width advertised, 0 without a PASID capability. */
 uint8_t pcie_pasid_width(const PCIDevice *dev);
 
-/* Side effects of config writes in Express capabilities (PRI Stopped);
- * called by pci_default_write_config. */
+/*
+ * Side effects of config writes in Express capabilities (PRI Stopped);
+ * called by pci_default_write_config.
+ */
 void pcie_write_config(PCIDevice *dev, uint32_t address, uint32_t val, int len);
 
 /* Reset the writable fields of the Express/ATS/PRI/PASID capabilities. */

@@ -145,7 +145,10 @@ bool qvtd_enable(QVTD *v);
  * root entry is cleared.  Invalidate the context and PASID caches after.
  */
 void qvtd_set_bus(QVTD *v, uint8_t bus);
-/* Context entry for bus v->bus (0 unless set) @devfn: PASID directory of 2^(pdts+7). */
+/*
+ * Context entry for bus v->bus (0 unless set) @devfn: PASID directory of
+ * 2^(pdts+7).
+ */
 void qvtd_set_context(QVTD *v, uint8_t devfn, unsigned pdts, bool pre);
 void qvtd_set_pasid_entry(QVTD *v, uint8_t devfn, uint32_t pasid,
                           const uint64_t pe[8]);

@@ -18,7 +18,8 @@ typedef struct QPCIHost {
 } QPCIHost;
 
 #define QPCI_DEVFN(slot, fn)    ((((slot) & 0x1f) << 3) | ((fn) & 7))
-#define QPCI_RID(bus, devfn)    ((uint16_t)(((bus) & 0xff) << 8 | ((devfn) & 0xff)))
+#define QPCI_RID(bus, devfn) \
+    ((uint16_t)(((bus) & 0xff) << 8 | ((devfn) & 0xff)))
 
 uint64_t qpci_ecam_addr(const QPCIHost *h, int bus, int devfn, int reg);
 uint8_t qpci_cfg_readb(const QPCIHost *h, int bus, int devfn, int reg);
