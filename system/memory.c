@@ -40,7 +40,7 @@ struct FlatView {
 };
 
 /* Bumped by every change to any region tree; views compare with it. */
-static unsigned memory_map_gen = 1;
+unsigned memory_map_gen = 1;
 
 static void memory_map_changed(void)
 {
@@ -721,6 +721,24 @@ void *address_space_map_ram(AddressSpace *as, hwaddr addr, hwaddr *plen)
     }
     *plen = MIN(*plen, avail);
     return mr->ram_ptr + offset;
+}
+
+uint8_t *ram_window_fill(RamWindow *w, AddressSpace *as, hwaddr addr,
+                         hwaddr len)
+{
+    hwaddr l = len;
+    uint8_t *p = len ? address_space_map_ram(as, addr, &l) : NULL;
+
+    /*
+     * The lookup rendered the view if it was stale, so the generation
+     * read now is the one the answer holds for.
+     */
+    w->addr = addr;
+    w->len = len;
+    w->ptr = p && l == len ? p : NULL;
+    w->gen = memory_map_gen;
+    trace_memory_ram_window(addr, len, w->ptr != NULL);
+    return w->ptr;
 }
 
 static void foreach_ram(MemoryRegion *mr, hwaddr base,

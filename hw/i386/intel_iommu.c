@@ -348,6 +348,7 @@ VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req)
     uint64_t pqh = vtd_get_quad(s, DMAR_PQH_REG) & VTD_PQH_MASK;
     uint64_t pqt = vtd_get_quad(s, DMAR_PQT_REG) & VTD_PQT_MASK;
     VTDDesc d;
+    uint8_t *slot;
 
     if (!(s->ecap & VTD_ECAP_PRS)) {
         return VTD_PRQ_DROPPED_ERROR;
@@ -372,9 +373,15 @@ VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req)
     }
     vtd_prq_build_desc(req, &d);
     s->iq_dma_epoch++;
-    if (dma_memory_write(&address_space_memory,
-                         (pqa & VTD_PQA_ADDR_MASK) + pqt, &d, sizeof(d),
-                         MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
+    slot = ram_window_ptr(&s->prq_win, &address_space_memory,
+                          pqa & VTD_PQA_ADDR_MASK, size, pqt, sizeof(d));
+    if (slot) {
+        /* Plain RAM: no side effect can follow the store. */
+        memcpy(slot, &d, sizeof(d));
+    } else if (dma_memory_write(&address_space_memory,
+                                (pqa & VTD_PQA_ADDR_MASK) + pqt, &d,
+                                sizeof(d), MEMTXATTRS_UNSPECIFIED) !=
+               MEMTX_OK) {
         trace_vtd_prq_write_failed(pqa & VTD_PQA_ADDR_MASK, pqt);
         return VTD_PRQ_DROPPED_ERROR;
     }
@@ -682,6 +689,7 @@ static bool vtd_process_inv_desc(IntelIOMMUState *s)
     VTDDesc d = { { 0 } };
     unsigned type;
     bool ok;
+    uint8_t *slot;
 
     if (s->iq_dw && !(s->ecap & VTD_ECAP_SMTS)) {
         vtd_iq_error(s, VTD_IQEI_DW);
@@ -692,8 +700,14 @@ static bool vtd_process_inv_desc(IntelIOMMUState *s)
         vtd_iq_error(s, VTD_IQEI_TTM);
         return false;
     }
-    if (dma_memory_read(&address_space_memory, s->iq + s->iq_head * dsize,
-                        &d, dsize, MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
+    slot = ram_window_ptr(&s->iq_win, &address_space_memory, s->iq,
+                          (hwaddr)s->iq_size * dsize,
+                          (hwaddr)s->iq_head * dsize, dsize);
+    if (slot) {
+        memcpy(&d, slot, dsize);
+    } else if (dma_memory_read(&address_space_memory,
+                               s->iq + s->iq_head * dsize, &d, dsize,
+                               MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
         vtd_iq_error(s, VTD_IQEI_FETCH);
         return false;
     }

@@ -156,6 +156,59 @@ void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
  */
 void *address_space_map_ram(AddressSpace *as, hwaddr addr, hwaddr *plen);
 
+/*
+ * The memory map's generation: bumped by every change to any region tree
+ * (adding, removing, moving, resizing, enabling or disabling a region,
+ * which is also what must happen before RAM is unmapped).  Read it through
+ * memory_map_generation().
+ */
+extern unsigned memory_map_gen;
+
+static inline unsigned memory_map_generation(void)
+{
+    return memory_map_gen;
+}
+
+/*
+ * A device's queue in guest RAM resolved to a host pointer once, so that
+ * each entry is a compare and a copy instead of a dispatch.  The pointer
+ * is trusted only while the memory map's generation is the one it was
+ * taken at: every use checks that, so nothing that changes the map (an
+ * MSI or a write that reached MMIO and replugged something) can leave a
+ * stale pointer behind.  A queue that is not wholly plain RAM (aimed at
+ * MMIO or a hole, or straddling regions) is never mapped: its users take
+ * the normal dispatch path, side effects and re-entrancy guard included.
+ */
+typedef struct RamWindow {
+    hwaddr addr;                /* the queue's guest-physical base */
+    hwaddr len;                 /* its size in bytes */
+    uint8_t *ptr;               /* host pointer for @addr, NULL if not RAM */
+    unsigned gen;               /* memory_map_gen it holds for; 0 never */
+} RamWindow;
+
+/* Resolve [@addr, @addr + @len) again (slow path of ram_window_ptr()). */
+uint8_t *ram_window_fill(RamWindow *w, AddressSpace *as, hwaddr addr,
+                         hwaddr len);
+
+/*
+ * Host pointer for @size bytes at offset @off of the queue [@addr,
+ * @addr + @len), or NULL when that is not plain RAM: the caller then
+ * goes through address_space_read()/_write().
+ */
+static inline uint8_t *ram_window_ptr(RamWindow *w, AddressSpace *as,
+                                      hwaddr addr, hwaddr len, hwaddr off,
+                                      hwaddr size)
+{
+    if (G_UNLIKELY(w->gen != memory_map_gen || w->addr != addr ||
+                   w->len != len)) {
+        ram_window_fill(w, as, addr, len);
+    }
+    if (!w->ptr || off > len || size > len - off) {
+        return NULL;
+    }
+    return w->ptr + off;
+}
+
 /* Visit every RAM region with its guest-physical address (for IOAS maps). */
 void memory_foreach_ram(AddressSpace *as,
                         void (*fn)(MemoryRegion *mr, hwaddr gpa, void *opaque),

@@ -623,6 +623,63 @@ static void test_map_ram(void)
 }
 
 /*
+ * RamWindow: a queue wholly in RAM gets its host pointer; one that
+ * touches MMIO or a hole never does; any change to the map is seen at the
+ * next use, so a pointer never outlives the mapping it was taken from.
+ */
+static void test_ram_window(void)
+{
+    Fixture f;
+    RamWindow w = { 0 };
+    MemoryRegion over;
+    TestDev odev = { .log = g_array_new(FALSE, TRUE, sizeof(Access)) };
+    uint8_t *ptr;
+    unsigned gen;
+
+    fixture_init(&f, &ops_full);
+    ptr = memory_region_get_ram_ptr(&f.ram);
+
+    /* A 4 KiB queue at RAM_BASE + 0x1000: entries at their offsets. */
+    g_assert_true(ram_window_ptr(&w, &f.as, RAM_BASE + 0x1000, 0x1000, 0x20,
+                                 0x20) == ptr + 0x1020);
+    g_assert_true(ram_window_ptr(&w, &f.as, RAM_BASE + 0x1000, 0x1000,
+                                 0xfe0, 0x20) == ptr + 0x1fe0);
+    /* Entries outside the queue are refused, even if RAM is there. */
+    g_assert_null(ram_window_ptr(&w, &f.as, RAM_BASE + 0x1000, 0x1000,
+                                 0xff0, 0x20));
+    g_assert_null(ram_window_ptr(&w, &f.as, RAM_BASE + 0x1000, 0x1000,
+                                 0x2000, 0x20));
+
+    /* Straddling the end of RAM, in MMIO, in a hole: never mapped. */
+    g_assert_null(ram_window_ptr(&w, &f.as, RAM_BASE + RAM_SIZE - 0x800,
+                                 0x1000, 0, 0x20));
+    g_assert_null(ram_window_ptr(&w, &f.as, MMIO_BASE, 0x40, 0, 0x20));
+    g_assert_null(ram_window_ptr(&w, &f.as, 0x5000, 0x1000, 0, 0x20));
+
+    /* An MMIO window laid over the queue after it was mapped. */
+    g_assert_nonnull(ram_window_ptr(&w, &f.as, RAM_BASE, 0x1000, 0, 0x20));
+    gen = memory_map_generation();
+    memory_region_init_io(&over, NULL, &ops_full, &odev, "test-over", 0x40);
+    memory_region_add_subregion_overlap(&f.root, RAM_BASE + 0x800, &over, 1);
+    g_assert_cmpuint(memory_map_generation(), !=, gen);
+    g_assert_null(ram_window_ptr(&w, &f.as, RAM_BASE, 0x1000, 0, 0x20));
+    /* ... and taken away again: RAM once more. */
+    memory_region_del_subregion(&f.root, &over);
+    g_assert_true(ram_window_ptr(&w, &f.as, RAM_BASE, 0x1000, 0, 0x20) ==
+                  ptr);
+
+    /* The RAM moved: the pointer follows the map, not the old address. */
+    memory_region_set_address(&f.ram, RAM_BASE + RAM_SIZE);
+    g_assert_null(ram_window_ptr(&w, &f.as, RAM_BASE, 0x1000, 0, 0x20));
+    g_assert_true(ram_window_ptr(&w, &f.as, RAM_BASE + RAM_SIZE, 0x1000,
+                                 0x40, 0x20) == ptr + 0x40);
+
+    memory_region_finalize(&over);
+    g_array_free(odev.log, TRUE);
+    fixture_fini(&f);
+}
+
+/*
  * A higher-priority MMIO window over RAM (an overlap, as a BAR or an
  * MSI window over RAM): a RAM access that runs into the window must stop
  * at it, and map_ram must not hand out the RAM under the window.
@@ -995,6 +1052,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/disabled-and-moved", test_disabled_region);
     g_test_add_func("/memory/ram/memfd", test_ram_memfd);
     g_test_add_func("/memory/ram/map", test_map_ram);
+    g_test_add_func("/memory/ram/window", test_ram_window);
     g_test_add_func("/memory/ram/copy-sizes", test_ram_copy_sizes);
     g_test_add_func("/memory/ram/init-error", test_ram_init_error);
     g_test_add_func("/memory/overlap/priority", test_overlap_priority);

@@ -85,6 +85,13 @@ typedef struct IntelIOMMUState {
     uint64_t iq_flushed_epoch;  /* all host IOTLBs flushed at this epoch */
     uint64_t iq_pc_epoch;       /* global PASID-cache sync at this epoch */
 
+    /*
+     * The IQ and the PRQ resolved to host pointers (checked against the
+     * memory map's generation at every entry; see RamWindow).
+     */
+    RamWindow iq_win;
+    RamWindow prq_win;
+
     /* Passthrough devices, their PASID bindings and the FAULTQ */
     VTDAccelState *accel_state;
 } IntelIOMMUState;
