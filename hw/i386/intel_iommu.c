@@ -182,10 +182,14 @@ static void vtd_set_fsts(IntelIOMMUState *s, uint32_t bit)
     }
 }
 
+static void vtd_set_iqh(IntelIOMMUState *s);
+
 static void vtd_iq_error(IntelIOMMUState *s, unsigned iqei)
 {
     uint64_t ercd = vtd_get_quad(s, DMAR_IQERCD_REG);
 
+    /* IQH names the bad descriptor before the error is visible. */
+    vtd_set_iqh(s);
     trace_vtd_inv_desc_error(s->iq_head, iqei);
     ercd = (ercd & ~VTD_IQERCD_IQEI_MASK) | iqei;
     vtd_set_quad(s, DMAR_IQERCD_REG, ercd);
@@ -704,7 +708,12 @@ static bool vtd_process_inv_desc(IntelIOMMUState *s)
                           (hwaddr)s->iq_size * dsize,
                           (hwaddr)s->iq_head * dsize, dsize);
     if (slot) {
-        memcpy(&d, slot, dsize);
+        /* Constant sizes: copied inline, not by a loop of dsize / 8. */
+        if (dsize == 32) {
+            memcpy(&d, slot, 32);
+        } else {
+            memcpy(&d, slot, 16);
+        }
     } else if (dma_memory_read(&address_space_memory,
                                s->iq + s->iq_head * dsize, &d, dsize,
                                MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
@@ -803,10 +812,16 @@ static void vtd_iq_bh(void *opaque)
             break;
         }
         s->iq_head = (s->iq_head + 1) % s->iq_size;
-        vtd_set_iqh(s);
         s->iq_cost++;
         n++;
     }
+    /*
+     * The IQH image is written once per slice (and by vtd_iq_error()
+     * before an error is visible): nobody can read it in between, since
+     * the guard refuses the unit's own registers to every write the
+     * slice makes, and no guest code runs until the slice returns.
+     */
+    vtd_set_iqh(s);
     vtd_accel_flush_responses(s);
     s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
     dev->engaged_in_io = was_engaged;

@@ -140,8 +140,9 @@ struct VTDPRQGroup {
     uint64_t seq;               /* arrival order, oldest answered first */
     uint32_t cookie;            /* the kernel's */
     VTDPASIDCacheEntry *pce;    /* NULL while in the free pool */
-    VTDPRQGroup *hnext;         /* in its bucket of the outstanding table */
-    QTAILQ_ENTRY(VTDPRQGroup) link;     /* in pce->groups, or free */
+    /* in its bucket of the outstanding table, or in the free pool */
+    VTDPRQGroup *hnext;
+    QTAILQ_ENTRY(VTDPRQGroup) link;     /* in pce->groups */
 };
 
 /* A slot of the route table; pce NULL: empty. */
@@ -204,7 +205,11 @@ struct VTDAccelState {
     unsigned nresp;
 
     /* Pool of group records: grows only past the previous maximum */
-    QTAILQ_HEAD(, VTDPRQGroup) free_groups;
+    /*
+     * A stack through hnext: a free record is in no bucket, and a push
+     * or pop is two stores where a doubly linked list took six.
+     */
+    VTDPRQGroup *free_groups;
     GArray *chunks;             /* VTDGroupChunk, each twice the last */
 };
 
@@ -407,7 +412,7 @@ static void vtd_group_hash_resize(VTDAccelState *a)
 
 static VTDPRQGroup *vtd_group_alloc(VTDAccelState *a)
 {
-    VTDPRQGroup *g = QTAILQ_FIRST(&a->free_groups);
+    VTDPRQGroup *g = a->free_groups;
 
     if (!g) {
         VTDGroupChunk ch = {
@@ -416,14 +421,17 @@ static VTDPRQGroup *vtd_group_alloc(VTDAccelState *a)
 
         ch.groups = g_new0(VTDPRQGroup, ch.n);
         g_array_append_val(a->chunks, ch);
-        for (unsigned i = 0; i < ch.n; i++) {
-            QTAILQ_INSERT_TAIL(&a->free_groups, &ch.groups[i], link);
+        /* Pushed last to first: the lowest addresses are used first. */
+        for (unsigned i = ch.n; i-- > 0;) {
+            ch.groups[i].hnext = a->free_groups;
+            a->free_groups = &ch.groups[i];
         }
         vtd_group_hash_resize(a);
         trace_vtd_prq_pool_grow(vtd_group_pool_size(a));
-        g = QTAILQ_FIRST(&a->free_groups);
+        g = a->free_groups;
     }
-    QTAILQ_REMOVE(&a->free_groups, g, link);
+    a->free_groups = g->hnext;
+    g->hnext = NULL;
     return g;
 }
 
@@ -431,7 +439,8 @@ static void vtd_group_release(VTDAccelState *a, VTDPRQGroup *g)
 {
     QTAILQ_REMOVE(&g->pce->groups, g, link);
     g->pce = NULL;
-    QTAILQ_INSERT_HEAD(&a->free_groups, g, link);
+    g->hnext = a->free_groups;
+    a->free_groups = g;
 }
 
 static VTDPRQGroup *vtd_group_find_oldest(VTDAccelState *a, uint64_t key)
@@ -1770,7 +1779,7 @@ void vtd_accel_init(IntelIOMMUState *s)
     a->doomed = g_ptr_array_new();
     a->doomed_bh = qemu_bh_new_guarded(vtd_hobj_doomed_bh, s,
                                        &DEVICE(s)->engaged_in_io);
-    QTAILQ_INIT(&a->free_groups);
+    a->free_groups = NULL;
     a->chunks = g_array_new(FALSE, FALSE, sizeof(VTDGroupChunk));
     vtd_group_hash_resize(a);
     s->accel_state = a;
