@@ -742,7 +742,8 @@ uint8_t *ram_window_fill(RamWindow *w, AddressSpace *as, hwaddr addr,
 }
 
 static void foreach_ram(MemoryRegion *mr, hwaddr base,
-                        void (*fn)(MemoryRegion *, hwaddr, void *), void *opaque)
+                        void (*fn)(MemoryRegion *, hwaddr, void *),
+                        void *opaque)
 {
     MemoryRegion *sub;
 
