@@ -490,6 +490,46 @@ static void test_misc_commands(void)
     qtest_quit(s);
 }
 
+/*
+ * vfio-pci "fd":"N" names an fd by number.  A number that is not a VFIO
+ * cdev (here: each fd the VMM holds itself, its RAM, event notifiers,
+ * monitor sockets) must fail the device_add and leave the fd alone:
+ * closing it would take the VMM's own file away (its main loop spins on
+ * a closed eventfd).
+ */
+static void test_vfio_fd_not_taken(void)
+{
+    QTestState *s = qtest_init(MACHINE " -object iommufd,id=iommufd0");
+    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", qtest_pid(s));
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+
+    g_assert_nonnull(d);
+    while ((name = g_dir_read_name(d))) {
+        if (atoi(name) > 2) {
+            g_ptr_array_add(names, g_strdup(name));
+        }
+    }
+    g_assert_cmpuint(names->len, >, 0);
+    for (guint i = 0; i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+        g_autofree char *link = g_strdup_printf("%s/%s", dir, n);
+        g_autofree char *before = g_file_read_link(link, NULL);
+        g_autofree char *after = NULL;
+        g_autoptr(JsonObject) r = NULL;
+
+        g_assert_nonnull(before);
+        r = qtest_qmp(s, "{'execute': 'device_add', 'arguments': "
+                      "{'driver': 'vfio-pci', 'fd': '%s', "
+                      "'iommufd': 'iommufd0'}}", n);
+        assert_error(r, "GenericError", NULL);
+        after = g_file_read_link(link, NULL);
+        g_assert_cmpstr(after, ==, before);
+    }
+    qtest_quit(s);
+}
+
 /* ---- the command line libvirt writes ---- */
 
 static void test_libvirt_cmdline(void)
@@ -643,6 +683,7 @@ int main(int argc, char **argv)
     g_test_add_func("/libvirt/schema", test_schema);
     g_test_add_func("/libvirt/getfd", test_getfd);
     g_test_add_func("/libvirt/misc", test_misc_commands);
+    g_test_add_func("/libvirt/vfio-fd-not-taken", test_vfio_fd_not_taken);
     g_test_add_func("/libvirt/cmdline/libvirt", test_libvirt_cmdline);
     g_test_add_func("/libvirt/cmdline/device-props", test_good_device_props);
     for (size_t i = 0; i < G_N_ELEMENTS(bad_cmdlines); i++) {
