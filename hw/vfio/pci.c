@@ -83,7 +83,12 @@ static bool vfio_open_device(VFIOPCIDevice *vdev, Error **errp)
         return false;
     }
     if (vdev->fd_str) {
-        /* A number (inherited) or a getfd name; ours to close either way. */
+        /*
+         * A getfd name is ours to close.  A number (inherited) becomes
+         * ours once it binds as a VFIO cdev: before that it may be any
+         * fd of this process (its RAM, an event notifier, a monitor
+         * socket), which a failed device_add must not close.
+         */
         bool taken;
         int fd = monitor_fd_param(vdev->fd_str, &taken, errp);
 
@@ -91,6 +96,7 @@ static bool vfio_open_device(VFIOPCIDevice *vdev, Error **errp)
             return false;
         }
         vdev->fd = fd;
+        vdev->fd_owned = taken;
         vdev->name = g_strdup_printf("fd%d", fd);
         return true;
     }
@@ -104,6 +110,7 @@ static bool vfio_open_device(VFIOPCIDevice *vdev, Error **errp)
     }
     vdev->name = g_path_get_basename(sysfsdev);
     vdev->fd = vfio_open_cdev(sysfsdev, errp);
+    vdev->fd_owned = true;
     return vdev->fd >= 0;
 }
 
@@ -220,7 +227,9 @@ static void vfio_pci_cleanup(VFIOPCIDevice *vdev)
     if (vdev->fd >= 0) {
         vfio_iommufd_detach_default(vdev);
         /* Closing the cdev unbinds it from the iommufd. */
-        close(vdev->fd);
+        if (vdev->fd_owned) {
+            close(vdev->fd);
+        }
         vdev->fd = -1;
     }
     if (vdev->hiod) {
@@ -258,6 +267,7 @@ static void vfio_pci_realize(PCIDevice *pdev, Error **errp)
     if (!vfio_iommufd_bind(vdev, errp)) {
         goto fail;
     }
+    vdev->fd_owned = true;
     step = "config space";
     if (!vfio_get_config_region(vdev, errp) || !vfio_load_config(vdev, errp)) {
         goto fail;

@@ -32,6 +32,7 @@ typedef struct VFIOPCIDevice {
 
     char *name;                 /* BDF or basename, for messages */
     int fd;                     /* the VFIO cdev, -1 when closed */
+    bool fd_owned;              /* fd is ours to close */
     uint32_t devid;
     uint32_t ioas_id;           /* 0: none */
     uint32_t nest_parent_id;    /* 0: none */
