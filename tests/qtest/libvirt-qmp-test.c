@@ -456,6 +456,11 @@ static void test_misc_commands(void)
                   "{'reboot': 'explode'}}");
     assert_error(r, "GenericError", "explode");
     g_clear_pointer(&r, json_object_unref);
+    /* One value, not a list of them (QEMU's enum takes one name). */
+    r = qtest_qmp(s, "{'execute': 'set-action', 'arguments': "
+                  "{'reboot': 'reset,shutdown'}}");
+    assert_error(r, "GenericError", "reset,shutdown");
+    g_clear_pointer(&r, json_object_unref);
 
     /* A type that does not exist is DeviceNotFound (libvirt relies on it). */
     r = qtest_qmp(s, "{'execute': 'device-list-properties', 'arguments': "
