@@ -202,7 +202,9 @@ static JsonNode *qmp_set_action(JsonObject *args, Error **errp)
             return NULL;
         }
         key = g_strdup_printf(",%s,", json_node_get_string(node));
-        if (!strstr(actions[i].values, key)) {
+        /* A comma in the value would match a run of several names. */
+        if (strchr(json_node_get_string(node), ',') ||
+            !strstr(actions[i].values, key)) {
             error_setg(errp, "Parameter '%s' does not accept value '%s'",
                        name, json_node_get_string(node));
             return NULL;
