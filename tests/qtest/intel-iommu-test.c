@@ -336,6 +336,41 @@ static void test_iq_slices(void)
 }
 
 /*
+ * A tail beyond the queue is an error the guest clears in FSTS without
+ * moving the tail: fetching must not resume then, or the unit would
+ * wrap around the queue forever (IQH never meets such a tail) doing
+ * every descriptor again and again from the main loop.
+ */
+static void test_iq_tail_beyond_cleared(void)
+{
+    QTestState *qts = start(",x-scalable-mode=on");
+    QVTD *v = qvtd_new(qts, 0x1000000, 0x400000);
+
+    qvtd_init_qi(v, 2);                 /* 512 256-bit descriptors */
+    qvtd_init_root(v);
+    g_assert_true(qvtd_enable(v));
+    for (unsigned i = 0; i < 512; i++) {
+        qvtd_iotlb_global(v);           /* every slot valid */
+    }
+    qvtd_writeq(v, QVTD_IQT, 600ULL << 5);
+    g_assert_cmphex(qvtd_readq(v, QVTD_IQERCD) & 0xf, ==, 1);
+    g_assert_cmphex(qvtd_readl(v, QVTD_FSTS) & 0x10, ==, 0x10);
+    qvtd_writel(v, QVTD_FSTS, 0x10);
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(JsonObject) r = qtest_qmp(qts,
+                                            "{'execute': 'query-status'}");
+
+        g_assert_true(json_object_has_member(r, "return"));
+    }
+    g_assert_cmphex(qvtd_readq(v, QVTD_IQH), ==, 0);
+    /* A tail inside the queue makes it work again. */
+    qvtd_writeq(v, QVTD_IQT, 0);
+    g_assert_true(qvtd_wait(v));
+    qvtd_free(v);
+    qtest_quit(qts);
+}
+
+/*
  * The queue's bottom half runs with the unit's re-entrancy guard: a
  * status write aimed at GCMD (data 0) or at IQT is refused, it turns
  * neither translation nor the queue off, and the queue goes on.
@@ -461,6 +496,8 @@ int main(int argc, char **argv)
     g_test_add_func("/intel-iommu/json", test_json_device);
     g_test_add_func("/intel-iommu/iq/width", test_iq_width);
     g_test_add_func("/intel-iommu/iq/slices", test_iq_slices);
+    g_test_add_func("/intel-iommu/iq/tail-beyond-cleared",
+                    test_iq_tail_beyond_cleared);
     g_test_add_func("/intel-iommu/iq/status-on-own-registers",
                     test_iq_status_on_own_registers);
     return g_test_run();
