@@ -776,7 +776,12 @@ static void vtd_set_iqh(IntelIOMMUState *s)
 
 static bool vtd_iq_runnable(IntelIOMMUState *s)
 {
+    /*
+     * A tail beyond the queue (IQEI 1) stays a stop after the guest
+     * clears IQE: IQH would wrap around and never meet it.
+     */
     return s->qi_enabled && s->iq_head != s->iq_tail &&
+           s->iq_tail < s->iq_size &&
            !(vtd_get_long(s, DMAR_FSTS_REG) & (VTD_FSTS_IQE | VTD_FSTS_ITE));
 }
 
