@@ -492,6 +492,15 @@ static void test_misc_commands(void)
         s, "{'execute': 'qom-get', 'arguments': {'path': "
         "'/machine/peripheral/iommu0', 'property': 'caching-mode'}}");
     g_assert_false(json_node_get_boolean(props));
+    g_clear_pointer(&props, json_node_unref);
+
+    /* Integers are JSON numbers, decimal as the property says. */
+    props = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'qom-get', 'arguments': {'path': "
+        "'/machine/peripheral/iommu0', 'property': 'aw-bits'}}");
+    g_assert_true(JSON_NODE_HOLDS_VALUE(props));
+    g_assert_cmpint(json_node_get_value_type(props), ==, G_TYPE_INT64);
+    g_assert_cmpint(json_node_get_int(props), ==, 48);
     qtest_quit(s);
 }
 
