@@ -298,6 +298,7 @@ static JsonNode *object_property_json(Object *obj, const char *name,
     g_autofree char *text = NULL;
     JsonNode *n;
     uint64_t u;
+    int64_t i;
 
     if (!strcmp(name, "type")) {
         n = json_node_new(JSON_NODE_VALUE);
@@ -315,11 +316,17 @@ static JsonNode *object_property_json(Object *obj, const char *name,
     if (!strcmp(p->info->type, "bool")) {
         json_node_set_boolean(n, !strcmp(text, "on") || !strcmp(text, "true"));
     } else if (g_str_has_prefix(p->info->type, "uint") ||
-               g_str_has_prefix(p->info->type, "int") ||
                !strcmp(p->info->type, "size")) {
-        if (g_ascii_string_to_unsigned(text, 0, 10, G_MAXUINT64, &u, NULL) ||
-            g_ascii_string_to_unsigned(text, 16, 16, G_MAXUINT64, &u, NULL)) {
+        /* Integers print in decimal; others (an "addr") stay strings. */
+        if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64, &u, NULL)) {
             json_node_set_int(n, u);
+        } else {
+            json_node_set_string(n, text);
+        }
+    } else if (g_str_has_prefix(p->info->type, "int")) {
+        if (g_ascii_string_to_signed(text, 10, G_MININT64, G_MAXINT64, &i,
+                                     NULL)) {
+            json_node_set_int(n, i);
         } else {
             json_node_set_string(n, text);
         }
