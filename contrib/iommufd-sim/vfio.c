@@ -119,10 +119,34 @@ static int pasid_key(struct sim_vfio_file *vf, uint32_t pasid, uint32_t *key)
     return 0;
 }
 
+/*
+ * The attachment an ATTACH/DETACH_IOMMUFD_PT names: the RID, or with
+ * @pasid_flag a PASID (checked as vfio_df_ioctl_attach_pt() and
+ * vfio_df_ioctl_detach_pt() do: unknown flags and a short argsz with the
+ * PASID flag are EINVAL).
+ */
+static int vfio_pt_key(struct sim_vfio_file *vf, uint32_t flags,
+                       uint32_t pasid_flag, uint32_t argsz, size_t full_size,
+                       uint32_t pasid, uint32_t *key)
+{
+    *key = SIM_KEY_RID;
+    if (flags & ~pasid_flag) {
+        return -EINVAL;
+    }
+    if (!(flags & pasid_flag)) {
+        return 0;
+    }
+    if (argsz < full_size) {
+        return -EINVAL;
+    }
+    return pasid_key(vf, pasid, key);
+}
+
 static int vfio_attach(struct sim_vfio_file *vf, uint64_t arg)
 {
     struct vfio_device_attach_iommufd_pt at;
-    uint32_t key = SIM_KEY_RID;
+    bool by_pasid;
+    uint32_t key;
     int rc;
 
     rc = vfio_fetch(&at, sizeof(at),
@@ -131,25 +155,19 @@ static int vfio_attach(struct sim_vfio_file *vf, uint64_t arg)
     if (rc) {
         return rc;
     }
-    if (at.flags & ~VFIO_DEVICE_ATTACH_PASID) {
-        return -EINVAL;
+    rc = vfio_pt_key(vf, at.flags, VFIO_DEVICE_ATTACH_PASID, at.argsz,
+                     sizeof(at), at.pasid, &key);
+    if (rc) {
+        return rc;
     }
-    if (at.flags & VFIO_DEVICE_ATTACH_PASID) {
-        if (at.argsz < sizeof(at)) {
-            return -EINVAL;
-        }
-        rc = pasid_key(vf, at.pasid, &key);
-        if (rc) {
-            return rc;
-        }
-        /*
-         * PASID 0 is IOMMU_NO_PASID: vfio tracks it as a PASID of its
-         * own, iommufd as the RID, which is busy if attached already
-         */
-        if (key == SIM_KEY_RID && !vf->pasid0 &&
-            sim_idev_domain(vf->idev, SIM_KEY_RID)) {
-            return -EBUSY;
-        }
+    by_pasid = at.flags & VFIO_DEVICE_ATTACH_PASID;
+    /*
+     * PASID 0 is IOMMU_NO_PASID: vfio tracks it as a PASID of its own,
+     * iommufd as the RID, which is busy if attached already
+     */
+    if (by_pasid && key == SIM_KEY_RID && !vf->pasid0 &&
+        sim_idev_domain(vf->idev, SIM_KEY_RID)) {
+        return -EBUSY;
     }
     rc = sim_idev_attach(vf->idev, key, &at.pt_id);
     if (rc) {
@@ -162,7 +180,7 @@ static int vfio_attach(struct sim_vfio_file *vf, uint64_t arg)
         sim_idev_detach(vf->idev, key);
         return rc;
     }
-    if ((at.flags & VFIO_DEVICE_ATTACH_PASID) && key == SIM_KEY_RID) {
+    if (by_pasid && key == SIM_KEY_RID) {
         vf->pasid0 = true;
     }
     return 0;
@@ -171,7 +189,7 @@ static int vfio_attach(struct sim_vfio_file *vf, uint64_t arg)
 static int vfio_detach(struct sim_vfio_file *vf, uint64_t arg)
 {
     struct vfio_device_detach_iommufd_pt de;
-    uint32_t key = SIM_KEY_RID;
+    uint32_t key;
     int rc;
 
     rc = vfio_fetch(&de, sizeof(de),
@@ -180,24 +198,17 @@ static int vfio_detach(struct sim_vfio_file *vf, uint64_t arg)
     if (rc) {
         return rc;
     }
-    if (de.flags & ~VFIO_DEVICE_DETACH_PASID) {
-        return -EINVAL;
+    rc = vfio_pt_key(vf, de.flags, VFIO_DEVICE_DETACH_PASID, de.argsz,
+                     sizeof(de), de.pasid, &key);
+    if (rc) {
+        return rc;
     }
-    if (de.flags & VFIO_DEVICE_DETACH_PASID) {
-        if (de.argsz < sizeof(de)) {
-            return -EINVAL;
-        }
-        rc = pasid_key(vf, de.pasid, &key);
-        if (rc) {
-            return rc;
-        }
+    if ((de.flags & VFIO_DEVICE_DETACH_PASID) && key == SIM_KEY_RID) {
         /* PASID 0 not attached through the PASID flag: a no-op */
-        if (key == SIM_KEY_RID && !vf->pasid0) {
+        if (!vf->pasid0) {
             return 0;
         }
-        if (key == SIM_KEY_RID) {
-            vf->pasid0 = false;
-        }
+        vf->pasid0 = false;
     }
     sim_idev_detach(vf->idev, key);
     return 0;
