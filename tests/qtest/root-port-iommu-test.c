@@ -32,10 +32,8 @@
 #define PCI_COMMAND             0x04
 #define  PCI_COMMAND_MEMORY     0x2
 #define  PCI_COMMAND_MASTER     0x4
-#define PCI_CAP_ID_EXP          0x10
 #define PCI_EXP_SLTCTL          0x18
 #define PCI_EXP_SLTSTA          0x1a
-#define  SLTCTL_PWR_IND_ON      0x0100
 #define  SLTCTL_PWR_IND_OFF     0x0300
 #define  SLTCTL_PCC             0x0400
 #define  SLTSTA_ABP             0x0001
@@ -250,25 +248,17 @@ static void test_vtd_unnumbered(void)
 
 static uint8_t rp_exp(Env *e)
 {
-    uint8_t pos = qpci_find_cap(&e->pci, 0, RP_DEVFN, PCI_CAP_ID_EXP);
-
-    g_assert_cmpuint(pos, !=, 0);
-    return pos;
+    return qpci_exp_cap(&e->pci, 0, RP_DEVFN);
 }
 
 static uint16_t rp_sltsta(Env *e)
 {
-    return qpci_cfg_readw(&e->pci, 0, RP_DEVFN, rp_exp(e) + PCI_EXP_SLTSTA);
+    return qpci_slot_status(&e->pci, 0, RP_DEVFN);
 }
 
 static void rp_power(Env *e, bool on)
 {
-    uint8_t pos = rp_exp(e);
-    uint16_t ctl = qpci_cfg_readw(&e->pci, 0, RP_DEVFN, pos + PCI_EXP_SLTCTL);
-
-    ctl &= ~(SLTCTL_PCC | 0x300);
-    ctl |= on ? SLTCTL_PWR_IND_ON : SLTCTL_PWR_IND_OFF | SLTCTL_PCC;
-    qpci_cfg_writew(&e->pci, 0, RP_DEVFN, pos + PCI_EXP_SLTCTL, ctl);
+    qpci_slot_power(&e->pci, 0, RP_DEVFN, on);
 }
 
 static void pciehp_add(Env *e)

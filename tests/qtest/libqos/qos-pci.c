@@ -98,3 +98,36 @@ void qpci_bridge_set_buses(const QPCIHost *h, int bus, int devfn, int sec,
         (uint32_t)(sec & 0xff) << 8 | (uint32_t)(bus & 0xff);
     qpci_cfg_writel(h, bus, devfn, PCI_PRIMARY_BUS, v);
 }
+
+/* PCI Express capability: Slot Control and Slot Status (PCIe r6 7.5.3). */
+#define QPCI_CAP_ID_EXP         0x10
+#define QPCI_EXP_SLTCTL         0x18
+#define QPCI_EXP_SLTSTA         0x1a
+#define QPCI_SLTCTL_PIC_MASK    0x0300  /* power indicator control */
+#define QPCI_SLTCTL_PIC_ON      0x0100
+#define QPCI_SLTCTL_PIC_OFF     0x0300
+#define QPCI_SLTCTL_PCC         0x0400  /* power controller: 1 = off */
+
+uint8_t qpci_exp_cap(const QPCIHost *h, int bus, int devfn)
+{
+    uint8_t pos = qpci_find_cap(h, bus, devfn, QPCI_CAP_ID_EXP);
+
+    g_assert_cmpuint(pos, !=, 0);
+    return pos;
+}
+
+uint16_t qpci_slot_status(const QPCIHost *h, int bus, int devfn)
+{
+    return qpci_cfg_readw(h, bus, devfn,
+                          qpci_exp_cap(h, bus, devfn) + QPCI_EXP_SLTSTA);
+}
+
+void qpci_slot_power(const QPCIHost *h, int bus, int devfn, bool on)
+{
+    int reg = qpci_exp_cap(h, bus, devfn) + QPCI_EXP_SLTCTL;
+    uint16_t ctl = qpci_cfg_readw(h, bus, devfn, reg);
+
+    ctl &= ~(QPCI_SLTCTL_PCC | QPCI_SLTCTL_PIC_MASK);
+    ctl |= on ? QPCI_SLTCTL_PIC_ON : QPCI_SLTCTL_PIC_OFF | QPCI_SLTCTL_PCC;
+    qpci_cfg_writew(h, bus, devfn, reg, ctl);
+}

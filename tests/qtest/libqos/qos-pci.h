@@ -47,4 +47,14 @@ uint16_t qpci_find_ext_cap(const QPCIHost *h, int bus, int devfn,
 void qpci_bridge_set_buses(const QPCIHost *h, int bus, int devfn, int sec,
                            int sub);
 
+/*
+ * The hot-plug slot of the PCIe port at @bus/@devfn, as Linux's pciehp
+ * drives it: the PCI Express capability's offset (asserted present),
+ * Slot Status, and power with its indicator (on: power indicator on;
+ * off: indicator off and the Power Controller Control bit set).
+ */
+uint8_t qpci_exp_cap(const QPCIHost *h, int bus, int devfn);
+uint16_t qpci_slot_status(const QPCIHost *h, int bus, int devfn);
+void qpci_slot_power(const QPCIHost *h, int bus, int devfn, bool on);
+
 #endif
