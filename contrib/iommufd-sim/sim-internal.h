@@ -137,6 +137,9 @@ enum sim_path_kind {
     SIM_PATH_IOMMUFD,   /* /dev/iommu */
     SIM_PATH_VFIO,      /* /dev/vfio/devices/vfioN of a sim device */
 };
+/* libc's @name (RTLD_NEXT); aborts when missing: nothing works without it. */
+void *sim_need_sym(const char *name);
+
 enum sim_path_kind sim_path_resolve(const char *path, char *out, size_t len,
                                     struct sim_pdev **pdev);
 

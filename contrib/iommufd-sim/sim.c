@@ -45,7 +45,7 @@ static bool sim_initialised;
 /* set by our constructor: glib is usable from then on */
 static bool sim_loaded;
 
-static void *need_sym(const char *name)
+void *sim_need_sym(const char *name)
 {
     void *p = dlsym(RTLD_NEXT, name);
 
@@ -59,31 +59,31 @@ static void *need_sym(const char *name)
 
 static void resolve_libc(void)
 {
-    sim_libc.openat = need_sym("openat");
-    sim_libc.read = need_sym("read");
-    sim_libc.write = need_sym("write");
-    sim_libc.pread = need_sym("pread64");
-    sim_libc.pwrite = need_sym("pwrite64");
-    sim_libc.lseek = need_sym("lseek64");
-    sim_libc.readv = need_sym("readv");
-    sim_libc.mmap = need_sym("mmap64");
-    sim_libc.munmap = need_sym("munmap");
-    sim_libc.writev = need_sym("writev");
-    sim_libc.close = need_sym("close");
-    sim_libc.ioctl = need_sym("ioctl");
-    sim_libc.opendir = need_sym("opendir");
-    sim_libc.readlink = need_sym("readlink");
-    sim_libc.access = need_sym("access");
-    sim_libc.stat = need_sym("stat");
-    sim_libc.lstat = need_sym("lstat");
-    sim_libc.fopen = need_sym("fopen");
-    real_stat64 = need_sym("stat64");
-    real_fstatat = need_sym("fstatat");
-    real_fstatat64 = need_sym("fstatat64");
-    real_statx = need_sym("statx");
-    real_faccessat = need_sym("faccessat");
-    real_lstat64 = need_sym("lstat64");
-    real_fopen64 = need_sym("fopen64");
+    sim_libc.openat = sim_need_sym("openat");
+    sim_libc.read = sim_need_sym("read");
+    sim_libc.write = sim_need_sym("write");
+    sim_libc.pread = sim_need_sym("pread64");
+    sim_libc.pwrite = sim_need_sym("pwrite64");
+    sim_libc.lseek = sim_need_sym("lseek64");
+    sim_libc.readv = sim_need_sym("readv");
+    sim_libc.mmap = sim_need_sym("mmap64");
+    sim_libc.munmap = sim_need_sym("munmap");
+    sim_libc.writev = sim_need_sym("writev");
+    sim_libc.close = sim_need_sym("close");
+    sim_libc.ioctl = sim_need_sym("ioctl");
+    sim_libc.opendir = sim_need_sym("opendir");
+    sim_libc.readlink = sim_need_sym("readlink");
+    sim_libc.access = sim_need_sym("access");
+    sim_libc.stat = sim_need_sym("stat");
+    sim_libc.lstat = sim_need_sym("lstat");
+    sim_libc.fopen = sim_need_sym("fopen");
+    real_stat64 = sim_need_sym("stat64");
+    real_fstatat = sim_need_sym("fstatat");
+    real_fstatat64 = sim_need_sym("fstatat64");
+    real_statx = sim_need_sym("statx");
+    real_faccessat = sim_need_sym("faccessat");
+    real_lstat64 = sim_need_sym("lstat64");
+    real_fopen64 = sim_need_sym("fopen64");
 }
 
 static inline void libc_ready(void)

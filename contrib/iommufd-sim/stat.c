@@ -51,11 +51,7 @@ static void resolve_stat(void)
     /* fstat is a real symbol only from glibc 2.33 on; fall back to fstatat */
     real_fstat = dlsym(RTLD_NEXT, "fstat");
     real_fstat64 = dlsym(RTLD_NEXT, "fstat64");
-    real_fstatat64 = dlsym(RTLD_NEXT, "fstatat64");
-    if (!real_fstatat64) {
-        fprintf(stderr, "iommufd-sim: cannot resolve fstatat64\n");
-        abort();
-    }
+    real_fstatat64 = sim_need_sym("fstatat64");
 }
 
 struct chrdev_id {
