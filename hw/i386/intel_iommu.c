@@ -311,90 +311,95 @@ static void vtd_prq_event(IntelIOMMUState *s, uint32_t old_prs)
                     DMAR_PEUADDR_REG, "page-request");
 }
 
-static void vtd_prq_build_desc(const VTDPageRequest *req, VTDDesc *d)
+void vtd_prq_open(IntelIOMMUState *s, VTDPRQRun *run)
 {
-    /*
-     * All 32 bytes are defined: qw2/qw3 are RsvdZ since rev 4.0 (no
-     * private data), and a guest must never see stale host bytes there.
-     */
-    memset(d, 0, sizeof(*d));
-    d->qw[0] = VTD_PRD_TYPE | VTD_PRD_RID(req->rid);
-    if (req->pasid_present) {
-        d->qw[0] |= VTD_PRD_PP | VTD_PRD_PASID(req->pasid);
-        if (req->exec) {
-            d->qw[0] |= VTD_PRD_EXR;
-        }
-        if (req->priv) {
-            d->qw[0] |= VTD_PRD_PMR;
-        }
-    }
-    d->qw[1] = (req->addr & VTD_PRD_ADDR_MASK) | VTD_PRD_PRGI(req->prgi);
-    if (req->read) {
-        d->qw[1] |= VTD_PRD_RDR;
-    }
-    if (req->write) {
-        d->qw[1] |= VTD_PRD_WRR;
-    }
-    if (req->lpig) {
-        d->qw[1] |= VTD_PRD_LPIG;
-    }
-    for (int i = 0; i < 4; i++) {
-        d->qw[i] = cpu_to_le64(d->qw[i]);
-    }
+    uint64_t pqa = vtd_get_quad(s, DMAR_PQA_REG);
+
+    run->base = pqa & VTD_PQA_ADDR_MASK;
+    run->size = (1ULL << ((pqa & VTD_PQA_PQS_MASK) + 7)) * VTD_PRQ_DESC_SIZE;
+    run->pqh = vtd_get_quad(s, DMAR_PQH_REG) & VTD_PQH_MASK;
+    run->pqt = run->pqt_open = vtd_get_quad(s, DMAR_PQT_REG) & VTD_PQT_MASK;
+    run->prs = run->prs_open = vtd_get_long(s, DMAR_PRS_REG);
+    run->ring = ram_window_ptr(&s->prq_win, &address_space_memory, run->base,
+                               run->size, 0, run->size);
+    run->gen = memory_map_gen;
+    /* Descriptors may be written: a global sync must look again. */
+    s->iq_dma_epoch++;
 }
 
-VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req)
+VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
+                         const VTDPageRequest *req)
 {
-    uint32_t prs = vtd_get_long(s, DMAR_PRS_REG);
-    uint64_t pqa = vtd_get_quad(s, DMAR_PQA_REG);
-    uint64_t size = (1ULL << ((pqa & VTD_PQA_PQS_MASK) + 7)) *
-                    VTD_PRQ_DESC_SIZE;
-    uint64_t pqh = vtd_get_quad(s, DMAR_PQH_REG) & VTD_PQH_MASK;
-    uint64_t pqt = vtd_get_quad(s, DMAR_PQT_REG) & VTD_PQT_MASK;
-    VTDDesc d;
-    uint8_t *slot;
+    uint64_t next = run->pqt + VTD_PRQ_DESC_SIZE;
 
     if (!(s->ecap & VTD_ECAP_PRS)) {
         return VTD_PRQ_DROPPED_ERROR;
     }
-    if (prs & VTD_PRS_PRO) {
+    if (run->prs & VTD_PRS_PRO) {
         /* Overflow already signalled: drop silently, no new event. */
-        trace_vtd_prq_overflow(req->rid, req->pasid, req->prgi, req->lpig,
-                               "pro-set");
+        trace_vtd_prq_overflow(vtd_pr_rid(req), vtd_pr_pasid(req),
+                               vtd_pr_prgi(req), vtd_pr_lpig(req), "pro-set");
         return VTD_PRQ_DROPPED_PRO;
     }
-    if (pqh >= size || pqt >= size) {
+    if (run->pqh >= run->size || run->pqt >= run->size) {
         /* The guest moved a pointer outside its own queue. */
-        trace_vtd_prq_bad_pointers(pqh, pqt, size);
+        trace_vtd_prq_bad_pointers(run->pqh, run->pqt, run->size);
         return VTD_PRQ_DROPPED_ERROR;
     }
-    if ((pqt + VTD_PRQ_DESC_SIZE) % size == pqh) {
-        vtd_set_long(s, DMAR_PRS_REG, prs | VTD_PRS_PRO);
-        trace_vtd_prq_overflow(req->rid, req->pasid, req->prgi, req->lpig,
-                               "full");
-        vtd_prq_event(s, prs);
+    if (next == run->size) {
+        next = 0;
+    }
+    if (next == run->pqh) {
+        run->prs |= VTD_PRS_PRO;
+        trace_vtd_prq_overflow(vtd_pr_rid(req), vtd_pr_pasid(req),
+                               vtd_pr_prgi(req), vtd_pr_lpig(req), "full");
         return VTD_PRQ_DROPPED_FULL;
     }
-    vtd_prq_build_desc(req, &d);
-    s->iq_dma_epoch++;
-    slot = ram_window_ptr(&s->prq_win, &address_space_memory,
-                          pqa & VTD_PQA_ADDR_MASK, size, pqt, sizeof(d));
-    if (slot) {
-        /* Plain RAM: no side effect can follow the store. */
-        memcpy(slot, &d, sizeof(d));
-    } else if (dma_memory_write(&address_space_memory,
-                                (pqa & VTD_PQA_ADDR_MASK) + pqt, &d,
-                                sizeof(d), MEMTXATTRS_UNSPECIFIED) !=
-               MEMTX_OK) {
-        trace_vtd_prq_write_failed(pqa & VTD_PQA_ADDR_MASK, pqt);
-        return VTD_PRQ_DROPPED_ERROR;
+    if (G_UNLIKELY(run->gen != memory_map_gen)) {
+        /* A write of this run (an MSI, say) changed the memory map. */
+        run->ring = ram_window_ptr(&s->prq_win, &address_space_memory,
+                                   run->base, run->size, 0, run->size);
+        run->gen = memory_map_gen;
     }
-    vtd_set_quad(s, DMAR_PQT_REG, (pqt + VTD_PRQ_DESC_SIZE) % size);
-    vtd_set_long(s, DMAR_PRS_REG, prs | VTD_PRS_PPR);
-    trace_vtd_prq_inject(req->rid, req->pasid_present, req->pasid,
-                         req->addr, req->prgi, req->lpig, pqt);
-    vtd_prq_event(s, prs);
+    if (run->ring) {
+        /*
+         * Plain RAM: no side effect can follow the store.  All 32 bytes
+         * are defined (qw2/qw3 RsvdZ since rev 4.0): a guest never sees
+         * stale bytes there.
+         */
+        uint8_t *slot = run->ring + run->pqt;
+
+        stq_le_p(slot, req->qw0);
+        stq_le_p(slot + 8, req->qw1);
+        stq_le_p(slot + 16, 0);
+        stq_le_p(slot + 24, 0);
+    } else {
+        VTDDesc d = { { cpu_to_le64(req->qw0), cpu_to_le64(req->qw1) } };
+
+        if (dma_memory_write(&address_space_memory, run->base + run->pqt,
+                             &d, sizeof(d), MEMTXATTRS_UNSPECIFIED) !=
+            MEMTX_OK) {
+            trace_vtd_prq_write_failed(run->base, run->pqt);
+            return VTD_PRQ_DROPPED_ERROR;
+        }
+    }
+    trace_vtd_prq_inject(vtd_pr_rid(req), vtd_pr_pp(req), vtd_pr_pasid(req),
+                         vtd_pr_addr(req), vtd_pr_prgi(req), vtd_pr_lpig(req),
+                         run->pqt);
+    run->pqt = next;
+    run->prs |= VTD_PRS_PPR;
     return VTD_PRQ_QUEUED;
+}
+
+void vtd_prq_close(IntelIOMMUState *s, VTDPRQRun *run)
+{
+    if (run->pqt != run->pqt_open) {
+        vtd_set_quad(s, DMAR_PQT_REG, run->pqt);
+    }
+    if (run->prs != run->prs_open) {
+        vtd_set_long(s, DMAR_PRS_REG, run->prs);
+        vtd_prq_event(s, run->prs_open);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,28 +427,28 @@ static void vtd_record_fault(IntelIOMMUState *s, uint64_t lo, uint64_t hi)
 void vtd_prq_refuse(IntelIOMMUState *s, const VTDPageRequest *req,
                     unsigned reason)
 {
+    uint16_t rid = vtd_pr_rid(req);
     VTDContextEntry ce;
     uint64_t hi;
 
     /* Qualified fault: FPD in the context entry suppresses the record. */
-    if (!vtd_get_sm_context_entry(s, PCI_BUS_NUM(req->rid), req->rid & 0xff,
-                                  &ce) &&
+    if (!vtd_get_sm_context_entry(s, PCI_BUS_NUM(rid), rid & 0xff, &ce) &&
         (ce.qw[0] & VTD_SM_CTX_FPD)) {
-        trace_vtd_prq_refused(req->rid, req->pasid, reason, true);
+        trace_vtd_prq_refused(rid, vtd_pr_pasid(req), reason, true);
         return;
     }
-    trace_vtd_prq_refused(req->rid, req->pasid, reason, false);
-    hi = VTD_FRCD_SID(req->rid) | VTD_FRCD_T2 | VTD_FRCD_FR(reason);
-    if (req->pasid_present) {
-        hi |= VTD_FRCD_PP | VTD_FRCD_PV(req->pasid);
-        if (req->exec) {
+    trace_vtd_prq_refused(rid, vtd_pr_pasid(req), reason, false);
+    hi = VTD_FRCD_SID(rid) | VTD_FRCD_T2 | VTD_FRCD_FR(reason);
+    if (vtd_pr_pp(req)) {
+        hi |= VTD_FRCD_PP | VTD_FRCD_PV(vtd_pr_pasid(req));
+        if (req->qw0 & VTD_PRD_EXR) {
             hi |= VTD_FRCD_EXE;
         }
-        if (req->priv) {
+        if (req->qw0 & VTD_PRD_PMR) {
             hi |= VTD_FRCD_PRIV;
         }
     }
-    vtd_record_fault(s, req->addr & VTD_FRCD_FI_MASK, hi);
+    vtd_record_fault(s, vtd_pr_addr(req) & VTD_FRCD_FI_MASK, hi);
 }
 
 void vtd_pasid_entry_refused(IntelIOMMUState *s, uint16_t rid,

@@ -788,8 +788,15 @@ static bool vtd_faultq_get(IntelIOMMUState *s, IOMMUFDBackend *be,
     return true;
 }
 
+/* The uAPI's access bits are the VT-d page request's, one for one. */
+_Static_assert(IOMMU_PGFAULT_PERM_READ == VTD_PR_PERM_READ &&
+               IOMMU_PGFAULT_PERM_WRITE == VTD_PR_PERM_WRITE &&
+               IOMMU_PGFAULT_PERM_EXEC == VTD_PR_PERM_EXEC &&
+               IOMMU_PGFAULT_PERM_PRIV == VTD_PR_PERM_PRIV,
+               "rec->perm is passed to vtd_page_request() as it is");
+
 /* One record read from the FAULTQ: into the PRQ, or answered at once. */
-static void vtd_prq_handle_record(IntelIOMMUState *s,
+static void vtd_prq_handle_record(IntelIOMMUState *s, VTDPRQRun *run,
                                   const struct iommu_hwpt_pgfault *rec)
 {
     VTDAccelState *a = s->accel_state;
@@ -801,6 +808,7 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
     uint64_t gen = a->routes_gen;
     VTDPageRequest req;
     VTDPRQResult r;
+    uint16_t rid;
     uint64_t key;
 
     trace_vtd_prq_read_fault(rec->dev_id, pv, rec->pasid, rec->addr,
@@ -821,19 +829,10 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
         }
         return;
     }
-    req = (VTDPageRequest) {
-        /* At delivery, not at plug time: the guest may renumber buses. */
-        .rid = vtd_vhiod_rid(pce->vhiod),
-        .pasid_present = pv,
-        .pasid = pv ? rec->pasid : 0,
-        .read = rec->perm & IOMMU_PGFAULT_PERM_READ,
-        .write = rec->perm & IOMMU_PGFAULT_PERM_WRITE,
-        .exec = rec->perm & IOMMU_PGFAULT_PERM_EXEC,
-        .priv = rec->perm & IOMMU_PGFAULT_PERM_PRIV,
-        .lpig = last,
-        .prgi = rec->grpid & 0x1ff,
-        .addr = rec->addr,
-    };
+    /* At delivery, not at plug time: the guest may renumber buses. */
+    rid = vtd_vhiod_rid(pce->vhiod);
+    req = vtd_page_request(rid, pv, rec->pasid, rec->addr, rec->perm,
+                           rec->grpid, last);
     if (!pce->pre) {
         /* Page requests not enabled in the context entry (SCT.8) */
         vtd_prq_refuse(s, &req, VTD_FR_SM_PRE_ABS);
@@ -842,8 +841,8 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
         }
         return;
     }
-    r = vtd_prq_inject(s, &req);
-    key = vtd_group_key(req.rid, pv, req.pasid, req.prgi);
+    r = vtd_prq_put(s, run, &req);
+    key = vtd_group_key(rid, pv, rec->pasid, rec->grpid);
     if (!last) {
         /* The spec answers nothing for a dropped LPIG=0 request. */
         return;
@@ -851,12 +850,15 @@ static void vtd_prq_handle_record(IntelIOMMUState *s,
     switch (r) {
     case VTD_PRQ_QUEUED:
         /*
-         * The descriptor and MSI writes are guest-visible: whatever they
+         * A descriptor written to a queue that is not RAM, or the fault
+         * event of an earlier record, is guest-visible: whatever it
          * reached may have changed our tables (the re-entrancy guard
-         * keeps them off this unit, not off everything), so look the
-         * route up again rather than trust @pce, unless no route was
-         * added or removed meanwhile (a pce is freed only after its route
-         * is removed).
+         * keeps it off this unit, not off everything), so look the route
+         * up again rather than trust @pce, unless no route was added or
+         * removed meanwhile (a pce is freed only after its route is
+         * removed).  The page request event itself is raised when the
+         * run closes, after the groups are remembered: an unbind it
+         * causes forgets them as any unbind does.
          */
         if (a->routes_gen != gen) {
             pce = vtd_route_find(a, rkey);
@@ -891,12 +893,15 @@ static void vtd_prq_records(void *opaque, const uint8_t *buf, size_t len)
     IntelIOMMUState *s = opaque;
     const struct iommu_hwpt_pgfault *rec = (const void *)buf;
     size_t nrec = len / VTD_FAULT_REC_SIZE;
+    VTDPRQRun run;
 
     trace_vtd_prq_read_batch(nrec);
+    vtd_prq_open(s, &run);
     for (size_t i = 0; i < nrec && iommufd_eventq_live(&s->accel_state->evq);
          i++) {
-        vtd_prq_handle_record(s, &rec[i]);
+        vtd_prq_handle_record(s, &run, &rec[i]);
     }
+    vtd_prq_close(s, &run);
 }
 
 /* End of a read run: the answers of this batch go out together. */

@@ -310,16 +310,80 @@ typedef struct VTDPASIDEntry {
     uint64_t qw[8];
 } VTDPASIDEntry;
 
-/* What a page request carries, independent of where it came from. */
+/*
+ * A page request, wherever it came from, in the encoding the PRQ
+ * descriptor gives it (spec 9.16: its two defined quadwords, host
+ * order): built once from the host's record, stored as it is.
+ */
 typedef struct VTDPageRequest {
-    uint16_t rid;
-    bool pasid_present;
-    uint32_t pasid;
-    bool read, write, exec, priv;
-    bool lpig;
-    uint16_t prgi;
-    uint64_t addr;
+    uint64_t qw0, qw1;
 } VTDPageRequest;
+
+/* Access rights asked for (the iommufd uAPI uses the same bits). */
+#define VTD_PR_PERM_READ        (1U << 0)
+#define VTD_PR_PERM_WRITE       (1U << 1)
+#define VTD_PR_PERM_EXEC        (1U << 2)
+#define VTD_PR_PERM_PRIV        (1U << 3)
+
+/*
+ * Read and write land on RDR/WRR (qw1 bits 1:0); execute and privileged
+ * on EXR/PMR (qw0 bits 53:52), which only a request with a PASID has.
+ */
+static inline VTDPageRequest vtd_page_request(uint16_t rid, bool pp,
+                                             uint32_t pasid, uint64_t addr,
+                                             unsigned perm, uint16_t prgi,
+                                             bool lpig)
+{
+    VTDPageRequest r = {
+        .qw0 = VTD_PRD_TYPE | VTD_PRD_RID(rid),
+        .qw1 = (addr & VTD_PRD_ADDR_MASK) | VTD_PRD_PRGI(prgi) |
+               (perm & (VTD_PR_PERM_READ | VTD_PR_PERM_WRITE)) |
+               (lpig ? VTD_PRD_LPIG : 0),
+    };
+
+    if (pp) {
+        r.qw0 |= VTD_PRD_PP | VTD_PRD_PASID(pasid) |
+                 ((uint64_t)(perm & (VTD_PR_PERM_EXEC | VTD_PR_PERM_PRIV))
+                  << 50);
+    }
+    return r;
+}
+
+_Static_assert(VTD_PR_PERM_READ == VTD_PRD_RDR &&
+               VTD_PR_PERM_WRITE == VTD_PRD_WRR &&
+               ((uint64_t)VTD_PR_PERM_EXEC << 50) == VTD_PRD_EXR &&
+               ((uint64_t)VTD_PR_PERM_PRIV << 50) == VTD_PRD_PMR,
+               "vtd_page_request() moves the rights bits by these");
+
+static inline uint16_t vtd_pr_rid(const VTDPageRequest *r)
+{
+    return r->qw0 >> 16;
+}
+
+static inline bool vtd_pr_pp(const VTDPageRequest *r)
+{
+    return r->qw0 & VTD_PRD_PP;
+}
+
+static inline uint32_t vtd_pr_pasid(const VTDPageRequest *r)
+{
+    return (r->qw0 >> 32) & 0xfffff;
+}
+
+static inline uint16_t vtd_pr_prgi(const VTDPageRequest *r)
+{
+    return (r->qw1 >> 3) & 0x1ff;
+}
+
+static inline bool vtd_pr_lpig(const VTDPageRequest *r)
+{
+    return r->qw1 & VTD_PRD_LPIG;
+}
+
+static inline uint64_t vtd_pr_addr(const VTDPageRequest *r)
+{
+    return r->qw1 & VTD_PRD_ADDR_MASK;
+}
 
 typedef enum VTDPRQResult {
     VTD_PRQ_QUEUED,             /* written at PQT */
@@ -353,8 +417,34 @@ static inline bool vtd_pe_present(const VTDPASIDEntry *pe)
     return pe->qw[0] & VTD_PE_P;
 }
 
-/* Write one page request into the guest PRQ (spec 7.4.1, 7.5). */
-VTDPRQResult vtd_prq_inject(IntelIOMMUState *s, const VTDPageRequest *req);
+/*
+ * A run of page requests written into the guest PRQ (spec 7.4.1, 7.5):
+ * the records of one FAULTQ read.  vtd_prq_open() reads PQA, PQH, PQT
+ * and PRS once and resolves the queue to host memory once;
+ * vtd_prq_put() stores one descriptor; vtd_prq_close() writes PQT and
+ * PRS back and raises the page request event, once per run.
+ *
+ * Why caching the registers is sound: a run executes with the unit's
+ * re-entrancy guard engaged, so no write made meanwhile (a descriptor
+ * that lands on MMIO, a fault-event MSI) can reach the unit's own
+ * registers, and no guest code runs until the run is closed.  The guest
+ * sees the run as the hardware would show a burst: descriptors, then the
+ * tail moved past them, then one interrupt.
+ */
+typedef struct VTDPRQRun {
+    uint8_t *ring;              /* the queue in host memory, NULL if not RAM */
+    unsigned gen;               /* memory_map_gen @ring is valid for */
+    hwaddr base;                /* the queue's guest-physical address */
+    uint64_t size;              /* in bytes */
+    uint64_t pqh, pqt;          /* PQT moves as descriptors are stored */
+    uint64_t pqt_open;
+    uint32_t prs, prs_open;     /* PPR/PRO as the run leaves them; at open */
+} VTDPRQRun;
+
+void vtd_prq_open(IntelIOMMUState *s, VTDPRQRun *run);
+VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
+                         const VTDPageRequest *req);
+void vtd_prq_close(IntelIOMMUState *s, VTDPRQRun *run);
 /*
  * A page request the remapping tables refuse (spec 7.4.1 step 1, e.g.
  * context PRE=0 with @reason VTD_FR_SM_PRE_ABS): not queued; a
