@@ -691,15 +691,31 @@ static bool vtd_process_pgresp_desc(IntelIOMMUState *s, const VTDDesc *d)
     return true;
 }
 
-/* One descriptor at IQH; false with FSTS.IQE set when it is bad. */
-static bool vtd_process_inv_desc(IntelIOMMUState *s)
-{
-    unsigned dsize = s->iq_dw ? 32 : 16;
-    VTDDesc d = { { 0 } };
-    unsigned type;
-    bool ok;
-    uint8_t *slot;
+/*
+ * The invalidation queue as one slice reads it: resolved to host memory
+ * once per slice, and again only when a write of the slice (a wait
+ * descriptor's status, an MSI) changed the memory map.
+ */
+typedef struct VTDIQReader {
+    uint8_t *ring;              /* NULL: not plain RAM, read each by DMA */
+    unsigned gen;               /* memory_map_gen @ring is valid for */
+    unsigned dsize;             /* 16 or 32 bytes */
+    hwaddr len;                 /* of the queue, in bytes */
+} VTDIQReader;
 
+static void vtd_iq_reader_map(IntelIOMMUState *s, VTDIQReader *rd)
+{
+    rd->ring = ram_window_ptr(&s->iq_win, &address_space_memory, s->iq,
+                              rd->len, 0, rd->len);
+    rd->gen = memory_map_gen;
+}
+
+/*
+ * Start a slice's reading; false with FSTS.IQE set when the queue's
+ * width does not fit the mode (the descriptor at IQH is then the bad one).
+ */
+static bool vtd_iq_reader_open(IntelIOMMUState *s, VTDIQReader *rd)
+{
     if (s->iq_dw && !(s->ecap & VTD_ECAP_SMTS)) {
         vtd_iq_error(s, VTD_IQEI_DW);
         return false;
@@ -709,27 +725,48 @@ static bool vtd_process_inv_desc(IntelIOMMUState *s)
         vtd_iq_error(s, VTD_IQEI_TTM);
         return false;
     }
-    slot = ram_window_ptr(&s->iq_win, &address_space_memory, s->iq,
-                          (hwaddr)s->iq_size * dsize,
-                          (hwaddr)s->iq_head * dsize, dsize);
-    if (slot) {
+    rd->dsize = s->iq_dw ? 32 : 16;
+    rd->len = (hwaddr)s->iq_size * rd->dsize;
+    vtd_iq_reader_map(s, rd);
+    return true;
+}
+
+/* The descriptor at IQH into @d; false with FSTS.IQE set if unreadable. */
+static bool vtd_iq_fetch(IntelIOMMUState *s, VTDIQReader *rd, VTDDesc *d)
+{
+    hwaddr off = (hwaddr)s->iq_head * rd->dsize;
+
+    if (G_UNLIKELY(rd->gen != memory_map_gen)) {
+        vtd_iq_reader_map(s, rd);
+    }
+    memset(d, 0, sizeof(*d));
+    if (rd->ring) {
         /* Constant sizes: copied inline, not by a loop of dsize / 8. */
-        if (dsize == 32) {
-            memcpy(&d, slot, 32);
+        if (rd->dsize == 32) {
+            memcpy(d, rd->ring + off, 32);
         } else {
-            memcpy(&d, slot, 16);
+            memcpy(d, rd->ring + off, 16);
         }
-    } else if (dma_memory_read(&address_space_memory,
-                               s->iq + s->iq_head * dsize, &d, dsize,
-                               MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
+    } else if (dma_memory_read(&address_space_memory, s->iq + off, d,
+                               rd->dsize, MEMTXATTRS_UNSPECIFIED) !=
+               MEMTX_OK) {
         vtd_iq_error(s, VTD_IQEI_FETCH);
         return false;
     }
     for (int i = 0; i < 4; i++) {
-        d.qw[i] = le64_to_cpu(d.qw[i]);
+        d->qw[i] = le64_to_cpu(d->qw[i]);
     }
-    type = VTD_INV_DESC_TYPE(d.qw[0]);
-    trace_vtd_inv_desc(s->iq_head, type, d.qw[0], d.qw[1]);
+    return true;
+}
+
+/* One descriptor, fetched from IQH; false with FSTS.IQE set if bad. */
+static bool vtd_process_inv_desc(IntelIOMMUState *s, const VTDDesc *d)
+{
+    unsigned type;
+    bool ok;
+
+    type = VTD_INV_DESC_TYPE(d->qw[0]);
+    trace_vtd_inv_desc(s->iq_head, type, d->qw[0], d->qw[1]);
 
     /* 256-bit-only types are invalid in legacy mode or a 128-bit queue. */
     if (type >= VTD_INV_DESC_PIOTLB && type <= VTD_INV_DESC_PGRESP &&
@@ -739,28 +776,28 @@ static bool vtd_process_inv_desc(IntelIOMMUState *s)
     }
     switch (type) {
     case VTD_INV_DESC_CC:
-        ok = vtd_process_cc_desc(s, &d);
+        ok = vtd_process_cc_desc(s, d);
         break;
     case VTD_INV_DESC_IOTLB:
-        ok = vtd_process_iotlb_desc(s, &d);
+        ok = vtd_process_iotlb_desc(s, d);
         break;
     case VTD_INV_DESC_DEVTLB:
-        ok = vtd_process_devtlb_desc(s, &d, false);
+        ok = vtd_process_devtlb_desc(s, d, false);
         break;
     case VTD_INV_DESC_WAIT:
-        ok = vtd_process_wait_desc(s, &d);
+        ok = vtd_process_wait_desc(s, d);
         break;
     case VTD_INV_DESC_PIOTLB:
-        ok = vtd_process_piotlb_desc(s, &d);
+        ok = vtd_process_piotlb_desc(s, d);
         break;
     case VTD_INV_DESC_PC:
-        ok = vtd_process_pc_desc(s, &d);
+        ok = vtd_process_pc_desc(s, d);
         break;
     case VTD_INV_DESC_PDEVTLB:
-        ok = vtd_process_devtlb_desc(s, &d, true);
+        ok = vtd_process_devtlb_desc(s, d, true);
         break;
     case VTD_INV_DESC_PGRESP:
-        ok = vtd_process_pgresp_desc(s, &d);
+        ok = vtd_process_pgresp_desc(s, d);
         break;
     default:
         /* IEC needs interrupt remapping, which is not exposed. */
@@ -804,6 +841,7 @@ static void vtd_iq_bh(void *opaque)
     IntelIOMMUState *s = opaque;
     DeviceState *dev = DEVICE(s);
     bool was_engaged = dev->engaged_in_io;
+    VTDIQReader rd;
     unsigned n = 0;
 
     if (was_engaged) {
@@ -817,13 +855,22 @@ static void vtd_iq_bh(void *opaque)
     dev->engaged_in_io = true;
     s->iq_cost = 0;
     s->iq_flushed_epoch = s->iq_pc_epoch = UINT64_MAX;
-    while (vtd_iq_runnable(s) && s->iq_cost < VTD_IQ_SLICE_BUDGET) {
-        if (!vtd_process_inv_desc(s)) {
-            break;
+    if (vtd_iq_runnable(s) && vtd_iq_reader_open(s, &rd)) {
+        /*
+         * Nothing but the slice itself can stop the queue meanwhile: the
+         * guard keeps GCMD, IQT and FSTS from every write it makes, and
+         * a bad descriptor ends the loop.
+         */
+        while (s->iq_head != s->iq_tail && s->iq_cost < VTD_IQ_SLICE_BUDGET) {
+            VTDDesc d;
+
+            if (!vtd_iq_fetch(s, &rd, &d) || !vtd_process_inv_desc(s, &d)) {
+                break;
+            }
+            s->iq_head = (s->iq_head + 1) % s->iq_size;
+            s->iq_cost++;
+            n++;
         }
-        s->iq_head = (s->iq_head + 1) % s->iq_size;
-        s->iq_cost++;
-        n++;
     }
     /*
      * The IQH image is written once per slice (and by vtd_iq_error()
