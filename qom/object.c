@@ -178,18 +178,40 @@ ObjectClass *object_class_dynamic_cast(ObjectClass *klass, const char *typename)
     return type_is_ancestor(klass->type, target) ? klass : NULL;
 }
 
+/*
+ * The checked casts (OBJECT_CHECK() and friends) name their target with
+ * a string literal, which lives as long as the program: remember the
+ * last few that held for @klass by pointer, so a hot path's DEVICE(s)
+ * costs a few compares rather than a string hash.  Only these callers
+ * may use the cache: a name from the heap could be freed and its address
+ * reused for another name.
+ */
+static ObjectClass *class_cast_checked(ObjectClass *klass,
+                                       const char *typename)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(klass->cast_cache); i++) {
+        if (klass->cast_cache[i] == typename) {
+            return klass;
+        }
+    }
+    if (!object_class_dynamic_cast(klass, typename)) {
+        return NULL;
+    }
+    klass->cast_cache[klass->cast_cache_next++ %
+                      G_N_ELEMENTS(klass->cast_cache)] = typename;
+    return klass;
+}
+
 ObjectClass *object_class_dynamic_cast_assert(ObjectClass *klass,
                                               const char *typename,
                                               const char *file, int line)
 {
-    ObjectClass *ret = object_class_dynamic_cast(klass, typename);
-
-    if (!ret && klass) {
+    if (klass && !class_cast_checked(klass, typename)) {
         fprintf(stderr, "%s:%d: class '%s' is not a '%s'\n", file, line,
                 object_class_get_name(klass), typename);
         abort();
     }
-    return ret;
+    return klass;
 }
 
 typedef struct ListArgs {
@@ -280,7 +302,7 @@ Object *object_dynamic_cast(Object *obj, const char *typename)
 Object *object_dynamic_cast_assert(Object *obj, const char *typename,
                                    const char *file, int line)
 {
-    if (obj && !object_dynamic_cast(obj, typename)) {
+    if (obj && !class_cast_checked(obj->class, typename)) {
         fprintf(stderr, "%s:%d: object of type '%s' is not a '%s'\n", file,
                 line, object_get_typename(obj), typename);
         abort();

@@ -26,6 +26,12 @@ struct ObjectClass {
     /* -object types: may this object be deleted now? */
     bool (*can_be_deleted)(Object *obj);
     bool user_creatable;
+    /*
+     * String literals this class was last cast to by a checked cast
+     * (object.c: class_cast_checked()), compared by pointer.
+     */
+    const char *cast_cache[4];
+    unsigned cast_cache_next;
 };
 
 struct Object {

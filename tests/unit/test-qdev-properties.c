@@ -792,6 +792,45 @@ static void test_objects_cleanup_order(void)
     finalize_log = NULL;
 }
 
+/*
+ * Checked casts remember the literals that held, per class: a hit must
+ * still be right after the cache wraps, and a cast the class does not
+ * satisfy must still abort once the cache is full of ones it does.
+ */
+static void test_checked_cast_cache(void)
+{
+    TestDevChild *c = (TestDevChild *)qdev_new(TYPE_TEST_DEV_CHILD);
+    TestDev *td = new_dev();
+    static const char *const targets[] = {
+        TYPE_DEVICE, TYPE_TEST_DEV, TYPE_TEST_DEV_CHILD, TYPE_OBJECT,
+    };
+    g_autofree char *heap_name = g_strdup(TYPE_TEST_DEV_CHILD);
+
+    for (int round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(targets); i++) {
+            g_assert(OBJECT_CHECK(Object, c, targets[i]) == OBJECT(c));
+            g_assert(OBJECT_CLASS_CHECK(ObjectClass, OBJECT(c)->class,
+                                        targets[i]) == OBJECT(c)->class);
+        }
+        g_assert(DEVICE(td) == (DeviceState *)td);
+        g_assert(OBJECT_CHECK(Object, td, TYPE_TEST_DEV) == OBJECT(td));
+    }
+    /* The parent is no child, by literal or by a name from the heap. */
+    g_assert_null(object_dynamic_cast(OBJECT(td), heap_name));
+    g_assert_null(object_dynamic_cast(OBJECT(td), TYPE_TEST_DEV_CHILD));
+    g_assert_nonnull(object_dynamic_cast(OBJECT(c), heap_name));
+    if (g_test_subprocess()) {
+        OBJECT_CHECK(Object, td, TYPE_TEST_DEV_CHILD);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*object of type 'test-dev' is not a "
+                              "'test-dev-child'*");
+    free_dev(td);
+    object_unref(OBJECT(c));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -815,5 +854,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev-properties/realize-failure", test_realize_failure);
     g_test_add_func("/qdev-properties/objects-cleanup-order",
                     test_objects_cleanup_order);
+    g_test_add_func("/qdev-properties/checked-cast-cache",
+                    test_checked_cast_cache);
     return g_test_run();
 }
