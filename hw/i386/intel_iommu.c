@@ -320,6 +320,13 @@ void vtd_prq_open(IntelIOMMUState *s, VTDPRQRun *run)
     run->pqh = vtd_get_quad(s, DMAR_PQH_REG) & VTD_PQH_MASK;
     run->pqt = run->pqt_open = vtd_get_quad(s, DMAR_PQT_REG) & VTD_PQT_MASK;
     run->prs = run->prs_open = vtd_get_long(s, DMAR_PRS_REG);
+    /* One slot stays empty: PQT + 1 == PQH is a full queue (spec 7.5.1). */
+    run->room = 0;
+    if ((s->ecap & VTD_ECAP_PRS) && !(run->prs & VTD_PRS_PRO) &&
+        run->pqh < run->size && run->pqt < run->size) {
+        run->room = ((run->pqh + run->size - run->pqt - VTD_PRQ_DESC_SIZE) %
+                     run->size) / VTD_PRQ_DESC_SIZE;
+    }
     run->ring = ram_window_ptr(&s->prq_win, &address_space_memory, run->base,
                                run->size, 0, run->size);
     run->gen = memory_map_gen;
@@ -327,11 +334,10 @@ void vtd_prq_open(IntelIOMMUState *s, VTDPRQRun *run)
     s->iq_dma_epoch++;
 }
 
-VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
-                         const VTDPageRequest *req)
+/* No room in the run: why, in the order the checks apply. */
+static VTDPRQResult vtd_prq_drop(IntelIOMMUState *s, VTDPRQRun *run,
+                                 const VTDPageRequest *req)
 {
-    uint64_t next = run->pqt + VTD_PRQ_DESC_SIZE;
-
     if (!(s->ecap & VTD_ECAP_PRS)) {
         return VTD_PRQ_DROPPED_ERROR;
     }
@@ -346,14 +352,17 @@ VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
         trace_vtd_prq_bad_pointers(run->pqh, run->pqt, run->size);
         return VTD_PRQ_DROPPED_ERROR;
     }
-    if (next == run->size) {
-        next = 0;
-    }
-    if (next == run->pqh) {
-        run->prs |= VTD_PRS_PRO;
-        trace_vtd_prq_overflow(vtd_pr_rid(req), vtd_pr_pasid(req),
-                               vtd_pr_prgi(req), vtd_pr_lpig(req), "full");
-        return VTD_PRQ_DROPPED_FULL;
+    run->prs |= VTD_PRS_PRO;
+    trace_vtd_prq_overflow(vtd_pr_rid(req), vtd_pr_pasid(req),
+                           vtd_pr_prgi(req), vtd_pr_lpig(req), "full");
+    return VTD_PRQ_DROPPED_FULL;
+}
+
+VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
+                         const VTDPageRequest *req)
+{
+    if (G_UNLIKELY(!run->room)) {
+        return vtd_prq_drop(s, run, req);
     }
     if (G_UNLIKELY(run->gen != memory_map_gen)) {
         /* A write of this run (an MSI, say) changed the memory map. */
@@ -386,7 +395,9 @@ VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
     trace_vtd_prq_inject(vtd_pr_rid(req), vtd_pr_pp(req), vtd_pr_pasid(req),
                          vtd_pr_addr(req), vtd_pr_prgi(req), vtd_pr_lpig(req),
                          run->pqt);
-    run->pqt = next;
+    /* The queue's size is a power of two. */
+    run->pqt = (run->pqt + VTD_PRQ_DESC_SIZE) & (run->size - 1);
+    run->room--;
     run->prs |= VTD_PRS_PPR;
     return VTD_PRQ_QUEUED;
 }
@@ -994,6 +1005,12 @@ static void vtd_handle_gcmd_write(IntelIOMMUState *s)
 /* ------------------------------------------------------------------ */
 /* MMIO                                                                */
 
+/* A register access is 4 or 8 bytes (vtd_mem_ops) */
+static inline uint64_t vtd_ld(const uint8_t *p, unsigned size)
+{
+    return size == 8 ? ldq_le_p(p) : ldl_le_p(p);
+}
+
 static uint64_t vtd_mem_read(void *opaque, hwaddr addr, unsigned size)
 {
     IntelIOMMUState *s = opaque;
@@ -1003,9 +1020,7 @@ static uint64_t vtd_mem_read(void *opaque, hwaddr addr, unsigned size)
         trace_vtd_reg_bad_access(addr, size, false);
         return 0;
     }
-    for (unsigned i = 0; i < size; i++) {
-        val |= (uint64_t)(s->csr[addr + i] & ~s->womask[addr + i]) << (8 * i);
-    }
+    val = vtd_ld(&s->csr[addr], size) & ~vtd_ld(&s->womask[addr], size);
     trace_vtd_reg_read(addr, size, val);
     return val;
 }
@@ -1013,13 +1028,16 @@ static uint64_t vtd_mem_read(void *opaque, hwaddr addr, unsigned size)
 static void vtd_apply_write(IntelIOMMUState *s, hwaddr addr, uint64_t val,
                             unsigned size)
 {
-    for (unsigned i = 0; i < size; i++) {
-        uint8_t v = val >> (8 * i);
-        uint8_t old = s->csr[addr + i];
-        uint8_t w = s->wmask[addr + i];
-        uint8_t c = s->w1cmask[addr + i];
+    /* Bitwise: one word does what a loop over its bytes would. */
+    uint64_t old = vtd_ld(&s->csr[addr], size);
+    uint64_t w = vtd_ld(&s->wmask[addr], size);
+    uint64_t c = vtd_ld(&s->w1cmask[addr], size);
+    uint64_t v = ((old & ~w) | (val & w)) & ~(val & c);
 
-        s->csr[addr + i] = ((old & ~w) | (v & w)) & ~(v & c);
+    if (size == 8) {
+        stq_le_p(&s->csr[addr], v);
+    } else {
+        stl_le_p(&s->csr[addr], v);
     }
 }
 

@@ -438,6 +438,7 @@ typedef struct VTDPRQRun {
     uint64_t size;              /* in bytes */
     uint64_t pqh, pqt;          /* PQT moves as descriptors are stored */
     uint64_t pqt_open;
+    uint64_t room;              /* descriptors that fit; 0: every put drops */
     uint32_t prs, prs_open;     /* PPR/PRO as the run leaves them; at open */
 } VTDPRQRun;
 
