@@ -358,30 +358,20 @@ static VTDPRQResult vtd_prq_drop(IntelIOMMUState *s, VTDPRQRun *run,
     return VTD_PRQ_DROPPED_FULL;
 }
 
-VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
-                         const VTDPageRequest *req)
+VTDPRQResult vtd_prq_put_slow(IntelIOMMUState *s, VTDPRQRun *run,
+                              const VTDPageRequest *req)
 {
-    if (G_UNLIKELY(!run->room)) {
+    if (!run->room) {
         return vtd_prq_drop(s, run, req);
     }
-    if (G_UNLIKELY(run->gen != memory_map_gen)) {
+    if (run->gen != memory_map_gen) {
         /* A write of this run (an MSI, say) changed the memory map. */
         run->ring = ram_window_ptr(&s->prq_win, &address_space_memory,
                                    run->base, run->size, 0, run->size);
         run->gen = memory_map_gen;
     }
     if (run->ring) {
-        /*
-         * Plain RAM: no side effect can follow the store.  All 32 bytes
-         * are defined (qw2/qw3 RsvdZ since rev 4.0): a guest never sees
-         * stale bytes there.
-         */
-        uint8_t *slot = run->ring + run->pqt;
-
-        stq_le_p(slot, req->qw0);
-        stq_le_p(slot + 8, req->qw1);
-        stq_le_p(slot + 16, 0);
-        stq_le_p(slot + 24, 0);
+        vtd_prq_store(run->ring + run->pqt, req);
     } else {
         VTDDesc d = { { cpu_to_le64(req->qw0), cpu_to_le64(req->qw1) } };
 
@@ -392,13 +382,7 @@ VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
             return VTD_PRQ_DROPPED_ERROR;
         }
     }
-    trace_vtd_prq_inject(vtd_pr_rid(req), vtd_pr_pp(req), vtd_pr_pasid(req),
-                         vtd_pr_addr(req), vtd_pr_prgi(req), vtd_pr_lpig(req),
-                         run->pqt);
-    /* The queue's size is a power of two. */
-    run->pqt = (run->pqt + VTD_PRQ_DESC_SIZE) & (run->size - 1);
-    run->room--;
-    run->prs |= VTD_PRS_PPR;
+    vtd_prq_advance(run, req);
     return VTD_PRQ_QUEUED;
 }
 
@@ -878,7 +862,9 @@ static void vtd_iq_bh(void *opaque)
             if (!vtd_iq_fetch(s, &rd, &d) || !vtd_process_inv_desc(s, &d)) {
                 break;
             }
-            s->iq_head = (s->iq_head + 1) % s->iq_size;
+            if (++s->iq_head == s->iq_size) {
+                s->iq_head = 0;
+            }
             s->iq_cost++;
             n++;
         }

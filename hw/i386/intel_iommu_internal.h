@@ -10,6 +10,8 @@
 #define HW_I386_INTEL_IOMMU_INTERNAL_H
 
 #include "hw/i386/intel_iommu.h"
+#include "system/memory.h"
+#include "trace.h"
 
 /* ---- Register offsets (spec 11.4) ---- */
 #define DMAR_VER_REG            0x000
@@ -443,9 +445,53 @@ typedef struct VTDPRQRun {
 } VTDPRQRun;
 
 void vtd_prq_open(IntelIOMMUState *s, VTDPRQRun *run);
-VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
-                         const VTDPageRequest *req);
 void vtd_prq_close(IntelIOMMUState *s, VTDPRQRun *run);
+
+/*
+ * Store @req at PQT of a RAM queue.  All 32 bytes are defined (qw2/qw3
+ * RsvdZ since rev 4.0): a guest never sees stale bytes there.
+ */
+static inline void vtd_prq_store(uint8_t *slot, const VTDPageRequest *req)
+{
+    stq_le_p(slot, req->qw0);
+    stq_le_p(slot + 8, req->qw1);
+    stq_le_p(slot + 16, 0);
+    stq_le_p(slot + 24, 0);
+}
+
+/* The descriptor at PQT is written: move PQT past it. */
+static inline void vtd_prq_advance(VTDPRQRun *run, const VTDPageRequest *req)
+{
+    trace_vtd_prq_inject(vtd_pr_rid(req), vtd_pr_pp(req), vtd_pr_pasid(req),
+                         vtd_pr_addr(req), vtd_pr_prgi(req), vtd_pr_lpig(req),
+                         run->pqt);
+    /* The queue's size is a power of two. */
+    run->pqt = (run->pqt + VTD_PRQ_DESC_SIZE) & (run->size - 1);
+    run->room--;
+    run->prs |= VTD_PRS_PPR;
+}
+
+/* Every put that is not a store into RAM with room: out of line. */
+VTDPRQResult vtd_prq_put_slow(IntelIOMMUState *s, VTDPRQRun *run,
+                              const VTDPageRequest *req);
+
+/*
+ * Store one descriptor.  Inline because it runs once per fault and the
+ * common case is three compares and four stores: room left, the map
+ * unchanged since the ring was resolved, and the ring plain RAM, where
+ * no side effect can follow the store.
+ */
+static inline VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
+                                       const VTDPageRequest *req)
+{
+    if (G_UNLIKELY(!run->room || !run->ring ||
+                   run->gen != memory_map_gen)) {
+        return vtd_prq_put_slow(s, run, req);
+    }
+    vtd_prq_store(run->ring + run->pqt, req);
+    vtd_prq_advance(run, req);
+    return VTD_PRQ_QUEUED;
+}
 /*
  * A page request the remapping tables refuse (spec 7.4.1 step 1, e.g.
  * context PRE=0 with @reason VTD_FR_SM_PRE_ABS): not queued; a
