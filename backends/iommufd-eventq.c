@@ -60,23 +60,6 @@ void iommufd_eventq_set_buf_max(IOMMUFDEventQ *q, size_t buf_max)
     }
 }
 
-static void iommufd_eventq_handler(void *opaque)
-{
-    iommufd_eventq_read(opaque);
-}
-
-void iommufd_eventq_start(IOMMUFDEventQ *q, int fd)
-{
-    q->fd = fd;
-    q->dead = false;
-    q->had_reads = false;
-    q->dead_err = 0;
-    q->transient = 0;
-    qemu_set_fd_handler_guarded(fd, iommufd_eventq_handler, NULL, q,
-                                q->guard);
-    trace_iommufd_eventq_start(q->what, fd, q->buf_len, q->buf_max);
-}
-
 void iommufd_eventq_close(IOMMUFDEventQ *q)
 {
     if (q->fd < 0) {
@@ -154,10 +137,11 @@ static void iommufd_eventq_transient(IOMMUFDEventQ *q, int err)
 }
 
 /*
- * One read(); @got: records were read earlier in this run.  True to go
- * on reading in this run.
+ * One read(); @got: records were read earlier in this run; @drain: read
+ * until the queue says it is empty.  True to go on reading in this run.
  */
-static bool iommufd_eventq_read_once(IOMMUFDEventQ *q, bool *got)
+static bool iommufd_eventq_read_once(IOMMUFDEventQ *q, bool *got,
+                                     bool drain)
 {
     ssize_t n = read(q->fd, q->buf, q->buf_len);
     size_t len;
@@ -213,21 +197,51 @@ static bool iommufd_eventq_read_once(IOMMUFDEventQ *q, bool *got)
     if (len) {
         q->ops->records(q->opaque, q->buf, len);
     }
-    return iommufd_eventq_live(q);
+    /*
+     * A read that left room in the buffer found the queue empty, or the
+     * next record (group) too big for the room left.  On a wake-up a
+     * second read would nearly always be the EAGAIN of an empty queue,
+     * one system call per wake-up for nothing: whatever is left keeps
+     * the fd readable and is read on the next run.  A drain asks anyway.
+     */
+    return (drain || (size_t)n == q->buf_len) && iommufd_eventq_live(q);
 }
 
-void iommufd_eventq_read(IOMMUFDEventQ *q)
+static void iommufd_eventq_run(IOMMUFDEventQ *q, bool drain)
 {
     /* Level-triggered: whatever is left is read on the next run. */
     bool got = false;
 
     for (unsigned i = 0; i < q->reads_per_run && iommufd_eventq_live(q);
          i++) {
-        if (!iommufd_eventq_read_once(q, &got)) {
+        if (!iommufd_eventq_read_once(q, &got, drain)) {
             break;
         }
     }
     if (q->ops->run_end) {
         q->ops->run_end(q->opaque);
     }
+}
+
+void iommufd_eventq_read(IOMMUFDEventQ *q)
+{
+    iommufd_eventq_run(q, true);
+}
+
+/* The fd is readable: what one wake-up reads. */
+static void iommufd_eventq_handler(void *opaque)
+{
+    iommufd_eventq_run(opaque, false);
+}
+
+void iommufd_eventq_start(IOMMUFDEventQ *q, int fd)
+{
+    q->fd = fd;
+    q->dead = false;
+    q->had_reads = false;
+    q->dead_err = 0;
+    q->transient = 0;
+    qemu_set_fd_handler_guarded(fd, iommufd_eventq_handler, NULL, q,
+                                q->guard);
+    trace_iommufd_eventq_start(q->what, fd, q->buf_len, q->buf_max);
 }

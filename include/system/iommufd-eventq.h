@@ -6,9 +6,12 @@
  *
  * The core owns what both readers need and what is easy to get subtly
  * wrong twice:
- *  - batched read() until the queue is empty (0 with the fd no longer
- *    readable) or EAGAIN, EINTR retried, a bounded number of reads per
- *    handler run so that a busy host cannot starve the main loop;
+ *  - batched read(): a wake-up reads until a read leaves room in the
+ *    buffer (the queue had no more, or the next record does not fit:
+ *    the fd stays readable and the next run sees it), a drain until the
+ *    queue is empty (0 with the fd no longer readable) or EAGAIN; EINTR
+ *    retried; a bounded number of reads per run so that a busy host
+ *    cannot starve the main loop;
  *  - "the next record does not fit": EINVAL on Linux 7.2, 0 with the fd
  *    still readable on 6.11-7.1.  The buffer grows (doubling) up to the
  *    bound the model set; a record that does not fit even then kills the
@@ -107,7 +110,10 @@ void iommufd_eventq_close(IOMMUFDEventQ *q);
  */
 void iommufd_eventq_fail(IOMMUFDEventQ *q, int err);
 
-/* Drain now (the fd handler's body); for a last read before teardown. */
+/*
+ * Drain now, until the queue says it is empty (within the bound of one
+ * run): for a last read before teardown.
+ */
 void iommufd_eventq_read(IOMMUFDEventQ *q);
 
 static inline bool iommufd_eventq_live(const IOMMUFDEventQ *q)
