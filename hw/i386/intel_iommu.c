@@ -327,9 +327,9 @@ void vtd_prq_open(IntelIOMMUState *s, VTDPRQRun *run)
         run->room = ((run->pqh + run->size - run->pqt - VTD_PRQ_DESC_SIZE) %
                      run->size) / VTD_PRQ_DESC_SIZE;
     }
-    run->ring = ram_window_ptr(&s->prq_win, &address_space_memory, run->base,
-                               run->size, 0, run->size);
-    run->gen = memory_map_gen;
+    /* Resolved once here; vtd_prq_put() checks its generation per store. */
+    ram_window_ptr(&s->prq_win, &address_space_memory, run->base, run->size,
+                   0, run->size);
     /* Descriptors may be written: a global sync must look again. */
     s->iq_dma_epoch++;
 }
@@ -361,17 +361,19 @@ static VTDPRQResult vtd_prq_drop(IntelIOMMUState *s, VTDPRQRun *run,
 VTDPRQResult vtd_prq_put_slow(IntelIOMMUState *s, VTDPRQRun *run,
                               const VTDPageRequest *req)
 {
+    uint8_t *slot;
+
     if (!run->room) {
         return vtd_prq_drop(s, run, req);
     }
-    if (run->gen != memory_map_gen) {
-        /* A write of this run (an MSI, say) changed the memory map. */
-        run->ring = ram_window_ptr(&s->prq_win, &address_space_memory,
-                                   run->base, run->size, 0, run->size);
-        run->gen = memory_map_gen;
-    }
-    if (run->ring) {
-        vtd_prq_store(run->ring + run->pqt, req);
+    /*
+     * Resolved again if a write of this run (an MSI, say) changed the
+     * memory map; NULL if the queue is not plain RAM.
+     */
+    slot = ram_window_ptr(&s->prq_win, &address_space_memory, run->base,
+                          run->size, run->pqt, VTD_PRQ_DESC_SIZE);
+    if (slot) {
+        vtd_prq_store(slot, req);
     } else {
         VTDDesc d = { { cpu_to_le64(req->qw0), cpu_to_le64(req->qw1) } };
 

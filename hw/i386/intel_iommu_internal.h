@@ -434,8 +434,6 @@ static inline bool vtd_pe_present(const VTDPASIDEntry *pe)
  * tail moved past them, then one interrupt.
  */
 typedef struct VTDPRQRun {
-    uint8_t *ring;              /* the queue in host memory, NULL if not RAM */
-    unsigned gen;               /* memory_map_gen @ring is valid for */
     hwaddr base;                /* the queue's guest-physical address */
     uint64_t size;              /* in bytes */
     uint64_t pqh, pqt;          /* PQT moves as descriptors are stored */
@@ -477,18 +475,18 @@ VTDPRQResult vtd_prq_put_slow(IntelIOMMUState *s, VTDPRQRun *run,
 
 /*
  * Store one descriptor.  Inline because it runs once per fault and the
- * common case is three compares and four stores: room left, the map
- * unchanged since the ring was resolved, and the ring plain RAM, where
- * no side effect can follow the store.
+ * common case is three compares and four stores: room left, and the
+ * queue's RamWindow (resolved by vtd_prq_open()) plain RAM and still of
+ * the current memory map, so that no side effect can follow the store.
  */
 static inline VTDPRQResult vtd_prq_put(IntelIOMMUState *s, VTDPRQRun *run,
                                        const VTDPageRequest *req)
 {
-    if (G_UNLIKELY(!run->room || !run->ring ||
-                   run->gen != memory_map_gen)) {
+    if (G_UNLIKELY(!run->room || !s->prq_win.ptr ||
+                   s->prq_win.gen != memory_map_gen)) {
         return vtd_prq_put_slow(s, run, req);
     }
-    vtd_prq_store(run->ring + run->pqt, req);
+    vtd_prq_store(s->prq_win.ptr + run->pqt, req);
     vtd_prq_advance(run, req);
     return VTD_PRQ_QUEUED;
 }
